@@ -1,0 +1,69 @@
+package io.pingstack.wal;
+
+import io.pingstack.model.proto.WalRecord;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/** A Chronicle tailer that decodes {@link WalRecord}s. Reads never move anything the log keeps. */
+final class ChronicleReader implements WalReader {
+  private final ExcerptTailer tailer;
+
+  ChronicleReader(SingleChronicleQueue queue, long fromPosition, boolean backward) {
+    this.tailer = queue.createTailer();
+    if (backward) {
+      tailer.direction(TailerDirection.BACKWARD).toEnd();
+    } else if (fromPosition > queue.firstIndex()) {
+      if (!tailer.moveToIndex(fromPosition)) {
+        // Not a record's position (a gap between files, or past the end): start at the next one.
+        tailer.toStart();
+        skipBefore(fromPosition);
+      }
+    } else {
+      tailer.toStart();
+    }
+  }
+
+  private void skipBefore(long position) {
+    while (true) {
+      long index = tailer.index();
+      if (index >= position) {
+        return;
+      }
+      try (DocumentContext dc = tailer.readingDocument()) {
+        if (!dc.isPresent()) {
+          return;
+        }
+        if (dc.index() >= position) {
+          dc.rollbackOnClose();
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public Entry next() {
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (!dc.isPresent()) {
+        return null;
+      }
+      long position = dc.index();
+      Bytes<?> bytes = dc.wire().bytes();
+      byte[] record = new byte[(int) bytes.readRemaining()];
+      bytes.read(record);
+      try {
+        return new Entry(position, WalRecord.parseFrom(record));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new WalCorruptException(position, e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    tailer.close();
+  }
+}

@@ -1,0 +1,247 @@
+package io.pingstack.wal;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.TableStore;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.TableStoreWriteLock;
+import net.openhft.chronicle.queue.impl.table.Metadata;
+import net.openhft.chronicle.queue.impl.table.SingleTableBuilder;
+import net.openhft.chronicle.threads.Pauser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Wal} on Chronicle Queue: one record per message, hourly files, one writer thread that
+ * group-commits ({@link WalWriter}), and retention that respects every registered consumer.
+ *
+ * <p>Chronicle's own guarantees are not trusted where RELIABILITY.md measured them wrong: this
+ * class holds its own OS lock on the directory for the process lifetime (so Chronicle's PID-based
+ * write lock can be forced open at start, which a restart with the same PID needs), syncs with
+ * {@link FileSync} instead of Chronicle's msync (which swallows errors), and refuses appends before
+ * the disk fills (Chronicle crashes the JVM on a full disk).
+ */
+public final class ChronicleWal implements Wal {
+  static {
+    // Belt and braces with config/jvm.options: Chronicle must never phone home.
+    System.setProperty("chronicle.analytics.disable", "true");
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChronicleWal.class);
+  static final String LOCK_FILE = "pingstack.lock";
+  private static final DateTimeFormatter CYCLE_FORMAT = DateTimeFormatter.ofPattern(RollCycles.FAST_HOURLY.format());
+  private static final long BLOCK_SIZE = 4L * WalConfig.MAX_RECORD_BYTES + (64 << 20);
+
+  private final WalConfig config;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final SingleChronicleQueue queue;
+  private final Map<String, LongSupplier> consumers = new ConcurrentHashMap<>();
+  private final WalWriter writer;
+  private final Retention retention;
+  private volatile boolean closed;
+
+  private ChronicleWal(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time) throws IOException {
+    this.config = config;
+    Files.createDirectories(config.dir());
+    this.lockChannel = FileChannel.open(config.dir().resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock acquired;
+    try {
+      acquired = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      acquired = null;
+    } catch (IOException | RuntimeException e) {
+      lockChannel.close();
+      throw e;
+    }
+    if (acquired == null) {
+      lockChannel.close();
+      throw new IllegalStateException("cannot open WAL " + config.dir() + ": another process holds " + LOCK_FILE);
+    }
+    this.lock = acquired;
+    try {
+      forceUnlockChronicle(config.dir());
+      this.queue = SingleChronicleQueueBuilder.binary(config.dir())
+          .rollCycle(RollCycles.FAST_HOURLY)
+          .blockSize(BLOCK_SIZE)
+          .timeProvider(time)
+          .build();
+      this.writer = new WalWriter(queue, config, metrics, fileSync, this::fileOfCycle);
+      this.retention = new Retention(queue, config, metrics, consumers, this::fileOfCycle, time);
+    } catch (RuntimeException e) {
+      releaseLock();
+      throw e;
+    }
+  }
+
+  /** Opens (or creates) the log in {@code config.dir()} and starts its writer and retention. */
+  public static Wal open(WalConfig config, WalMetrics metrics) {
+    return open(config, metrics, FileSync.FORCE);
+  }
+
+  /** As {@link #open(WalConfig, WalMetrics)}, with the way files are synced replaced (tests inject failures). */
+  public static Wal open(WalConfig config, WalMetrics metrics, FileSync fileSync) {
+    return open(config, metrics, fileSync, SystemTimeProvider.INSTANCE);
+  }
+
+  /** With the clock replaced, so tests can write files of past hours. */
+  static ChronicleWal open(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(fileSync, "fileSync");
+    try {
+      ChronicleWal wal = new ChronicleWal(config, metrics, fileSync, time);
+      wal.writer.start();
+      wal.retention.start();
+      LOG.info("WAL open at {} (sync={}, first position {}, last position {})",
+          config.dir(), config.sync(), wal.firstPosition(), wal.lastPosition());
+      return wal;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open WAL " + config.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Chronicle's write lock names a PID; a writer that died with the lock held and came back with
+   * the same PID (PID 1 in a container) would wait for itself and fail. Our OS lock proves no
+   * other process writes here, so whatever Chronicle's lock says is stale.
+   */
+  private static void forceUnlockChronicle(Path dir) {
+    File metadata = dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE).toFile();
+    if (!metadata.exists()) {
+      return;
+    }
+    try (TableStore<Metadata.NoMeta> store = SingleTableBuilder.binary(metadata, Metadata.NoMeta.INSTANCE).readOnly(false).build()) {
+      for (String key : List.of("chronicle.write.lock", TableStoreWriteLock.APPEND_LOCK_KEY)) {
+        try (TableStoreWriteLock lock = new TableStoreWriteLock(store, Pauser::balanced, 0L, key)) {
+          lock.forceUnlock();
+        }
+      }
+    }
+  }
+
+  /** The file of one hourly cycle; {@code cycle} counts hours since the epoch (FAST_HOURLY). */
+  File fileOfCycle(int cycle) {
+    LocalDateTime start = LocalDateTime.ofEpochSecond(cycle * 3600L, 0, ZoneOffset.UTC);
+    return config.dir().resolve(CYCLE_FORMAT.format(start) + SingleChronicleQueue.SUFFIX).toFile();
+  }
+
+  /** The cycle of a log file, or -1 when the file is not one. */
+  static int cycleOf(File file) {
+    String name = file.getName();
+    if (!name.endsWith(SingleChronicleQueue.SUFFIX)) {
+      return -1;
+    }
+    try {
+      LocalDateTime start = LocalDateTime.parse(name.substring(0, name.length() - SingleChronicleQueue.SUFFIX.length()), CYCLE_FORMAT);
+      return (int) (start.toEpochSecond(ZoneOffset.UTC) / 3600);
+    } catch (DateTimeParseException e) {
+      return -1;
+    }
+  }
+
+  /** Runs one retention pass now; returns how many files it deleted. */
+  int runRetention() {
+    return retention.runOnce();
+  }
+
+  @Override
+  public CompletableFuture<Long> append(byte[] record) {
+    return writer.append(record);
+  }
+
+  @Override
+  public WalReader reader(long fromPosition) {
+    return new ChronicleReader(queue, fromPosition, false);
+  }
+
+  @Override
+  public WalReader readerFromEnd() {
+    return new ChronicleReader(queue, Wal.NONE, true);
+  }
+
+  @Override
+  public long firstPosition() {
+    long first = queue.firstIndex();
+    return first == Long.MAX_VALUE ? NONE : first;
+  }
+
+  @Override
+  public long lastPosition() {
+    long last = queue.lastIndex();
+    return last < 0 ? NONE : last;
+  }
+
+  @Override
+  public WalUnavailableException.Cause refusal() {
+    return writer.refusal();
+  }
+
+  @Override
+  public void registerConsumer(String name, LongSupplier lastAppliedPosition) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(lastAppliedPosition, "lastAppliedPosition");
+    if (consumers.putIfAbsent(name, lastAppliedPosition) != null) {
+      throw new IllegalStateException("WAL consumer already registered: " + name);
+    }
+  }
+
+  @Override
+  public long diskFreeBytes() {
+    return writer.diskFreeBytes();
+  }
+
+  @Override
+  public long sizeBytes() {
+    try (Stream<Path> files = Files.list(config.dir())) {
+      return files.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX))
+          .mapToLong(p -> p.toFile().length())
+          .sum();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    retention.close();
+    writer.close();
+    queue.close();
+    releaseLock();
+    LOG.info("WAL closed at {}", config.dir());
+  }
+
+  private void releaseLock() {
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      LOG.warn("cannot release the WAL lock {}: {}", config.dir().resolve(LOCK_FILE), e.toString());
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.pingstack.wal;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * The write-ahead log: every accepted ping is in it before its request is answered.
+ *
+ * <p>A position is a monotonically increasing {@code long} naming one record. Positions are not
+ * dense: a gap appears where a log file rolls. Consumers keep the last position they fully applied
+ * with their own output and resume after it; the log never tracks them by itself.
+ */
+public interface Wal extends AutoCloseable {
+  /** Returned by {@link #firstPosition()} and {@link #lastPosition()} while the log is empty. */
+  long NONE = -1;
+
+  /**
+   * Appends one encoded {@code pingstack.v1.WalRecord}. The future completes with the record's
+   * position once the record is durable as configured ({@code wal.sync}), or exceptionally with a
+   * {@link WalUnavailableException} when the log cannot take it. The caller must not modify
+   * {@code record} afterwards.
+   */
+  CompletableFuture<Long> append(byte[] record);
+
+  /** Opens a reader at the first record whose position is {@code >= fromPosition}. One thread per reader. */
+  WalReader reader(long fromPosition);
+
+  /** Opens a reader that walks from the newest record towards the oldest. One thread per reader. */
+  WalReader readerFromEnd();
+
+  long firstPosition();
+
+  long lastPosition();
+
+  /** Why the log refuses appends right now, or null when it takes them. */
+  WalUnavailableException.Cause refusal();
+
+  /**
+   * Registers a consumer whose last applied position pins retention: no log file that holds a
+   * position after it is deleted. The supplier is called from the retention thread.
+   */
+  void registerConsumer(String name, LongSupplier lastAppliedPosition);
+
+  /** Bytes free on the log's file system for unprivileged writers. */
+  long diskFreeBytes();
+
+  /** Total size of the log files. */
+  long sizeBytes();
+
+  /** Waits for appended records to be synced (whatever {@code wal.sync} says), then releases everything. Idempotent. */
+  @Override
+  void close();
+}

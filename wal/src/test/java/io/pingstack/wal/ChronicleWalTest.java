@@ -1,0 +1,210 @@
+package io.pingstack.wal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pingstack.model.proto.Ping;
+import io.pingstack.model.proto.WalRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChronicleWalTest {
+  @TempDir Path dir;
+
+  static byte[] record(String pingId) {
+    return WalRecord.newBuilder()
+        .setReceivedAtMicros(1)
+        .setIngestNode("node-1")
+        .addPings(Ping.newBuilder().setPingId(pingId).setInstanceId("inst-1").setEvent("search.executed"))
+        .build()
+        .toByteArray();
+  }
+
+  WalConfig config() {
+    return WalConfig.defaults(dir.resolve("wal")).withDiskReserveBytes(0);
+  }
+
+  @Test
+  void appendedRecordsReadBackInOrderWithIncreasingPositions() throws Exception {
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      long p1 = wal.append(record("a")).get(10, TimeUnit.SECONDS);
+      long p2 = wal.append(record("b")).get(10, TimeUnit.SECONDS);
+      assertThat(p2).isGreaterThan(p1);
+      assertThat(wal.firstPosition()).isEqualTo(p1);
+      assertThat(wal.lastPosition()).isEqualTo(p2);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("a");
+        WalReader.Entry second = reader.next();
+        assertThat(second.position()).isEqualTo(p2);
+        assertThat(second.record().getPings(0).getPingId()).isEqualTo("b");
+        assertThat(reader.next()).isNull();
+      }
+      try (WalReader reader = wal.reader(p2)) {
+        assertThat(reader.next().position()).isEqualTo(p2);
+      }
+      try (WalReader reader = wal.readerFromEnd()) {
+        assertThat(reader.next().position()).isEqualTo(p2);
+        assertThat(reader.next().position()).isEqualTo(p1);
+      }
+    }
+  }
+
+  @Test
+  void recordsSurviveCloseAndReopen() throws Exception {
+    long position;
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      position = wal.append(record("kept")).get(10, TimeUnit.SECONDS);
+    }
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP); WalReader reader = wal.reader(position)) {
+      assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("kept");
+    }
+  }
+
+  @Test
+  void concurrentAppendsShareSyncsAndEachAckFollowsASync() throws Exception {
+    AtomicInteger syncs = new AtomicInteger();
+    FileSync counting = channel -> {
+      channel.force(false);
+      syncs.incrementAndGet();
+    };
+    int appends = 2000;
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP, counting)) {
+      List<CompletableFuture<Long>> acks = new ArrayList<>();
+      List<Integer> syncsSeenAtAck = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < appends; i++) {
+        acks.add(wal.append(record("p" + i)).whenComplete((pos, err) -> syncsSeenAtAck.add(syncs.get())));
+      }
+      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      assertThat(syncsSeenAtAck).hasSize(appends).allMatch(n -> n >= 1);
+    }
+    assertThat(syncs.get()).isGreaterThan(0).isLessThan(appends);
+  }
+
+  @Test
+  void noSyncModeNeverSyncs() throws Exception {
+    AtomicInteger syncs = new AtomicInteger();
+    try (Wal wal = ChronicleWal.open(config().withSync(WalConfig.Sync.NONE), WalMetrics.NOOP, ch -> syncs.incrementAndGet())) {
+      wal.append(record("a")).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(syncs.get()).isZero();
+  }
+
+  @Test
+  void failedSyncStopsAcknowledgementForGood() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    FileSync failing = channel -> {
+      if (calls.incrementAndGet() > 2) { // the directory and the first file sync succeed
+        throw new IOException("injected EIO");
+      }
+      channel.force(false);
+    };
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP, failing)) {
+      wal.append(record("ok")).get(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> wal.append(record("lost")).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(WalUnavailableException.class);
+      assertThat(wal.refusal()).isEqualTo(WalUnavailableException.Cause.FAILED);
+      assertThatThrownBy(() -> wal.append(record("later")).get(10, TimeUnit.SECONDS))
+          .cause().isInstanceOfSatisfying(WalUnavailableException.class,
+              e -> assertThat(e.reason()).isEqualTo(WalUnavailableException.Cause.FAILED));
+    }
+  }
+
+  @Test
+  void secondOpenOfTheSameDirectoryIsRefused() {
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      assertThat(wal.lastPosition()).isEqualTo(Wal.NONE);
+      assertThatThrownBy(() -> ChronicleWal.open(config(), WalMetrics.NOOP))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("another process holds");
+    }
+  }
+
+  @Test
+  void restartWithTheSamePidTakesOverAStaleChronicleLock() throws Exception {
+    Path walDir = config().dir();
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      wal.append(record("before")).get(10, TimeUnit.SECONDS);
+    }
+    // A writer of this very PID dies holding Chronicle's write lock mid-document.
+    ChronicleQueue crashed = SingleChronicleQueueBuilder.binary(walDir).rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_HOURLY).timeoutMS(1_000).build();
+    ExcerptAppender appender = crashed.createAppender();
+    DocumentContext open = appender.writingDocument();
+    open.wire().bytes().write(new byte[] {1, 2, 3});
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      long position = wal.append(record("after")).get(5, TimeUnit.SECONDS);
+      assertThat(position).isGreaterThan(wal.firstPosition());
+    }
+  }
+
+  @Test
+  void diskReserveRefusesAppendsAndRecoversWhenSpaceReturns() throws Exception {
+    Path walDir = config().dir();
+    Files.createDirectories(walDir);
+    long reserve = walDir.toFile().getUsableSpace() - (256L << 20);
+    try (Wal wal = ChronicleWal.open(config().withDiskReserveBytes(reserve), WalMetrics.NOOP)) {
+      wal.append(record("fits")).get(10, TimeUnit.SECONDS);
+      Path filler = dir.resolve("filler");
+      DiskFiller.fill(filler, 512L << 20);
+      awaitCondition(() -> wal.refusal() == WalUnavailableException.Cause.DISK_RESERVE);
+      assertThatThrownBy(() -> wal.append(record("refused")).get(10, TimeUnit.SECONDS))
+          .cause().isInstanceOfSatisfying(WalUnavailableException.class,
+              e -> assertThat(e.reason()).isEqualTo(WalUnavailableException.Cause.DISK_RESERVE));
+      Files.delete(filler);
+      awaitCondition(() -> wal.refusal() == null);
+      wal.append(record("after")).get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void retentionDeletesOnlyOldFilesThatEveryConsumerPassed() throws Exception {
+    SetTimeProvider clock = new SetTimeProvider(Duration.ofDays(20_000).toNanos());
+    WalConfig cfg = config().withRetention(Duration.ofHours(2), Duration.ofDays(1));
+    long[] applied = {Wal.NONE};
+    try (ChronicleWal wal = ChronicleWal.open(cfg, WalMetrics.NOOP, FileSync.FORCE, clock)) {
+      wal.registerConsumer("cold", () -> applied[0]);
+      List<Long> positions = new ArrayList<>();
+      for (int hour = 0; hour < 4; hour++) {
+        positions.add(wal.append(record("h" + hour)).get(10, TimeUnit.SECONDS));
+        clock.advanceMillis(Duration.ofHours(1).toMillis());
+      }
+      clock.advanceMillis(Duration.ofHours(1).toMillis());
+      // Four hourly files; the clock is 1 h past the last one's end.
+      assertThat(wal.runRetention()).as("consumer has applied nothing").isZero();
+      applied[0] = positions.get(2);
+      // Files of hours 0 and 1 are passed; hour 1 ended only 3 h ago but hour 0's file is 4 h old: both qualify.
+      assertThat(wal.runRetention()).isEqualTo(2);
+      assertThat(wal.firstPosition()).isEqualTo(positions.get(2));
+      applied[0] = positions.get(3);
+      assertThat(wal.runRetention()).as("the newest file is never deleted; hour 2 ended 2 h ago").isEqualTo(1);
+      assertThat(wal.runRetention()).isZero();
+      assertThat(wal.firstPosition()).isEqualTo(positions.get(3));
+    }
+  }
+
+  static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 20 s");
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+}
