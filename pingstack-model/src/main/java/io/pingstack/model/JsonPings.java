@@ -58,7 +58,7 @@ public final class JsonPings {
           if (index == maxPings) {
             throw new TooManyPingsException(maxPings);
           }
-          readPing(p, body, offset, index++, decoded, rules, nowMillis);
+          readPing(p, body, offset).fileInto(decoded, index++, rules, nowMillis);
         }
       }
       if (p.nextToken() != null) {
@@ -105,22 +105,35 @@ public final class JsonPings {
         decoded.addRejected(index, "", Reason.MALFORMED_PING);
         return;
       }
-      readPing(p, body, offset, index, decoded, rules, nowMillis);
+      Read ping = readPing(p, body, offset);
       if (p.nextToken() != null) {
         throw new MalformedBodyException("trailing content");
       }
+      ping.fileInto(decoded, index, rules, nowMillis);
     } catch (IOException | MalformedBodyException e) {
       decoded.addRejected(index, "", Reason.MALFORMED_PING);
     }
   }
 
-  /** Reads one ping; the parser stands on its first token and is left on its last. */
-  private static void readPing(JsonParser p, byte[] body, int baseOffset, int index, DecodedBatch decoded,
-      PingRules rules, long nowMillis) throws IOException {
+  /** One ping as read: refused while decoding when {@code reason} is set, otherwise still to be validated. */
+  private record Read(Ping ping, Reason reason) {
+    void fileInto(DecodedBatch decoded, int index, PingRules rules, long nowMillis) {
+      if (reason != null) {
+        decoded.addRejected(index, ping.getPingId(), reason);
+      } else {
+        decoded.add(index, ping, rules, nowMillis);
+      }
+    }
+  }
+
+  /**
+   * Reads one ping; the parser stands on its first token and is left on its last. Files nothing, so that an
+   * NDJSON line with trailing content is refused once, as malformed, rather than also filed as read.
+   */
+  private static Read readPing(JsonParser p, byte[] body, int baseOffset) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       p.skipChildren();
-      decoded.addRejected(index, "", Reason.MALFORMED_PING);
-      return;
+      return new Read(Ping.getDefaultInstance(), Reason.MALFORMED_PING);
     }
     Ping.Builder ping = Ping.newBuilder();
     Reason reason = null;
@@ -146,11 +159,7 @@ public final class JsonPings {
         reason = fieldReason;
       }
     }
-    if (reason != null) {
-      decoded.addRejected(index, ping.getPingId(), reason);
-    } else {
-      decoded.add(index, ping.build(), rules, nowMillis);
-    }
+    return new Read(ping.build(), reason);
   }
 
   private interface StringSetter {
@@ -224,6 +233,11 @@ public final class JsonPings {
     }
     long start = p.currentTokenLocation().getByteOffset();
     p.skipChildren();
+    if (start < 0) {
+      // Only a UTF-8 body has byte offsets (Jackson decodes UTF-16/32 through a Reader): the payload cannot be
+      // kept verbatim.
+      return Reason.MALFORMED_PING;
+    }
     long end = p.currentTokenLocation().getByteOffset() + 1;
     if (end - start > PingRules.MAX_PAYLOAD_BYTES) {
       return Reason.PAYLOAD_TOO_LARGE;

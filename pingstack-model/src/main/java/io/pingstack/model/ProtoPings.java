@@ -1,6 +1,7 @@
 package io.pingstack.model;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnknownFieldSet;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.PingBatch;
 
@@ -24,9 +25,14 @@ public final class ProtoPings {
     DecodedBatch decoded = new DecodedBatch();
     for (int i = 0; i < batch.getPingsCount(); i++) {
       Ping ping = batch.getPings(i);
-      if (!ping.getUnknownFields().asMap().isEmpty()) {
-        // Unknown fields are ignored (clients upgrade first) and never stored in the log.
-        ping = ping.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance()).build();
+      if (!ping.getUnknownFields().asMap().isEmpty() || !ping.getTimestamp().getUnknownFields().asMap().isEmpty()) {
+        // Unknown fields are ignored (clients upgrade first) and never stored in the log. Timestamp is the only
+        // nested message; map entries drop theirs when parsed.
+        Ping.Builder known = ping.toBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance());
+        if (ping.hasTimestamp()) {
+          known.getTimestampBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance());
+        }
+        ping = known.build();
       }
       decoded.add(i, ping, rules, nowMillis);
     }

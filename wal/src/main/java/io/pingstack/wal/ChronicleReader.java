@@ -1,5 +1,7 @@
 package io.pingstack.wal;
 
+import io.pingstack.model.WalReader;
+import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.proto.WalRecord;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;

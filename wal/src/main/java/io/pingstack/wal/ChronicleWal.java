@@ -1,5 +1,8 @@
 package io.pingstack.wal;
 
+import io.pingstack.model.Wal;
+import io.pingstack.model.WalReader;
+import io.pingstack.model.WalUnavailableException;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -169,6 +172,11 @@ public final class ChronicleWal implements Wal {
   @Override
   public CompletableFuture<Long> append(byte[] record) {
     return writer.append(record);
+  }
+
+  @Override
+  public CompletableFuture<Long> barrier() {
+    return writer.append(WalWriter.BARRIER);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.pingstack.wal;
 
+import io.pingstack.model.WalUnavailableException;
 /** What the log reports about itself. Called from the writer thread; implementations must be cheap. */
 public interface WalMetrics {
   WalMetrics NOOP = new WalMetrics() {};

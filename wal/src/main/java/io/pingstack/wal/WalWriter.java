@@ -1,6 +1,7 @@
 package io.pingstack.wal;
 
-import io.pingstack.wal.WalUnavailableException.Cause;
+import io.pingstack.model.WalUnavailableException;
+import io.pingstack.model.WalUnavailableException.Cause;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -30,6 +31,9 @@ final class WalWriter {
   private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
   private static final int MAX_GROUP = 4096;
   private static final long DISK_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /** A record of this identity is not written: its future completes when everything before it is durable. */
+  static final byte[] BARRIER = new byte[0];
 
   private record Pending(byte[] record, CompletableFuture<Long> done) {}
 
@@ -154,6 +158,10 @@ final class WalWriter {
       Pending p = group.get(i);
       if (fatal != null) {
         fail(p, fatal);
+        continue;
+      }
+      if (p.record == BARRIER) {
+        positions[i] = queue.lastIndex();
         continue;
       }
       if (!checkDiskIfDue(p.record.length)) {

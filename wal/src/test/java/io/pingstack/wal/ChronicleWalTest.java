@@ -1,5 +1,8 @@
 package io.pingstack.wal;
 
+import io.pingstack.model.Wal;
+import io.pingstack.model.WalReader;
+import io.pingstack.model.WalUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -93,6 +96,16 @@ class ChronicleWalTest {
       assertThat(syncsSeenAtAck).hasSize(appends).allMatch(n -> n >= 1);
     }
     assertThat(syncs.get()).isGreaterThan(0).isLessThan(appends);
+  }
+
+  @Test
+  void barrierCompletesAfterEarlierRecordsAreDurable() throws Exception {
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      CompletableFuture<Long> append = wal.append(record("a"));
+      long barrier = wal.barrier().get(10, TimeUnit.SECONDS);
+      assertThat(append).isDone();
+      assertThat(barrier).isEqualTo(append.get());
+    }
   }
 
   @Test

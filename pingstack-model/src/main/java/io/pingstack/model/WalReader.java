@@ -1,4 +1,4 @@
-package io.pingstack.wal;
+package io.pingstack.model;
 
 import io.pingstack.model.proto.WalRecord;
 

@@ -1,4 +1,4 @@
-package io.pingstack.wal;
+package io.pingstack.model;
 
 /** A record in the log does not decode. */
 public final class WalCorruptException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.pingstack.wal;
+package io.pingstack.model;
 
 /** The log cannot take a record right now. Retryable unless {@link Cause#permanent()} says otherwise. */
 public final class WalUnavailableException extends RuntimeException {

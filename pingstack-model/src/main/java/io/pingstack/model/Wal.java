@@ -1,4 +1,4 @@
-package io.pingstack.wal;
+package io.pingstack.model;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -21,6 +21,12 @@ public interface Wal extends AutoCloseable {
    * {@code record} afterwards.
    */
   CompletableFuture<Long> append(byte[] record);
+
+  /**
+   * Completes once every record appended before this call is durable (as {@code wal.sync} says),
+   * with the last position so far; exceptionally as {@link #append} would.
+   */
+  CompletableFuture<Long> barrier();
 
   /** Opens a reader at the first record whose position is {@code >= fromPosition}. One thread per reader. */
   WalReader reader(long fromPosition);

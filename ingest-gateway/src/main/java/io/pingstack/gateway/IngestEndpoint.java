@@ -1,0 +1,214 @@
+package io.pingstack.gateway;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.pingstack.model.DecodedBatch;
+import io.pingstack.model.JsonPings;
+import io.pingstack.model.MalformedBodyException;
+import io.pingstack.model.PingRules;
+import io.pingstack.model.ProtoPings;
+import io.pingstack.model.TooManyPingsException;
+import io.pingstack.model.proto.IngestResponse;
+import io.pingstack.model.proto.Ping;
+import io.pingstack.model.proto.PingError;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code POST /v1/pings}: API.md section 2, from headers to the acknowledgement after the WAL. */
+final class IngestEndpoint implements HttpEndpoint {
+  static final String PATH = "/v1/pings";
+  private static final JsonFactory JSON = new JsonFactory();
+
+  enum Format {
+    PROTOBUF,
+    JSON,
+    NDJSON
+  }
+
+  private final GatewayConfig config;
+  private final Auth auth;
+  private final RateLimiter rateLimiter;
+  private final PingRules rules;
+  private final IngestService ingest;
+  private final GatewayMetrics metrics;
+
+  private final InflightBudget budget;
+
+  IngestEndpoint(GatewayConfig config, IngestService ingest, InflightBudget budget, GatewayMetrics metrics) {
+    this.config = config;
+    this.budget = budget;
+    this.auth = new Auth(config.tokens());
+    this.rateLimiter = new RateLimiter(config.rateLimitPingsPerSecond(), config.rateLimitBurst());
+    this.rules = new PingRules(config.maxPingAge());
+    this.ingest = ingest;
+    this.metrics = metrics;
+  }
+
+  boolean open() {
+    return auth.open();
+  }
+
+  @Override
+  public long maxBodyBytes() {
+    return config.maxWireBytes();
+  }
+
+  @Override
+  public ApiException precheck(HttpRequest request) {
+    try {
+      if (!HttpMethod.POST.equals(request.method())) {
+        return new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use POST for " + PATH);
+      }
+      auth.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+      format(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+      BodyDecoder.encoding(request.headers().get(HttpHeaderNames.CONTENT_ENCODING));
+      long length = HttpUtil.getContentLength(request, -1L);
+      if (length > config.maxWireBytes()) {
+        return new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+            "the body is over the limit of " + config.maxWireBytes() + " bytes");
+      }
+      return null;
+    } catch (ApiException e) {
+      return e;
+    }
+  }
+
+  static Format format(String contentType) {
+    String mime = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return switch (mime) {
+      case "application/x-protobuf", "application/protobuf", "application/vnd.google.protobuf" -> Format.PROTOBUF;
+      case "application/json" -> Format.JSON;
+      case "application/x-ndjson", "application/ndjson", "application/jsonl" -> Format.NDJSON;
+      default -> throw new ApiException(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+          "Content-Type must be application/x-protobuf, application/json or application/x-ndjson");
+    };
+  }
+
+  @Override
+  public CompletableFuture<HttpReply> handle(HttpCall call) {
+    long receivedAt = System.currentTimeMillis();
+    IngestToken token = auth.authenticate(call.headers().get(HttpHeaderNames.AUTHORIZATION));
+    Format format = format(call.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    BodyDecoder.Encoding encoding = BodyDecoder.encoding(call.headers().get(HttpHeaderNames.CONTENT_ENCODING));
+    byte[] body = BodyDecoder.decode(encoding, call.body(), config.maxDecompressedBytes());
+    // What decoding adds to memory beyond the wire bytes (already counted) holds budget until the answer.
+    long extra = body.length == call.body().length ? 0 : body.length;
+    if (!budget.tryReserve(extra)) {
+      throw ApiException.retryable(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
+          "too many request bytes are being processed; retry shortly", 1);
+    }
+    try {
+      return ingest(call, token, format, body, receivedAt).whenComplete((r, e) -> budget.release(extra));
+    } catch (RuntimeException e) {
+      budget.release(extra);
+      throw e;
+    }
+  }
+
+  private CompletableFuture<HttpReply> ingest(HttpCall call, IngestToken token, Format format, byte[] body, long receivedAt) {
+    DecodedBatch batch = decode(format, body, receivedAt);
+    if (token != null && token.instanceId() != null) {
+      checkBinding(token, batch);
+    }
+    String sender = token != null ? token.name() : "anonymous";
+    rateLimiter.acquire(sender, Math.max(1, batch.total()), System.nanoTime());
+    countRejected(batch);
+    if (batch.total() == 0) {
+      throw new ApiException(HttpResponseStatus.BAD_REQUEST, "empty_batch", "the batch holds no pings");
+    }
+    boolean protobufReply = wantsProtobuf(call, format);
+    if (batch.valid().isEmpty()) {
+      throw new ApiException(HttpResponseStatus.BAD_REQUEST, "all_pings_invalid",
+          "every ping in the batch is invalid; see errors", 0, batch.rejected());
+    }
+    long appendStart = System.nanoTime();
+    return ingest.ingest(batch, token == null ? Auth.ANONYMOUS : token.name(), receivedAt).thenApply(result -> {
+      metrics.walAck(System.nanoTime() - appendStart);
+      metrics.pings("accepted", "", result.accepted());
+      metrics.pings("duplicate", "", result.duplicates());
+      return protobufReply ? protobuf(result) : json(result);
+    });
+  }
+
+  private DecodedBatch decode(Format format, byte[] body, long receivedAt) {
+    int max = config.maxPingsPerBatch();
+    try {
+      return switch (format) {
+        case PROTOBUF -> ProtoPings.decode(body, 0, body.length, rules, receivedAt, max);
+        case JSON -> JsonPings.decodeJson(body, 0, body.length, rules, receivedAt, max);
+        case NDJSON -> JsonPings.decodeNdjson(body, 0, body.length, rules, receivedAt, max);
+      };
+    } catch (MalformedBodyException e) {
+      throw new ApiException(HttpResponseStatus.BAD_REQUEST, "malformed_body", e.getMessage());
+    } catch (TooManyPingsException e) {
+      throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_many_pings", e.getMessage());
+    }
+  }
+
+  private static void checkBinding(IngestToken token, DecodedBatch batch) {
+    for (Ping ping : batch.valid()) {
+      if (!token.instanceId().equals(ping.getInstanceId())) {
+        throw new ApiException(HttpResponseStatus.FORBIDDEN, "instance_not_allowed",
+            "this token may only send pings for its own instance_id");
+      }
+    }
+  }
+
+  private void countRejected(DecodedBatch batch) {
+    for (DecodedBatch.Rejected r : batch.rejected()) {
+      metrics.pings("rejected", r.reason().code(), 1);
+    }
+  }
+
+  private static boolean wantsProtobuf(HttpCall call, Format format) {
+    String accept = call.headers().get(HttpHeaderNames.ACCEPT);
+    return format == Format.PROTOBUF && accept != null && accept.toLowerCase(Locale.ROOT).contains("application/x-protobuf");
+  }
+
+  private static HttpReply protobuf(IngestResult result) {
+    IngestResponse.Builder response = IngestResponse.newBuilder()
+        .setAccepted(result.accepted())
+        .setDuplicates(result.duplicates())
+        .setRejected(result.rejected().size());
+    for (DecodedBatch.Rejected r : result.rejected()) {
+      response.addErrors(PingError.newBuilder().setIndex(r.index()).setPingId(r.pingId()).setReason(r.reason().code()));
+    }
+    return new HttpReply(HttpResponseStatus.OK, "application/x-protobuf", response.build().toByteArray());
+  }
+
+  private static HttpReply json(IngestResult result) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 64 * result.rejected().size());
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("accepted", result.accepted());
+      g.writeNumberField("duplicates", result.duplicates());
+      g.writeNumberField("rejected", result.rejected().size());
+      g.writeFieldName("errors");
+      writeErrors(g, result.rejected());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new HttpReply(HttpResponseStatus.OK, "application/json", out.toByteArray());
+  }
+
+  static void writeErrors(JsonGenerator g, java.util.List<DecodedBatch.Rejected> rejected) throws IOException {
+    g.writeStartArray();
+    for (DecodedBatch.Rejected r : rejected) {
+      g.writeStartObject();
+      g.writeNumberField("index", r.index());
+      g.writeStringField("ping_id", r.pingId());
+      g.writeStringField("reason", r.reason().code());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+}

@@ -1,0 +1,119 @@
+package io.pingstack.gateway;
+
+import io.pingstack.model.DecodedBatch;
+import io.pingstack.model.Wal;
+import io.pingstack.model.WalReader;
+import io.pingstack.model.proto.Ping;
+import io.pingstack.model.proto.WalRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns validated pings into one WAL record and answers only after it is durable. Deduplication
+ * happens here, before the log: a ping already accepted within the window is acknowledged as a
+ * duplicate and not written again.
+ *
+ * <p>Marking a request's pings and enqueueing its record happen under one lock, so the log holds
+ * records in marking order. A duplicate therefore never outruns its original: a request whose
+ * pings were all duplicates waits for a {@link Wal#barrier()} queued behind every earlier record.
+ */
+final class IngestService {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+
+  private final Wal wal;
+  private final DedupWindow dedup;
+  private final String node;
+
+  IngestService(Wal wal, DedupWindow dedup, String node) {
+    this.wal = wal;
+    this.dedup = dedup;
+    this.node = node;
+  }
+
+  CompletableFuture<IngestResult> ingest(DecodedBatch batch, String principal, long receivedAtMillis) {
+    List<Ping> valid = batch.valid();
+    long[][] fingerprints = new long[valid.size()][];
+    for (int i = 0; i < valid.size(); i++) {
+      Ping ping = valid.get(i);
+      fingerprints[i] = DedupWindow.fingerprint(ping.getInstanceId(), ping.getPingId());
+    }
+    WalRecord.Builder record = WalRecord.newBuilder()
+        .setReceivedAtMicros(TimeUnit.MILLISECONDS.toMicros(receivedAtMillis))
+        .setIngestNode(node)
+        .setPrincipal(principal);
+    boolean[] fresh = new boolean[valid.size()];
+    int accepted = 0;
+    CompletableFuture<Long> durable;
+    synchronized (dedup.lock()) {
+      for (int i = 0; i < valid.size(); i++) {
+        fresh[i] = dedup.markIfAbsent(fingerprints[i][0], fingerprints[i][1], receivedAtMillis);
+        if (fresh[i]) {
+          record.addPings(valid.get(i));
+          accepted++;
+        }
+      }
+      durable = accepted == 0 ? wal.barrier() : wal.append(record.build().toByteArray());
+    }
+    int stored = accepted;
+    int duplicates = valid.size() - accepted;
+    return durable.handle((position, error) -> {
+      if (error != null) {
+        unmark(fingerprints, fresh);
+        throw error instanceof RuntimeException re ? re : new IllegalStateException(error);
+      }
+      return new IngestResult(stored, duplicates, batch.rejected());
+    });
+  }
+
+  private void unmark(long[][] fingerprints, boolean[] fresh) {
+    for (int i = 0; i < fingerprints.length; i++) {
+      if (fresh[i]) {
+        dedup.unmark(fingerprints[i][0], fingerprints[i][1]);
+      }
+    }
+  }
+
+  /**
+   * Refills the window from the newest log records received within it (newest first, up to the
+   * window's entry cap), so that a restart does not forget what was accepted.
+   */
+  static DedupWindow rebuild(Wal wal, Duration window, long maxEntries, long nowMillis) {
+    DedupWindow dedup = new DedupWindow(window, maxEntries);
+    long since = nowMillis - window.toMillis();
+    long[] his = new long[1024];
+    long[] los = new long[1024];
+    long[] times = new long[1024];
+    int n = 0;
+    long start = System.nanoTime();
+    try (WalReader reader = wal.readerFromEnd()) {
+      for (WalReader.Entry entry = reader.next(); entry != null && n < maxEntries; entry = reader.next()) {
+        long received = TimeUnit.MICROSECONDS.toMillis(entry.record().getReceivedAtMicros());
+        if (received < since) {
+          break;
+        }
+        for (Ping ping : entry.record().getPingsList()) {
+          if (n == his.length) {
+            his = java.util.Arrays.copyOf(his, n * 2);
+            los = java.util.Arrays.copyOf(los, n * 2);
+            times = java.util.Arrays.copyOf(times, n * 2);
+          }
+          long[] fp = DedupWindow.fingerprint(ping.getInstanceId(), ping.getPingId());
+          his[n] = fp[0];
+          los[n] = fp[1];
+          times[n] = received;
+          n++;
+        }
+      }
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      dedup.markIfAbsent(his[i], los[i], times[i]);
+    }
+    LOG.info("dedup window rebuilt from the WAL: {} pings received since {} in {} ms",
+        n, java.time.Instant.ofEpochMilli(since), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    return dedup;
+  }
+}
