@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  * leave in order.
  */
 final class HttpHandler extends ChannelInboundHandlerAdapter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpHandler.class);
   private static final int MAX_QUEUED_MESSAGES = 256;
 
   private final Router router;
@@ -285,6 +286,9 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof java.io.IOException)) {
+      LOG.warn("closing connection from {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+    }
     ctx.close();
   }
 }

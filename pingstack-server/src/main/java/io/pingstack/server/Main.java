@@ -1,0 +1,55 @@
+package io.pingstack.server;
+
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code bin/pingstack <command>}. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    String command = args.length == 0 ? "help" : args[0];
+    switch (command) {
+      case "run" -> run();
+      case "help", "--help", "-h" -> help(System.out);
+      default -> {
+        System.err.println("unknown command: " + command.replaceAll("[^A-Za-z0-9_-]", "?"));
+        help(System.err);
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void help(PrintStream out) {
+    out.println("""
+        usage: bin/pingstack <command>
+
+        commands:
+          run     start the service (HTTP ingest, health and metrics) on the embedded default
+          help    this text
+
+        Configuration: a properties file named by PINGSTACK_CONFIG, overridden by PINGSTACK_* environment
+        variables (wal.dir is PINGSTACK_WAL_DIR). See README.md for every setting.""");
+  }
+
+  private static void run() {
+    PingstackServer server;
+    try {
+      server = PingstackServer.start(ServerConfig.load(System.getenv()));
+    } catch (ConfigException e) {
+      System.err.println("pingstack: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "pingstack-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

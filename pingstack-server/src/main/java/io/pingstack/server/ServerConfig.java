@@ -1,0 +1,114 @@
+package io.pingstack.server;
+
+import io.pingstack.gateway.GatewayConfig;
+import io.pingstack.gateway.IngestToken;
+import io.pingstack.wal.WalConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The whole, validated configuration: one typed value per module. */
+record ServerConfig(Path dataDir, GatewayConfig gateway, WalConfig wal, Duration drainTimeout, Settings settings) {
+
+  static ServerConfig load(Map<String, String> env) {
+    Settings s = Settings.load(env);
+    try {
+      Path dataDir = Path.of(s.string("data.dir")).toAbsolutePath().normalize();
+      String walDir = s.string("wal.dir");
+      WalConfig wal = new WalConfig(
+          walDir.isEmpty() ? dataDir.resolve("wal") : Path.of(walDir).toAbsolutePath().normalize(),
+          switch (s.string("wal.sync").toLowerCase(Locale.ROOT)) {
+            case "group" -> WalConfig.Sync.GROUP;
+            case "none" -> WalConfig.Sync.NONE;
+            default -> throw new ConfigException("wal.sync must be group or none: " + s.string("wal.sync"));
+          },
+          s.integer("wal.queue_capacity"),
+          s.bytes("wal.disk_reserve_bytes"),
+          s.duration("wal.retention_min_age"),
+          s.duration("wal.retention_interval"));
+      String node = s.string("node.name").isEmpty() ? hostName() : s.string("node.name");
+      GatewayConfig gateway = new GatewayConfig(
+          s.string("http.host"),
+          s.integer("http.port"),
+          node,
+          s.integer("ingest.max_wire_bytes"),
+          s.integer("ingest.max_decompressed_bytes"),
+          s.integer("ingest.max_pings_per_batch"),
+          s.integer("http.max_header_bytes"),
+          s.duration("http.idle_timeout"),
+          s.duration("http.request_deadline"),
+          s.bytes("ingest.max_inflight_bytes"),
+          s.decimal("ingest.rate_limit_pings_per_second"),
+          s.decimal("ingest.rate_limit_burst"),
+          tokens(s.string("ingest.tokens_file")),
+          s.duration("ingest.max_ping_age"),
+          s.duration("dedup.window"),
+          s.bytes("dedup.max_entries"));
+      if (gateway.maxDecompressedBytes() > WalConfig.MAX_RECORD_BYTES - (1 << 20)) {
+        throw new ConfigException("ingest.max_decompressed_bytes must stay under " + (WalConfig.MAX_RECORD_BYTES - (1 << 20))
+            + " (the largest WAL record)");
+      }
+      return new ServerConfig(dataDir, gateway, wal, s.duration("shutdown.drain_timeout"), s);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /**
+   * Reads ingest tokens: one per line, {@code <name> <secret> [instance_id]}; blank lines and lines
+   * starting with {@code #} are skipped. The file is the only place secrets live.
+   */
+  static List<IngestToken> tokens(String file) {
+    if (file.isEmpty()) {
+      return List.of();
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read ingest.tokens_file " + file + ": " + e.getMessage());
+    }
+    List<IngestToken> tokens = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).trim();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] parts = line.split("\\s+");
+      if (parts.length < 2 || parts.length > 3) {
+        throw new ConfigException(file + " line " + (i + 1) + ": expected '<name> <secret> [instance_id]'");
+      }
+      if (!names.add(parts[0])) {
+        throw new ConfigException(file + " line " + (i + 1) + ": token name '" + parts[0] + "' is used twice");
+      }
+      tokens.add(new IngestToken(parts[0], parts[1], parts.length == 3 ? parts[2] : null));
+    }
+    if (tokens.isEmpty()) {
+      throw new ConfigException("ingest.tokens_file " + file + " holds no token; remove the setting for open ingest");
+    }
+    return tokens;
+  }
+
+  /** The host's name without a DNS lookup (nothing is contacted that was not configured). */
+  private static String hostName() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env.trim();
+    }
+    try {
+      String name = Files.readString(Path.of("/etc/hostname"), StandardCharsets.UTF_8).trim();
+      return name.isEmpty() ? "node-1" : name;
+    } catch (IOException e) {
+      return "node-1";
+    }
+  }
+}
