@@ -105,8 +105,7 @@ public final class HttpGateway implements AutoCloseable {
         AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
             ? new Http2ServerUpgradeCodec(http2Codec(), new Http2MultiplexHandler(streamInitializer(metrics)))
             : null;
-    // An upgrade request's body is buffered by Netty before the switch: keep it small.
-    HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, upgrades, 64 * 1024);
+    HttpServerUpgradeHandler upgrade = new BodylessUpgradeHandler(http1, upgrades);
     ChannelInitializer<Channel> priorKnowledge = new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {

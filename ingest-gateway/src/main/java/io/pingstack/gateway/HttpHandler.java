@@ -61,6 +61,11 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof io.netty.handler.codec.http.HttpObject)) {
+      // HTTP/2 frames after a prior-knowledge switch: the frame codec sits behind this handler.
+      ctx.fireChannelRead(msg);
+      return;
+    }
     if (busy || !queued.isEmpty()) {
       if (queued.size() >= MAX_QUEUED_MESSAGES) {
         ReferenceCountUtil.release(msg);
