@@ -98,13 +98,22 @@ final class IngestEndpoint implements HttpEndpoint {
     IngestToken token = auth.authenticate(call.headers().get(HttpHeaderNames.AUTHORIZATION));
     Format format = format(call.headers().get(HttpHeaderNames.CONTENT_TYPE));
     BodyDecoder.Encoding encoding = BodyDecoder.encoding(call.headers().get(HttpHeaderNames.CONTENT_ENCODING));
-    byte[] body = BodyDecoder.decode(encoding, call.body(), config.maxDecompressedBytes());
-    // What decoding adds to memory beyond the wire bytes (already counted) holds budget until the answer.
-    long extra = body.length == call.body().length ? 0 : body.length;
-    if (!budget.tryReserve(extra)) {
+    // Inflating may take up to the decompressed limit: reserve it first, keep what the body really
+    // needs until the answer. The wire bytes are already counted by the connection.
+    long inflating = encoding == BodyDecoder.Encoding.IDENTITY ? 0 : config.maxDecompressedBytes();
+    if (!budget.tryReserve(inflating)) {
       throw ApiException.retryable(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
           "too many request bytes are being processed; retry shortly", 1);
     }
+    byte[] body;
+    try {
+      body = BodyDecoder.decode(encoding, call.body(), config.maxDecompressedBytes());
+    } catch (RuntimeException e) {
+      budget.release(inflating);
+      throw e;
+    }
+    long extra = inflating == 0 ? 0 : body.length;
+    budget.release(inflating - extra);
     try {
       return ingest(call, token, format, body, receivedAt).whenComplete((r, e) -> budget.release(extra));
     } catch (RuntimeException e) {

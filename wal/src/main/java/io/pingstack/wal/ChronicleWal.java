@@ -135,6 +135,8 @@ public final class ChronicleWal implements Wal {
     if (!metadata.exists()) {
       return;
     }
+    // The metadata names Chronicle classes by alias; a fresh JVM has not registered them yet.
+    SingleChronicleQueueBuilder.addAliases();
     try (TableStore<Metadata.NoMeta> store = SingleTableBuilder.binary(metadata, Metadata.NoMeta.INSTANCE).readOnly(false).build()) {
       for (String key : List.of("chronicle.write.lock", TableStoreWriteLock.APPEND_LOCK_KEY)) {
         try (TableStoreWriteLock lock = new TableStoreWriteLock(store, Pauser::balanced, 0L, key)) {

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The ingest benchmark (docs/BENCHMARKS.md): pings/s and acknowledgement latency of POST /v1/pings
+# for batch {100, 1} x WAL sync {group, none}, RUNS runs per cell, each against a fresh server (new
+# data dir, free loopback HTTP port) started with bin/pingstack run and stopped with SIGTERM. Other
+# PINGSTACK_* variables of the caller's environment reach the server unchanged (the server refuses
+# names it does not know, so the script sets only PINGSTACK_DATA_DIR, _HTTP_PORT and _WAL_SYNC).
+# Prints every run and the median of each cell. Builds nothing: run `mvn -q -DskipTests install` first.
+# Only ever targets 127.0.0.1. Needs java, curl, jq and python3 (for a free port).
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: load-tests/bin/bench-ingest.sh [options]
+  --duration S          measured seconds per run (default 20)
+  --warmup S            warmup seconds per run, not measured (default 5)
+  --runs N              runs per cell (default 3)
+  --batches "100 1"     batch sizes (default "100 1")
+  --syncs "group none"  PINGSTACK_WAL_SYNC values (default "group none")
+  --connections-100 C   connections when batch >= 100 (default 16)
+  --connections-1 C     connections when batch < 100 (default 128)
+  --instances N         distinct instance ids (default 1000)
+  --token T             ingest token, when the server is configured with tokens
+  --out DIR             keeps each run's JSON and server log there (default: a new temp dir)
+  --server "CMD"        the server command, run from the repo root (default "bin/pingstack run")
+EOF
+}
+
+duration=20 warmup=5 runs=3 batches="100 1" syncs="group none"
+conns_large=16 conns_small=128 instances=1000 token="" out="" server_cmd="bin/pingstack run"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --batches) batches=$2; shift 2 ;;
+    --syncs) syncs=$2; shift 2 ;;
+    --connections-100) conns_large=$2; shift 2 ;;
+    --connections-1) conns_small=$2; shift 2 ;;
+    --instances) instances=$2; shift 2 ;;
+    --token) token=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --server) server_cmd=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench-ingest: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "bench-ingest: $*" >&2; exit 1; }
+for tool in java curl jq python3; do
+  command -v "$tool" >/dev/null || die "$tool is required"
+done
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer: $runs"
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+read -r -a server_argv <<<"$server_cmd"
+[ "$server_cmd" != "bin/pingstack run" ] || [ -x "$root/bin/pingstack" ] || die "$root/bin/pingstack not found: the server is not built yet"
+jar=$(ls "$root"/load-tests/target/load-tests-*-all.jar 2>/dev/null | head -n 1)
+[ -n "$jar" ] || die "no load-tests/target/load-tests-*-all.jar: run 'mvn -q -DskipTests install' first"
+out=${out:-$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench.XXXXXX")}
+mkdir -p "$out"
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+server_pid="" data_dir=""
+
+# Stops the server's whole session (bin/pingstack and the JVM it starts): SIGTERM, then at most
+# 30 s for a clean exit, then SIGKILL.
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill -TERM -- "-$server_pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$server_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  if kill -0 "$server_pid" 2>/dev/null; then
+    echo "bench-ingest: server did not exit 30 s after SIGTERM; killing it" >&2
+    kill -KILL -- "-$server_pid" 2>/dev/null || true
+  fi
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  [ -z "$data_dir" ] || rm -rf "$data_dir"
+  data_dir=""
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+
+# start_server SYNC LOG: a fresh server on a free loopback port; sets server_pid and port.
+start_server() {
+  data_dir=$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-data.XXXXXX")
+  port=$(free_port)
+  (cd "$root" && exec env PINGSTACK_DATA_DIR="$data_dir" PINGSTACK_HTTP_PORT="$port" \
+    PINGSTACK_WAL_SYNC="$1" setsid "${server_argv[@]}") >"$2" 2>&1 &
+  server_pid=$!
+  local deadline=$((SECONDS + 90))
+  until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; do
+    kill -0 "$server_pid" 2>/dev/null || { tail -n 30 "$2" >&2; die "server exited before /readyz answered (log: $2)"; }
+    [ $SECONDS -lt $deadline ] || { tail -n 30 "$2" >&2; die "/readyz did not answer 200 within 90 s (log: $2)"; }
+    sleep 0.2
+  done
+}
+
+# CPU seconds used so far by every process of the server's session (utime + stime from /proc).
+server_cpu_seconds() {
+  local ticks=0 pid stat
+  local -a fields
+  for pid in $(ps -o pid= -s "$server_pid"); do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    read -r -a fields <<<"${stat##*) }"  # fields[0] is field 3 (state): utime is field 14, stime 15
+    ticks=$((ticks + fields[11] + fields[12]))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
+echo "# ingest benchmark: $(nproc) cores, duration ${duration}s, warmup ${warmup}s, $runs runs per cell; results in $out"
+for batch in $batches; do
+  conns=$conns_small
+  [ "$batch" -lt 100 ] || conns=$conns_large
+  for sync in $syncs; do
+    for run in $(seq 1 "$runs"); do
+      name="batch${batch}-sync${sync}-run${run}"
+      start_server "$sync" "$out/$name.server.log"
+      load_before=$(cut -d ' ' -f 1 /proc/loadavg)
+      cpu_before=$(server_cpu_seconds)
+      args=(--url "http://127.0.0.1:$port" --batch "$batch" --connections "$conns" --duration "$duration"
+        --warmup "$warmup" --instances "$instances" --json-out "$out/$name.json")
+      [ -z "$token" ] || args+=(--token "$token")
+      status=0
+      timeout $((${duration%.*} + ${warmup%.*} + 90)) java -Xms512m -Xmx1g -XX:+UseParallelGC -jar "$jar" "${args[@]}" \
+        >"$out/$name.txt" 2>&1 || status=$?
+      cpu_after=$(server_cpu_seconds)
+      if ! kill -0 "$server_pid" 2>/dev/null; then
+        tail -n 20 "$out/$name.server.log" >&2
+        die "the server exited during run $name (log: $out/$name.server.log)"
+      fi
+      stop_server
+      [ "$status" -eq 0 ] || { cat "$out/$name.txt" >&2; die "load run $name failed with status $status"; }
+      server_cores=$(awk -v a="$cpu_before" -v b="$cpu_after" -v t="$duration" -v w="$warmup" \
+        'BEGIN { printf "%.2f", (b - a) / (t + w) }')
+      jq --arg sync "$sync" --argjson load "$load_before" --argjson cores "$server_cores" \
+        '. + {sync: $sync, load_avg_before: $load, server_cpu_cores: $cores}' "$out/$name.json" >"$out/$name.json.tmp"
+      mv "$out/$name.json.tmp" "$out/$name.json"
+      jq -r --arg name "$name" '"\($name): \(.pings_per_s|floor) pings/s, \(.requests_per_s|floor) req/s, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, errors \(.errors|tojson), client \(.client_cpu_cores) cores, server \(.server_cpu_cores) cores, load before \(.load_avg_before)"' "$out/$name.json"
+    done
+  done
+done
+
+echo
+echo "| batch | sync | connections | pings/s | requests/s | p50 ms | p90 ms | p99 ms | runs (pings/s) | errors |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for batch in $batches; do
+  for sync in $syncs; do
+    jq -s -r 'def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end | . * 1000 | round / 1000;
+      "| \(.[0].batch) | \(.[0].sync) | \(.[0].connections) | \(map(.pings_per_s) | median | floor) | \(map(.requests_per_s) | median | floor) | \(map(.latency_ms.p50) | median) | \(map(.latency_ms.p90) | median) | \(map(.latency_ms.p99) | median) | \(map(.pings_per_s | floor | tostring) | join(", ")) | \([.[].errors | to_entries[]] | group_by(.key) | map("\(.[0].key)=\(map(.value) | add)") | if length == 0 then "none" else join(" ") end) |"' \
+      "$out"/batch"$batch"-sync"$sync"-run*.json
+  done
+done
+echo
+echo "(medians over $runs runs of ${duration}s after ${warmup}s warmup; each run's JSON and server log: $out)"

@@ -1,0 +1,110 @@
+package io.pingstack.load;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The figures of one measured window (warmup excluded). {@code requests} counts 200 answers,
+ * {@code pingsAcked} the sum of their {@code accepted}; latencies are of 200 answers only, from the
+ * write of the request to the last byte of the response. {@code errors} counts failed requests by
+ * HTTP status or by kind ({@code connect}, {@code closed}, {@code bad_response}); {@code unanswered}
+ * is the number of requests still in flight when the window closed; {@code clientCpuCores} is the
+ * CPU time this process (the generator) used during the window, divided by the window's length.
+ */
+record LoadResult(
+    String url,
+    int batch,
+    int connections,
+    double measuredSeconds,
+    long requests,
+    long pingsAcked,
+    long duplicates,
+    long rejected,
+    double p50Millis,
+    double p90Millis,
+    double p99Millis,
+    double maxMillis,
+    Map<String, Long> errors,
+    int unanswered,
+    double clientCpuCores) {
+
+  LoadResult {
+    errors = Collections.unmodifiableSortedMap(new TreeMap<>(errors));
+  }
+
+  double pingsPerSecond() {
+    return measuredSeconds > 0 ? pingsAcked / measuredSeconds : 0;
+  }
+
+  double requestsPerSecond() {
+    return measuredSeconds > 0 ? requests / measuredSeconds : 0;
+  }
+
+  /** The human-readable summary printed at the end of a run. */
+  String summary() {
+    StringBuilder errorText = new StringBuilder();
+    errors.forEach((kind, n) -> errorText.append(' ').append(kind).append('=').append(n));
+    return String.format(Locale.ROOT,
+        "target        %s/v1/pings, batch %d, %d connections, measured %.1f s%n"
+            + "pings/s       %.0f  (acknowledged: %d; duplicates %d, rejected %d)%n"
+            + "requests/s    %.0f  (200 answers: %d; unanswered at the end %d)%n"
+            + "latency ms    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%n"
+            + "errors       %s%n"
+            + "client cpu    %.2f cores%n",
+        url.endsWith("/") ? url.substring(0, url.length() - 1) : url, batch, connections, measuredSeconds,
+        pingsPerSecond(), pingsAcked, duplicates, rejected,
+        requestsPerSecond(), requests, unanswered,
+        p50Millis, p90Millis, p99Millis, maxMillis,
+        errorText.length() == 0 ? " none" : errorText, clientCpuCores);
+  }
+
+  /** Writes the same figures as {@link #summary()} as one JSON object. */
+  void writeJson(Path file) {
+    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        JsonGenerator json = new JsonFactory().createGenerator(out)) {
+      json.useDefaultPrettyPrinter();
+      json.writeStartObject();
+      json.writeStringField("url", url);
+      json.writeNumberField("batch", batch);
+      json.writeNumberField("connections", connections);
+      json.writeNumberField("measured_s", Math.round(measuredSeconds * 1000) / 1000.0);
+      json.writeNumberField("pings_per_s", round(pingsPerSecond()));
+      json.writeNumberField("requests_per_s", round(requestsPerSecond()));
+      json.writeNumberField("pings_acked", pingsAcked);
+      json.writeNumberField("requests", requests);
+      json.writeNumberField("duplicates", duplicates);
+      json.writeNumberField("rejected", rejected);
+      json.writeObjectFieldStart("latency_ms");
+      json.writeNumberField("p50", p50Millis);
+      json.writeNumberField("p90", p90Millis);
+      json.writeNumberField("p99", p99Millis);
+      json.writeNumberField("max", maxMillis);
+      json.writeEndObject();
+      json.writeObjectFieldStart("errors");
+      for (Map.Entry<String, Long> e : errors.entrySet()) {
+        json.writeNumberField(e.getKey(), e.getValue());
+      }
+      json.writeEndObject();
+      json.writeNumberField("unanswered", unanswered);
+      json.writeNumberField("client_cpu_cores", Math.round(clientCpuCores * 100) / 100.0);
+      json.writeEndObject();
+      json.writeRaw('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 10) / 10.0;
+  }
+}

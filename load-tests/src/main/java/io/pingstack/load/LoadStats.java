@@ -1,0 +1,46 @@
+package io.pingstack.load;
+
+import io.pingstack.model.proto.IngestResponse;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/** What one measurement window saw. Confined to the generator's event loop thread. */
+final class LoadStats {
+  /** Latencies above this are recorded as this (a closed loop never waits that long in a sane run). */
+  private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(1);
+
+  private final Histogram latencyMicros = new Histogram(MAX_LATENCY_MICROS, 3);
+  private final Map<String, Long> errors = new TreeMap<>();
+  private long requests;
+  private long accepted;
+  private long duplicates;
+  private long rejected;
+
+  /** A 200 answer: the request's latency and the server's per-ping outcome counts. */
+  void acknowledged(long latencyNanos, IngestResponse response) {
+    latencyMicros.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, latencyNanos / 1000)));
+    requests++;
+    accepted += Integer.toUnsignedLong(response.getAccepted());
+    duplicates += Integer.toUnsignedLong(response.getDuplicates());
+    rejected += Integer.toUnsignedLong(response.getRejected());
+  }
+
+  /** A failed request: an HTTP status code, or a name such as {@code connect} or {@code closed}. */
+  void error(String kind) {
+    errors.merge(kind, 1L, Long::sum);
+  }
+
+  LoadResult result(LoadOptions options, long measuredNanos, int unanswered, long cpuNanos) {
+    return new LoadResult(options.url().toString(), options.batch(), options.connections(),
+        measuredNanos / 1e9, requests, accepted, duplicates, rejected,
+        millis(latencyMicros.getValueAtPercentile(50)), millis(latencyMicros.getValueAtPercentile(90)),
+        millis(latencyMicros.getValueAtPercentile(99)), millis(latencyMicros.getMaxValue()),
+        errors, unanswered, measuredNanos > 0 ? (double) cpuNanos / measuredNanos : 0);
+  }
+
+  private static double millis(long micros) {
+    return micros / 1000.0;
+  }
+}

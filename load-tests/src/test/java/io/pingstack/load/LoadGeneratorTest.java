@@ -1,0 +1,120 @@
+package io.pingstack.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.pingstack.load.StandInIngestServer.Answer;
+import io.pingstack.model.proto.IngestResponse;
+import java.net.ServerSocket;
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+
+class LoadGeneratorTest {
+
+  @Test
+  void generatorCountsAcknowledgedPingsFromResponses() throws Exception {
+    // The stand-in calls one ping of every request a duplicate: only the answers' counts may be summed.
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> new Answer(HttpResponseStatus.OK,
+        IngestResponse.newBuilder().setAccepted(batch.getPingsCount() - 1).setDuplicates(1).build()))) {
+      LoadResult result = LoadGenerator.run(
+          options(server.url(), "--batch", "10", "--connections", "3", "--warmup", "0", "--duration", "0.7"));
+
+      assertThat(result.requests()).isPositive();
+      assertThat(result.pingsAcked()).isEqualTo(result.requests() * 9);
+      assertThat(result.duplicates()).isEqualTo(result.requests());
+      assertThat(result.errors()).isEmpty();
+      assertThat(result.pingsPerSecond()).isCloseTo(result.pingsAcked() / result.measuredSeconds(), within(1e-6));
+      assertThat(result.p50Millis()).isPositive().isLessThanOrEqualTo(result.p99Millis());
+      assertThat(result.p99Millis()).isLessThanOrEqualTo(result.maxMillis());
+      // Every answer counted was an answer the server gave; the last one per connection may be in flight.
+      assertThat(server.requests()).isBetween(result.requests(), result.requests() + 3);
+    }
+  }
+
+  @Test
+  void everyPingTheServerReceivesHasItsOwnId() throws Exception {
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      LoadGenerator.run(options(server.url(), "--batch", "100", "--connections", "4", "--warmup", "0", "--duration", "0.5"));
+
+      assertThat(server.pings()).isGreaterThan(1000);
+      assertThat(server.distinctPingIds()).isEqualTo(server.pings());
+    }
+  }
+
+  @Test
+  void connectionsClosedByTheServerAreReopenedWithFreshPingIds() throws Exception {
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> new Answer(HttpResponseStatus.OK,
+        IngestResponse.newBuilder().setAccepted(batch.getPingsCount()).build(), n % 5 == 0))) {
+      LoadResult result = LoadGenerator.run(
+          options(server.url(), "--batch", "10", "--connections", "2", "--warmup", "0", "--duration", "0.8"));
+
+      assertThat(result.errors()).containsOnlyKeys("closed");
+      assertThat(result.pingsAcked()).isEqualTo(result.requests() * 10);
+      assertThat(result.errors().get("closed")).isBetween(server.requests() / 5 - 2, server.requests() / 5);
+      assertThat(server.distinctPingIds()).isEqualTo(server.pings());
+    }
+  }
+
+  @Test
+  void warmupAnswersAreNotCounted() throws Exception {
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      LoadResult result = LoadGenerator.run(
+          options(server.url(), "--batch", "1", "--connections", "2", "--warmup", "0.5", "--duration", "0.5"));
+
+      assertThat(result.requests()).isPositive();
+      assertThat(server.requests()).isGreaterThan(result.requests() + 2L * result.connections());
+      assertThat(result.measuredSeconds()).isBetween(0.45, 5.0);
+    }
+  }
+
+  @Test
+  void non200AnswersAreCountedByStatusAndNotAcknowledged() throws Exception {
+    // Every second answer is a 503 whose body still claims the pings were accepted.
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> n % 2 == 0
+        ? new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, IngestResponse.newBuilder().setAccepted(1000).build())
+        : Answer.acceptAll(batch))) {
+      LoadResult result = LoadGenerator.run(
+          options(server.url(), "--batch", "5", "--connections", "1", "--warmup", "0", "--duration", "0.5"));
+
+      assertThat(result.errors()).containsOnlyKeys("503");
+      assertThat(result.errors().get("503")).isBetween(result.requests() - 1, result.requests() + 1);
+      assertThat(result.pingsAcked()).isEqualTo(result.requests() * 5);
+    }
+  }
+
+  @Test
+  void jsonAnswersAreReadWhenTheServerIgnoresAccept() throws Exception {
+    try (StandInIngestServer server = StandInIngestServer.startJsonOnly((n, batch) -> new Answer(HttpResponseStatus.OK,
+        IngestResponse.newBuilder().setAccepted(batch.getPingsCount() - 2).setRejected(2).build()))) {
+      LoadResult result = LoadGenerator.run(
+          options(server.url(), "--batch", "7", "--connections", "2", "--warmup", "0", "--duration", "0.5"));
+
+      assertThat(result.requests()).isPositive();
+      assertThat(result.pingsAcked()).isEqualTo(result.requests() * 5);
+      assertThat(result.rejected()).isEqualTo(result.requests() * 2);
+      assertThat(result.errors()).isEmpty();
+    }
+  }
+
+  @Test
+  void unreachableServerIsReportedAsConnectErrors() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    LoadResult result = LoadGenerator.run(options(URI.create("http://127.0.0.1:" + closedPort),
+        "--connections", "2", "--warmup", "0", "--duration", "0.3"));
+
+    assertThat(result.pingsAcked()).isZero();
+    assertThat(result.errors()).containsOnlyKeys("connect");
+  }
+
+  private static LoadOptions options(URI url, String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "--url";
+    all[1] = url.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    return LoadOptions.parse(all);
+  }
+}

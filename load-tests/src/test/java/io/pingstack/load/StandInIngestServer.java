@@ -1,0 +1,169 @@
+package io.pingstack.load;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.pingstack.model.proto.IngestResponse;
+import io.pingstack.model.proto.Ping;
+import io.pingstack.model.proto.PingBatch;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A stand-in for the Pingstack ingest endpoint on a loopback port: decodes each
+ * {@code POST /v1/pings} body as a {@code PingBatch}, remembers every ping id, and answers what its
+ * {@link Policy} decides, as an {@code IngestResponse} when asked for protobuf, else as JSON.
+ * {@code GET /readyz} answers 200. {@link #main} serves on {@code PINGSTACK_HTTP_PORT} until
+ * terminated, so {@code bin/bench-ingest.sh --server} can be tried without the real server.
+ */
+final class StandInIngestServer implements AutoCloseable {
+  /** The answer to one request; {@code close} answers with {@code Connection: close} and closes. */
+  record Answer(HttpResponseStatus status, IngestResponse counts, boolean close) {
+    Answer(HttpResponseStatus status, IngestResponse counts) {
+      this(status, counts, false);
+    }
+
+    static Answer acceptAll(PingBatch batch) {
+      return new Answer(HttpResponseStatus.OK, IngestResponse.newBuilder().setAccepted(batch.getPingsCount()).build());
+    }
+  }
+
+  /** Decides the answer to the {@code n}-th request (counting from 1). */
+  interface Policy {
+    Answer answer(long n, PingBatch batch);
+  }
+
+  private final EventLoopGroup group = new NioEventLoopGroup(1);
+  private final Policy policy;
+  private final boolean jsonOnly;
+  private final Channel server;
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong pings = new AtomicLong();
+  private final Set<String> pingIds = ConcurrentHashMap.newKeySet();
+
+  public static void main(String[] args) throws InterruptedException {
+    int port = Integer.parseInt(System.getenv().getOrDefault("PINGSTACK_HTTP_PORT", "8080"));
+    StandInIngestServer server = new StandInIngestServer((n, batch) -> Answer.acceptAll(batch), false, port);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+    server.server.closeFuture().await();
+  }
+
+  private StandInIngestServer(Policy policy, boolean jsonOnly) throws InterruptedException {
+    this(policy, jsonOnly, 0);
+  }
+
+  private StandInIngestServer(Policy policy, boolean jsonOnly, int port) throws InterruptedException {
+    this.policy = policy;
+    this.jsonOnly = jsonOnly;
+    this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 << 20), new Handler());
+          }
+        })
+        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
+  }
+
+  /** Answers with {@code policy}, in protobuf when the client asks for it. */
+  static StandInIngestServer start(Policy policy) throws InterruptedException {
+    return new StandInIngestServer(policy, false);
+  }
+
+  /** Answers with {@code policy}, always in JSON (as a server that ignores {@code Accept} would). */
+  static StandInIngestServer startJsonOnly(Policy policy) throws InterruptedException {
+    return new StandInIngestServer(policy, true);
+  }
+
+  URI url() {
+    InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+    return URI.create("http://" + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+  }
+
+  long requests() {
+    return requests.get();
+  }
+
+  long pings() {
+    return pings.get();
+  }
+
+  long distinctPingIds() {
+    return pingIds.size();
+  }
+
+  @Override
+  public void close() {
+    server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+  }
+
+  private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
+      if (!"/v1/pings".equals(request.uri())) {
+        HttpResponseStatus status = "/readyz".equals(request.uri()) ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND;
+        ctx.writeAndFlush(response(status, "text/plain", new byte[0]))
+            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return;
+      }
+      PingBatch batch;
+      try (InputStream in = new ByteBufInputStream(request.content().duplicate())) {
+        batch = PingBatch.parseFrom(in);
+      }
+      long n = requests.incrementAndGet();
+      pings.addAndGet(batch.getPingsCount());
+      for (Ping ping : batch.getPingsList()) {
+        pingIds.add(ping.getPingId());
+      }
+      Answer answer = policy.answer(n, batch);
+      String accept = request.headers().get(HttpHeaderNames.ACCEPT, "");
+      FullHttpResponse response = !jsonOnly && accept.contains("application/x-protobuf")
+          ? response(answer.status(), "application/x-protobuf", answer.counts().toByteArray())
+          : response(answer.status(), "application/json", json(answer.counts()));
+      if (answer.close()) {
+        response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      }
+    }
+
+    private FullHttpResponse response(HttpResponseStatus status, String type, byte[] body) {
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+      return response;
+    }
+
+    private byte[] json(IngestResponse counts) {
+      return ("{\"accepted\": " + counts.getAccepted() + ", \"duplicates\": " + counts.getDuplicates()
+          + ", \"rejected\": " + counts.getRejected() + ", \"errors\": [], \"node\": {\"name\": \"stand-in\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+    }
+  }
+}
