@@ -173,7 +173,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     CompletableFuture<HttpReply> reply;
     try {
       QueryStringDecoder uri = new QueryStringDecoder(r.uri());
-      reply = endpoint.handle(new HttpCall(r.method(), uri.path(), uri.parameters(), r.headers(), bytes));
+      reply = endpoint.handle(new HttpCall(r.method(), uri.path(), uri.parameters(), r.headers(), bytes, remoteHost(ctx)));
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
     }
@@ -187,6 +187,16 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
         write(ctx, r, route, ok.status(), ok.contentType(), ok.body(), 0, false);
       }
     }));
+  }
+
+  private static String remoteHost(ChannelHandlerContext ctx) {
+    java.net.SocketAddress address = ctx.channel().remoteAddress();
+    if (address == null && ctx.channel().parent() != null) {
+      address = ctx.channel().parent().remoteAddress(); // an HTTP/2 stream
+    }
+    return address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress()
+        : "unknown";
   }
 
   private void timeout(ChannelHandlerContext ctx) {

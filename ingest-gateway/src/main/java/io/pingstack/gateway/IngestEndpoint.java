@@ -127,7 +127,7 @@ final class IngestEndpoint implements HttpEndpoint {
     if (token != null && token.instanceId() != null) {
       checkBinding(token, batch);
     }
-    String sender = token != null ? token.name() : "anonymous";
+    String sender = token != null ? "token:" + token.name() : "address:" + call.remoteHost();
     rateLimiter.acquire(sender, Math.max(1, batch.total()), System.nanoTime());
     countRejected(batch);
     if (batch.total() == 0) {

@@ -86,6 +86,51 @@ class CrashRecoveryIT {
   }
 
   @Test
+  void sigtermUnderLoadAnswersInFlightRequestsSyncsAndExits() throws Exception {
+    Path data = dir.resolve("data");
+    Set<String> ledger = ConcurrentHashMap.newKeySet();
+    AtomicInteger sequence = new AtomicInteger();
+    AtomicInteger refusedWhileDraining = new AtomicInteger();
+    ChildServer server = ChildServer.start(data, dir.resolve("service.log"), "256m");
+    CountDownLatch enoughAcked = new CountDownLatch(CLIENTS * 10);
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < CLIENTS; c++) {
+      Thread client = new Thread(() -> {
+        while (true) {
+          List<Ping> batch = new ArrayList<>();
+          for (int i = 0; i < BATCH; i++) {
+            batch.add(TestPings.ping("inst-" + (i % 7), "ping-" + sequence.incrementAndGet()).at(Instant.now()).build());
+          }
+          try {
+            HttpResponse<String> r = Servers.post(server.port, "application/x-protobuf", TestPings.protoBody(batch.toArray(Ping[]::new)));
+            if (r.statusCode() == 200) {
+              batch.forEach(p -> ledger.add(p.getPingId()));
+              enoughAcked.countDown();
+            } else {
+              assertThat(r.body()).contains("shutting_down");
+              refusedWhileDraining.incrementAndGet();
+            }
+          } catch (Exception e) {
+            return; // the port is closed: the service is gone
+          }
+        }
+      });
+      client.start();
+      clients.add(client);
+    }
+    enoughAcked.await();
+    long start = System.nanoTime();
+    server.process.destroy(); // SIGTERM
+    assertThat(server.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("exits within 30 s").isTrue();
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(30));
+    for (Thread client : clients) {
+      client.join();
+    }
+    assertThat(server.logTail()).contains("WAL synced and closed");
+    assertThat(Servers.walPings(data)).extracting(Ping::getPingId).containsAll(ledger).doesNotHaveDuplicates();
+  }
+
+  @Test
   void compressionBombsAndOversizeBodiesAre413WithinASmallHeap() throws Exception {
     try (ChildServer server = ChildServer.start(dir.resolve("data"), dir.resolve("service.log"), "128m",
         "PINGSTACK_INGEST_MAX_DECOMPRESSED_BYTES", "16MiB", "PINGSTACK_INGEST_MAX_INFLIGHT_BYTES", "48MiB")) {

@@ -106,6 +106,9 @@ class IngestHttpIT {
       assertError(post(port, "application/json", gzip(new byte[2 << 20]), "Authorization", "Bearer s3cret", "Content-Encoding", "gzip"),
           413, "body_too_large");
       assertThat(rawStatus(port, chunkedRequest(100_000))).startsWith("HTTP/1.1 413");
+      assertThat(rawStatus(port, ("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(20_000) + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII))).startsWith("HTTP/1.1 431");
+      assertError(get(port, "/v1/pings"), 405, "method_not_allowed");
       HttpResponse<String> notFound = get(port, "/nope");
       assertError(notFound, 404, "not_found");
       assertThat(post(port, "application/json", one, fleet).statusCode()).isEqualTo(200);
@@ -180,6 +183,16 @@ class IngestHttpIT {
         assertThat(answer).startsWith("HTTP/1.1 408").contains("request_timeout");
       }
       assertThat(get(server.httpPort(), "/metrics").body()).contains("pingstack_http_request_deadline_exceeded_total 1.0");
+    }
+  }
+
+  @Test
+  void idleConnectionIsClosed() throws Exception {
+    try (PingstackServer server = PingstackServer.start(ServerConfig.load(env(dir, "PINGSTACK_HTTP_IDLE_TIMEOUT", "300ms")))) {
+      try (Socket socket = new Socket("127.0.0.1", server.httpPort())) {
+        socket.setSoTimeout(10_000);
+        assertThat(socket.getInputStream().read()).as("closed by the server without a byte").isEqualTo(-1);
+      }
     }
   }
 
