@@ -65,16 +65,16 @@ free_port() {
 
 server_pid="" data_dir=""
 
-# Stops the server's whole session (bin/pingstack and the JVM it starts): SIGTERM, then at most
-# 30 s for a clean exit, then SIGKILL.
+# Stops the server: SIGTERM, then at most 30 s for a clean exit, then SIGKILL. The server command
+# must exec the JVM (bin/pingstack does), so that server_pid is the server itself.
 stop_server() {
   [ -n "$server_pid" ] || return 0
-  kill -TERM -- "-$server_pid" 2>/dev/null || true
+  kill -TERM "$server_pid" 2>/dev/null || true
   local deadline=$((SECONDS + 30))
   while kill -0 "$server_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
   if kill -0 "$server_pid" 2>/dev/null; then
     echo "bench-ingest: server did not exit 30 s after SIGTERM; killing it" >&2
-    kill -KILL -- "-$server_pid" 2>/dev/null || true
+    kill -KILL "$server_pid" 2>/dev/null || true
   fi
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
@@ -89,7 +89,7 @@ start_server() {
   data_dir=$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-data.XXXXXX")
   port=$(free_port)
   (cd "$root" && exec env PINGSTACK_DATA_DIR="$data_dir" PINGSTACK_HTTP_PORT="$port" \
-    PINGSTACK_WAL_SYNC="$1" setsid "${server_argv[@]}") >"$2" 2>&1 &
+    PINGSTACK_WAL_SYNC="$1" "${server_argv[@]}") >"$2" 2>&1 &
   server_pid=$!
   local deadline=$((SECONDS + 90))
   until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; do
@@ -99,16 +99,13 @@ start_server() {
   done
 }
 
-# CPU seconds used so far by every process of the server's session (utime + stime from /proc).
+# CPU seconds the server process (all its threads) has used so far: utime + stime from /proc.
 server_cpu_seconds() {
-  local ticks=0 pid stat
+  local stat
   local -a fields
-  for pid in $(ps -o pid= -s "$server_pid"); do
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    read -r -a fields <<<"${stat##*) }"  # fields[0] is field 3 (state): utime is field 14, stime 15
-    ticks=$((ticks + fields[11] + fields[12]))
-  done
-  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+  stat=$(cat "/proc/$server_pid/stat" 2>/dev/null) || { echo 0; return; }
+  read -r -a fields <<<"${stat##*) }"  # fields[0] is field 3 (state): utime is field 14, stime 15
+  awk -v t="$((fields[11] + fields[12]))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
 echo "# ingest benchmark: $(nproc) cores, duration ${duration}s, warmup ${warmup}s, $runs runs per cell; results in $out"

@@ -1,5 +1,6 @@
 package io.pingstack.gateway;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -41,9 +42,9 @@ final class DedupWindow {
   static long[] fingerprint(String instanceId, String pingId) {
     byte[] instance = instanceId.getBytes(StandardCharsets.UTF_8);
     byte[] ping = pingId.getBytes(StandardCharsets.UTF_8);
-    byte[] key = new byte[instance.length + 1 + ping.length];
-    System.arraycopy(instance, 0, key, 0, instance.length);
-    System.arraycopy(ping, 0, key, instance.length + 1, ping.length);
+    // Length-prefixed, not separated: ids may contain any character, NUL included.
+    byte[] key = new byte[4 + instance.length + ping.length];
+    ByteBuffer.wrap(key).putInt(instance.length).put(instance).put(ping);
     long[] h = MurmurHash3.hash(key, SEED);
     if (h[0] == 0) {
       h[0] = 1;

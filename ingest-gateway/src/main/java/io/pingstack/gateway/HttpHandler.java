@@ -82,6 +82,11 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     try {
       if (msg instanceof HttpRequest r) {
         begin(ctx, r);
+        if (request != r) {
+          // Refused; answering it may already have served requests queued behind it, so content
+          // this message carries (a whole request) must not reach theirs.
+          return;
+        }
       }
       if (msg instanceof HttpContent content && !discarding && request != null) {
         collect(ctx, content);

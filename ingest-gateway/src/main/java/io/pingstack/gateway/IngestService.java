@@ -45,18 +45,29 @@ final class IngestService {
         .setReceivedAtMicros(TimeUnit.MILLISECONDS.toMicros(receivedAtMillis))
         .setIngestNode(node)
         .setPrincipal(principal);
+    // Encoded outside the lock on the assumption that nothing is a duplicate, the common case.
+    byte[] allNew = record.addAllPings(valid).build().toByteArray();
     boolean[] fresh = new boolean[valid.size()];
     int accepted = 0;
     CompletableFuture<Long> durable;
     synchronized (dedup.lock()) {
       for (int i = 0; i < valid.size(); i++) {
         fresh[i] = dedup.markIfAbsent(fingerprints[i][0], fingerprints[i][1], receivedAtMillis);
-        if (fresh[i]) {
-          record.addPings(valid.get(i));
-          accepted++;
-        }
+        accepted += fresh[i] ? 1 : 0;
       }
-      durable = accepted == 0 ? wal.barrier() : wal.append(record.build().toByteArray());
+      if (accepted == 0) {
+        durable = wal.barrier();
+      } else if (accepted == valid.size()) {
+        durable = wal.append(allNew);
+      } else {
+        record.clearPings();
+        for (int i = 0; i < valid.size(); i++) {
+          if (fresh[i]) {
+            record.addPings(valid.get(i));
+          }
+        }
+        durable = wal.append(record.build().toByteArray());
+      }
     }
     int stored = accepted;
     int duplicates = valid.size() - accepted;

@@ -42,7 +42,9 @@ final class RateLimiter {
     double wait;
     synchronized (bucket) {
       bucket.refill(perSecond, burst, nowNanos);
-      if (bucket.tokens >= pings) {
+      // A batch larger than the burst passes once the bucket is full and leaves it in debt, so the
+      // long-run rate holds and the Retry-After below is honest for every batch size.
+      if (bucket.tokens >= Math.min(pings, burst)) {
         bucket.tokens -= pings;
         return;
       }

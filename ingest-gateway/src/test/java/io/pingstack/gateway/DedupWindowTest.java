@@ -1,0 +1,160 @@
+package io.pingstack.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class DedupWindowTest {
+  private static final Duration WINDOW = Duration.ofHours(24);
+  /** The window is kept in 24 slices: a pair expires between one window and one window plus a slice after it was marked. */
+  private static final long SLICE = WINDOW.toMillis() / 24;
+  /** Aligned to a slice, so that expiry times are exact. */
+  private static final long T0 = 20_000 * WINDOW.toMillis();
+
+  private final DedupWindow window = new DedupWindow(WINDOW, 1_000_000);
+
+  private static boolean mark(DedupWindow w, String instanceId, String pingId, long atMillis) {
+    long[] fp = DedupWindow.fingerprint(instanceId, pingId);
+    return w.markIfAbsent(fp[0], fp[1], atMillis);
+  }
+
+  private static void unmark(DedupWindow w, String instanceId, String pingId) {
+    long[] fp = DedupWindow.fingerprint(instanceId, pingId);
+    w.unmark(fp[0], fp[1]);
+  }
+
+  @Test
+  void newPairIsMarkedAndTheSamePairIsThenADuplicate() {
+    assertThat(mark(window, "inst-1", "p-1", T0)).isTrue();
+    assertThat(mark(window, "inst-1", "p-1", T0 + 1)).isFalse();
+    assertThat(window.size()).isEqualTo(1);
+  }
+
+  @Test
+  void samePingIdFromAnotherInstanceIsNew() {
+    assertThat(mark(window, "inst-1", "p-1", T0)).isTrue();
+    assertThat(mark(window, "inst-2", "p-1", T0)).isTrue();
+  }
+
+  @Test
+  void unmarkedPairIsNewAgain() {
+    mark(window, "inst-1", "p-1", T0);
+    unmark(window, "inst-1", "p-1");
+
+    assertThat(window.size()).isZero();
+    assertThat(mark(window, "inst-1", "p-1", T0)).isTrue();
+  }
+
+  @Test
+  void unmarkingAnUnknownPairChangesNothing() {
+    mark(window, "inst-1", "p-1", T0);
+    unmark(window, "inst-1", "p-2");
+
+    assertThat(window.size()).isEqualTo(1);
+    assertThat(mark(window, "inst-1", "p-1", T0)).isFalse();
+  }
+
+  @Test
+  void pairIsRememberedForTheWholeWindow() {
+    mark(window, "inst-1", "p-1", T0);
+
+    assertThat(mark(window, "inst-1", "p-1", T0 + WINDOW.toMillis() - 1)).isFalse();
+  }
+
+  @Test
+  void pairOlderThanTheWindowExpires() {
+    mark(window, "inst-1", "p-1", T0);
+    mark(window, "inst-1", "p-2", T0 + 2 * SLICE);
+
+    assertThat(mark(window, "inst-1", "p-1", T0 + WINDOW.toMillis() + SLICE)).isTrue();
+    assertThat(mark(window, "inst-1", "p-2", T0 + WINDOW.toMillis() + SLICE)).isFalse();
+    assertThat(window.size()).isEqualTo(2);
+    assertThat(window.evictedEarly()).isZero();
+  }
+
+  @Test
+  void entryCapEvictsTheOldestGenerationAndCountsIt() {
+    DedupWindow capped = new DedupWindow(WINDOW, 3);
+    mark(capped, "inst-1", "old-1", T0);
+    mark(capped, "inst-1", "old-2", T0);
+    mark(capped, "inst-1", "new-1", T0 + SLICE);
+
+    mark(capped, "inst-1", "new-2", T0 + SLICE);
+
+    assertThat(capped.evictedEarly()).isEqualTo(2);
+    assertThat(capped.size()).isEqualTo(2);
+    assertThat(mark(capped, "inst-1", "new-1", T0 + SLICE)).isFalse();
+    assertThat(mark(capped, "inst-1", "old-1", T0 + SLICE)).isTrue();
+  }
+
+  @Test
+  void capMustBePositive() {
+    assertThatThrownBy(() -> new DedupWindow(WINDOW, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dedup.max_entries");
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void manyEntriesWithSomeUnmarkedAreAllFoundAfterGrowing() {
+    int n = 200_000;
+    for (int i = 0; i < n; i++) {
+      assertThat(mark(window, "inst-" + (i % 97), "p-" + i, T0)).isTrue();
+      if (i % 5 == 0) {
+        unmark(window, "inst-" + (i % 97), "p-" + i);
+      }
+    }
+
+    assertThat(window.size()).isEqualTo(n - n / 5);
+    for (int i = 0; i < n; i++) {
+      if (i % 5 != 0) {
+        assertThat(mark(window, "inst-" + (i % 97), "p-" + i, T0)).as("ping %d", i).isFalse();
+      }
+    }
+    for (int i = 0; i < n; i += 5) {
+      assertThat(mark(window, "inst-" + (i % 97), "p-" + i, T0)).as("unmarked ping %d", i).isTrue();
+    }
+    assertThat(window.size()).isEqualTo(n);
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void churnOfMarkAndUnmarkKeepsEveryRemainingPairFindable() {
+    // Tombstones pile up without the live size growing: the table must clean them out, not fill up.
+    for (int i = 0; i < 100_000; i++) {
+      mark(window, "inst-1", "churn-" + i, T0);
+      if (i % 1000 != 0) {
+        unmark(window, "inst-1", "churn-" + i);
+      }
+    }
+
+    assertThat(window.size()).isEqualTo(100);
+    for (int i = 0; i < 100_000; i += 1000) {
+      assertThat(mark(window, "inst-1", "churn-" + i, T0)).as("kept ping %d", i).isFalse();
+    }
+    assertThat(mark(window, "inst-1", "churn-1", T0)).isTrue();
+  }
+
+  @Test
+  void fingerprintKeepsInstanceAndPingIdApart() {
+    assertThat(DedupWindow.fingerprint("a", "bc")).isNotEqualTo(DedupWindow.fingerprint("ab", "c"));
+    assertThat(DedupWindow.fingerprint("a", "bc")).isEqualTo(DedupWindow.fingerprint("a", "bc"));
+  }
+
+  @Test
+  void fingerprintKeepsApartIdsThatContainNul() {
+    // Ids may hold any character; a separator byte alone would make these two pairs one.
+    assertThat(DedupWindow.fingerprint("a\u0000b", "c")).isNotEqualTo(DedupWindow.fingerprint("a", "b\u0000c"));
+  }
+
+  @Test
+  void fingerprintFirstHalfIsNeverZero() {
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(DedupWindow.fingerprint("inst", "p-" + i)[0]).isNotZero();
+    }
+  }
+}
