@@ -96,6 +96,12 @@ final class InMemoryWal implements Wal {
   }
 
   @Override
+  public synchronized long recordsBetween(long afterPosition, long upToPosition) {
+    long upTo = Math.min(upToPosition, records.size() - 1L);
+    return Math.max(0, upTo - Math.max(afterPosition, NONE));
+  }
+
+  @Override
   public synchronized WalUnavailableException.Cause refusal() {
     return closed ? WalUnavailableException.Cause.CLOSED : refusing;
   }

@@ -38,6 +38,15 @@ public interface Wal extends AutoCloseable {
 
   long lastPosition();
 
+  /**
+   * How many records the log holds with a position in {@code (afterPosition, upToPosition]}: a
+   * consumer's lag in records is {@code recordsBetween(applied, lastPosition())}. Positions are not
+   * dense, so this is not a subtraction. Each end is {@link #NONE} or a position this log returned;
+   * records already deleted by retention are not counted; 0 when {@code upToPosition <=
+   * afterPosition}. Callable from any thread.
+   */
+  long recordsBetween(long afterPosition, long upToPosition);
+
   /** Why the log refuses appends right now, or null when it takes them. */
   WalUnavailableException.Cause refusal();
 

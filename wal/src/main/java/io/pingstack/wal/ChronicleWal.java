@@ -203,6 +203,35 @@ public final class ChronicleWal implements Wal {
     return last < 0 ? NONE : last;
   }
 
+  /**
+   * Chronicle's {@code countExcerpts(from, to)} counts {@code [from, to)} between two positions that
+   * exist in files still on disk, which is the count of {@code (from, to]} as well. An
+   * {@code afterPosition} before the first file (NONE, or a record retention deleted) counts from the
+   * first record, inclusive. Retention may delete the file of {@code afterPosition} meanwhile: the
+   * count is then taken again from the new first record.
+   */
+  @Override
+  public long recordsBetween(long afterPosition, long upToPosition) {
+    for (int attempt = 0; ; attempt++) {
+      if (closed || upToPosition == NONE || upToPosition <= afterPosition) {
+        return 0;
+      }
+      long first = firstPosition();
+      if (first == NONE || upToPosition < first) {
+        return 0;
+      }
+      try {
+        return afterPosition < first
+            ? queue.countExcerpts(first, upToPosition) + 1
+            : queue.countExcerpts(afterPosition, upToPosition);
+      } catch (IllegalStateException e) {
+        if (attempt > 0 && !closed) {
+          throw e;
+        }
+      }
+    }
+  }
+
   @Override
   public WalUnavailableException.Cause refusal() {
     return writer.refusal();

@@ -210,6 +210,42 @@ class ChronicleWalTest {
     }
   }
 
+  @Test
+  void recordsBetweenCountsRecordsAfterOnePositionUpToAnotherAcrossHourlyFiles() throws Exception {
+    SetTimeProvider clock = new SetTimeProvider(Duration.ofDays(20_000).toNanos());
+    WalConfig cfg = config().withRetention(Duration.ofHours(1), Duration.ofDays(1));
+    long[] applied = {Wal.NONE};
+    try (ChronicleWal wal = ChronicleWal.open(cfg, WalMetrics.NOOP, FileSync.FORCE, clock)) {
+      wal.registerConsumer("lag", () -> applied[0]);
+      assertThat(wal.recordsBetween(Wal.NONE, wal.lastPosition())).as("empty log").isZero();
+      List<Long> positions = new ArrayList<>();
+      for (int hour = 0; hour < 4; hour++) {
+        for (int i = 0; i < 3; i++) {
+          positions.add(wal.append(record("h" + hour + "-" + i)).get(10, TimeUnit.SECONDS));
+        }
+        // Hour 2 is skipped: no file for it, so hours 1 and 3 are not adjacent cycles.
+        clock.advanceMillis(Duration.ofHours(hour == 1 ? 2 : 1).toMillis());
+      }
+      long last = wal.lastPosition();
+      assertThat(last).isEqualTo(positions.get(11));
+      assertThat(wal.recordsBetween(Wal.NONE, last)).isEqualTo(12);
+      assertThat(wal.recordsBetween(positions.get(0), last)).isEqualTo(11);
+      assertThat(wal.recordsBetween(positions.get(1), positions.get(2))).as("same file").isEqualTo(1);
+      assertThat(wal.recordsBetween(positions.get(2), positions.get(3))).as("adjacent files").isEqualTo(1);
+      assertThat(wal.recordsBetween(positions.get(4), positions.get(7))).as("across the missing hour").isEqualTo(3);
+      assertThat(wal.recordsBetween(positions.get(2), positions.get(10))).isEqualTo(8);
+      assertThat(wal.recordsBetween(last, last)).isZero();
+      assertThat(wal.recordsBetween(positions.get(5), positions.get(4))).isZero();
+      assertThat(wal.recordsBetween(Wal.NONE, Wal.NONE)).isZero();
+
+      applied[0] = positions.get(3);
+      assertThat(wal.runRetention()).as("hour 0's file is passed").isEqualTo(1);
+      assertThat(wal.recordsBetween(positions.get(2), last)).as("after a deleted record: from the first kept").isEqualTo(9);
+      assertThat(wal.recordsBetween(Wal.NONE, last)).isEqualTo(9);
+      assertThat(wal.recordsBetween(positions.get(3), last)).isEqualTo(8);
+    }
+  }
+
   static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.getAsBoolean()) {
