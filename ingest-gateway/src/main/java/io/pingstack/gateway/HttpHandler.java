@@ -112,6 +112,14 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     QueryStringDecoder uri = new QueryStringDecoder(r.uri());
+    boolean bodyFollows = HttpUtil.isTransferEncodingChunked(r) || HttpUtil.getContentLength(r, 0L) > 0;
+    try {
+      uri.parameters(); // decodes the path too; both are decoded again, the same way, when dispatched
+    } catch (IllegalArgumentException e) {
+      refuse(ctx, r, "other", new ApiException(HttpResponseStatus.BAD_REQUEST, "malformed_uri",
+          "the request URI is not valid percent-encoded UTF-8"), bodyFollows);
+      return;
+    }
     HttpEndpoint target = router.route(uri.path());
     String route = router.metricRoute(uri.path());
     ApiException refusal = router.refusal();
@@ -123,7 +131,6 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     }
     if (refusal != null) {
       // Do not read a body we are going to refuse: answer now and close unless there is none.
-      boolean bodyFollows = HttpUtil.isTransferEncodingChunked(r) || HttpUtil.getContentLength(r, 0L) > 0;
       refuse(ctx, r, route, refusal, bodyFollows || refusal.status().code() == 503);
       return;
     }

@@ -278,6 +278,19 @@ class HttpHandlerTest {
   }
 
   @Test
+  void queryWithBrokenPercentEncodingIs400AndTheConnectionServesTheNextRequest() {
+    endpoint.reply(0).complete(ok("done"));
+
+    channel().writeInbound(post(PATH + "?a=%zz"), LastHttpContent.EMPTY_LAST_CONTENT, post(PATH), last("x"));
+
+    Answer refused = answer();
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body()).contains("\"code\":\"malformed_uri\"").doesNotContain("%zz");
+    assertThat(answer().status()).isEqualTo(200);
+    assertThat(endpoint.calls).hasSize(1);
+  }
+
+  @Test
   void unknownPathWithoutBodyIs404AndTheConnectionServesTheNextRequest() {
     endpoint.reply(0).complete(ok("done"));
 
