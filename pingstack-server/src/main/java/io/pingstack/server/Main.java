@@ -25,7 +25,7 @@ public final class Main {
         usage: bin/pingstack <command>
 
         commands:
-          run     start the service (HTTP ingest, health and metrics) on the embedded default
+          run     start the service (ingest, rollups, cold store, queries, metrics) on the embedded default
           help    this text
 
         Configuration: a properties file named by PINGSTACK_CONFIG, overridden by PINGSTACK_* environment

@@ -1,20 +1,30 @@
 package io.pingstack.server;
 
+import io.pingstack.engine.ConsumerMetrics;
+import io.pingstack.engine.WalConsumer;
 import io.pingstack.gateway.GatewayMetrics;
 import io.pingstack.gateway.HttpGateway;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalUnavailableException;
+import io.pingstack.query.QueryLatency;
+import io.pingstack.rollups.RollupMetrics;
+import io.pingstack.rollups.RollupSink;
 import io.pingstack.wal.WalMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.SummaryWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.Quantiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /** The Prometheus adapter: module metric interfaces in, {@code /metrics} text out. */
@@ -52,9 +62,84 @@ final class Metrics {
   private final Counter walFilesDeleted = Counter.builder()
       .name("pingstack_wal_retention_deleted_files_total").help("WAL files deleted by retention").register(registry);
 
+  private final Counter consumerRecords = Counter.builder()
+      .name("pingstack_consumer_records_total").help("WAL records a consumer handed to its sink, by consumer")
+      .labelNames("consumer").register(registry);
+  private final Counter consumerPings = Counter.builder()
+      .name("pingstack_consumer_pings_total").help("Pings a consumer handed to its sink, by consumer")
+      .labelNames("consumer").register(registry);
+  private final Histogram consumerBatch = Histogram.builder()
+      .name("pingstack_consumer_batch_duration_seconds").help("Time a sink took to take one batch, by consumer")
+      .labelNames("consumer").classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+  private final Counter consumerFailures = Counter.builder()
+      .name("pingstack_consumer_failures_total").help("Sink failures; the consumer backs off and retries from the sink's position")
+      .labelNames("consumer").register(registry);
+  private final Counter consumerStops = Counter.builder()
+      .name("pingstack_consumer_stopped_total").help("Consumers stopped for good (a WAL record does not decode): page someone")
+      .labelNames("consumer").register(registry);
+  private final Counter rollupSeriesCapped = Counter.builder()
+      .name("pingstack_rollups_series_capped_pings_total")
+      .help("Pings left out of the rollup cells because their series would cross rollups.max_series").register(registry);
+  private final Counter rollupInstancesCapped = Counter.builder()
+      .name("pingstack_rollups_instances_capped_pings_total")
+      .help("Pings whose instance is not tracked because rollups.max_instances is reached").register(registry);
+  private final Counter rollupMetricNamesCapped = Counter.builder()
+      .name("pingstack_rollups_metric_names_capped_total")
+      .help("Metric values left out because their event already has the most metric names").register(registry);
+  private final Histogram rollupSnapshot = Histogram.builder()
+      .name("pingstack_rollups_snapshot_duration_seconds").help("Time to write one rollup snapshot durably")
+      .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+  private final io.prometheus.metrics.core.metrics.Gauge rollupSnapshotBytes = io.prometheus.metrics.core.metrics.Gauge.builder()
+      .name("pingstack_rollups_snapshot_bytes").help("Size of the last rollup snapshot").register(registry);
+
   Metrics() {
     JvmMetrics.builder().register(registry);
   }
+
+  /** What one named WAL consumer reports. */
+  ConsumerMetrics consumer(String name) {
+    return new ConsumerMetrics() {
+      @Override
+      public void applied(int records, int rows, long nanos) {
+        consumerRecords.labelValues(name).inc(records);
+        consumerPings.labelValues(name).inc(rows);
+        consumerBatch.labelValues(name).observe(nanos / 1e9);
+      }
+
+      @Override
+      public void failed() {
+        consumerFailures.labelValues(name).inc();
+      }
+
+      @Override
+      public void stopped() {
+        consumerStops.labelValues(name).inc();
+      }
+    };
+  }
+
+  final RollupMetrics rollups = new RollupMetrics() {
+    @Override
+    public void seriesCapped() {
+      rollupSeriesCapped.inc();
+    }
+
+    @Override
+    public void instancesCapped() {
+      rollupInstancesCapped.inc();
+    }
+
+    @Override
+    public void metricNamesCapped() {
+      rollupMetricNamesCapped.inc();
+    }
+
+    @Override
+    public void snapshotWritten(long bytes, long nanos) {
+      rollupSnapshotBytes.set(bytes);
+      rollupSnapshot.observe(nanos / 1e9);
+    }
+  };
 
   final WalMetrics wal = new WalMetrics() {
     @Override
@@ -122,6 +207,49 @@ final class Metrics {
         .callback(cb -> cb.call(http.deadlinesHit())).register(registry);
     GaugeWithCallback.builder().name("pingstack_ready").help("1 while the service accepts pings")
         .callback(cb -> cb.call(ready.getAsBoolean() ? 1 : 0)).register(registry);
+  }
+
+  /** Freshness: how far each consumer is behind the WAL head, and where it is. */
+  void watchConsumers(List<WalConsumer> consumers) {
+    GaugeWithCallback.builder().name("pingstack_consumer_lag_records").help("WAL records appended but not yet applied, by consumer")
+        .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.lagRecords(), c.name()))).register(registry);
+    GaugeWithCallback.builder().name("pingstack_consumer_lag_seconds")
+        .help("Age of the oldest WAL record a consumer has not applied yet (0 when caught up), by consumer")
+        .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.lagSeconds(), c.name()))).register(registry);
+    GaugeWithCallback.builder().name("pingstack_consumer_position").help("Last WAL position a consumer applied (-1: none), by consumer")
+        .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.appliedPosition(), c.name()))).register(registry);
+    GaugeWithCallback.builder().name("pingstack_consumer_up").help("1 while a consumer runs, 0 once it stopped for good")
+        .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.failure() == null ? 1 : 0, c.name()))).register(registry);
+  }
+
+  void watchRollups(RollupSink rollups) {
+    GaugeWithCallback.builder().name("pingstack_rollups_series").help("Rollup series kept")
+        .callback(cb -> cb.call(rollups.seriesCount())).register(registry);
+    GaugeWithCallback.builder().name("pingstack_rollups_cells").help("Rollup cells kept, all resolutions")
+        .callback(cb -> cb.call(rollups.cellCount())).register(registry);
+    GaugeWithCallback.builder().name("pingstack_rollups_instances").help("Instances in the instance table")
+        .callback(cb -> cb.call(rollups.instanceCount())).register(registry);
+    GaugeWithCallback.builder().name("pingstack_rollups_durable_position").help("WAL position the last rollup snapshot includes (-1: none)")
+        .callback(cb -> cb.call(rollups.durablePosition())).register(registry);
+  }
+
+  /**
+   * Query latency from the query service's HdrHistograms: count and sum since start, quantiles over
+   * the last minute.
+   */
+  void watchQueries(QueryLatency latency) {
+    SummaryWithCallback.builder().name("pingstack_query_duration_seconds")
+        .help("Time to answer a query endpoint, by endpoint; quantiles over about the last minute")
+        .labelNames("endpoint")
+        .callback(cb -> {
+          for (Map.Entry<String, QueryLatency.Snapshot> e : latency.snapshot().entrySet()) {
+            QueryLatency.Snapshot s = e.getValue();
+            Quantiles quantiles = s.windowCount() == 0 ? Quantiles.EMPTY : Quantiles.of(
+                new Quantile(0.5, s.p50Seconds()), new Quantile(0.9, s.p90Seconds()), new Quantile(0.99, s.p99Seconds()));
+            cb.call(s.count(), s.sumSeconds(), quantiles, e.getKey());
+          }
+        })
+        .register(registry);
   }
 
   String contentType() {

@@ -1,27 +1,42 @@
 package io.pingstack.server;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.pingstack.engine.ArrowFileColdStore;
+import io.pingstack.engine.ColdStore;
+import io.pingstack.engine.WalConsumer;
 import io.pingstack.gateway.HttpEndpoint;
 import io.pingstack.gateway.HttpGateway;
 import io.pingstack.gateway.HttpReply;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalUnavailableException;
+import io.pingstack.query.QueryLatency;
+import io.pingstack.query.QueryService;
+import io.pingstack.rollups.RollupSink;
 import io.pingstack.wal.ChronicleWal;
 import io.pingstack.wal.FileSync;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The wired service. Starts the log before the listener that feeds it, and stops in reverse:
- * stop accepting, answer what is in progress, sync the log, release everything.
+ * The wired service. Starts consumers before the producer that feeds them: the log, then the cold
+ * store and the rollups with their WAL consumers, then the HTTP listener (ingest and queries). Stops
+ * in reverse: stop accepting and answer what is in progress, stop the consumers (the cold store
+ * commits, the rollups snapshot), sync and close the log, release the listener.
  */
 final class PingstackServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PingstackServer.class);
 
   private final ServerConfig config;
   private final Wal wal;
+  private final WalConsumer coldConsumer;
+  private final RollupSink rollups;
+  private final WalConsumer rollupConsumer;
   private final HttpGateway http;
   private volatile boolean stopping;
   private boolean closed;
@@ -29,18 +44,42 @@ final class PingstackServer implements AutoCloseable {
   private PingstackServer(ServerConfig config, FileSync fileSync) {
     this.config = config;
     Metrics metrics = new Metrics();
-    this.wal = ChronicleWal.open(config.wal(), metrics.wal, fileSync);
+    Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
-      Map<String, HttpEndpoint> routes = Map.of(
-          "/healthz", call -> CompletableFuture.completedFuture(HttpReply.json(HttpResponseStatus.OK, "{\"status\":\"up\"}")),
-          "/readyz", call -> CompletableFuture.completedFuture(readiness()),
-          "/metrics", call -> CompletableFuture.completedFuture(
-              new HttpReply(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape())));
+      this.wal = ChronicleWal.open(config.wal(), metrics.wal, fileSync);
+      started.push(wal);
+      ColdStore cold = ArrowFileColdStore.open(config.coldDir(), config.cold());
+      started.push(cold);
+      this.coldConsumer = WalConsumer.start("cold", wal, cold, config.consumer(), metrics.consumer("cold"));
+      started.push(coldConsumer);
+      this.rollups = RollupSink.open(config.rollups(), config.snapshotInterval(), metrics.rollups);
+      started.push(rollups);
+      this.rollupConsumer = WalConsumer.start("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"));
+      started.push(rollupConsumer);
+      QueryLatency queryLatency = new QueryLatency();
+      Map<String, HttpEndpoint> routes = new HashMap<>(QueryService.endpoints(rollups, config.query(), queryLatency));
+      routes.put("/healthz", call -> CompletableFuture.completedFuture(HttpReply.json(HttpResponseStatus.OK, "{\"status\":\"up\"}")));
+      routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
+      routes.put("/metrics", call -> CompletableFuture.completedFuture(
+          new HttpReply(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape())));
       this.http = HttpGateway.start(config.gateway(), wal, routes, metrics.gateway);
       metrics.watch(wal, http, () -> readinessProblem() == null);
+      metrics.watchConsumers(List.of(coldConsumer, rollupConsumer));
+      metrics.watchRollups(rollups);
+      metrics.watchQueries(queryLatency);
     } catch (RuntimeException e) {
-      wal.close();
+      closeQuietly(started, e);
       throw e;
+    }
+  }
+
+  private static void closeQuietly(Deque<AutoCloseable> started, RuntimeException cause) {
+    for (AutoCloseable c : started) {
+      try {
+        c.close();
+      } catch (Exception suppressed) {
+        cause.addSuppressed(suppressed);
+      }
     }
   }
 
@@ -76,7 +115,10 @@ final class PingstackServer implements AutoCloseable {
         : HttpReply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"not_ready\",\"reason\":\"" + problem + "\"}");
   }
 
-  /** Graceful stop: no new requests, in-progress ones answered, the log synced and closed. Idempotent. */
+  /**
+   * Graceful stop: no new requests, in-progress ones answered, the consumers stopped (the cold store
+   * commits, the rollups snapshot), the log synced and closed. Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -87,8 +129,11 @@ final class PingstackServer implements AutoCloseable {
     long start = System.nanoTime();
     LOG.info("stopping: refusing new requests, draining those in progress (up to {})", config.drainTimeout());
     http.drain(config.drainTimeout());
+    rollupConsumer.close();
+    coldConsumer.close();
     wal.close();
     http.close();
-    LOG.info("stopped in {} ms; WAL synced and closed", (System.nanoTime() - start) / 1_000_000);
+    LOG.info("stopped in {} ms; rollups snapshotted, cold store committed, WAL synced and closed",
+        (System.nanoTime() - start) / 1_000_000);
   }
 }

@@ -1,7 +1,12 @@
 package io.pingstack.server;
 
+import io.pingstack.engine.ArrowColdStoreConfig;
+import io.pingstack.engine.ConsumerConfig;
 import io.pingstack.gateway.GatewayConfig;
 import io.pingstack.gateway.IngestToken;
+import io.pingstack.query.QueryConfig;
+import io.pingstack.rollups.RollupsConfig;
+import io.pingstack.rollups.Step;
 import io.pingstack.wal.WalConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +21,18 @@ import java.util.Map;
 import java.util.Set;
 
 /** The whole, validated configuration: one typed value per module. */
-record ServerConfig(Path dataDir, GatewayConfig gateway, WalConfig wal, Duration drainTimeout, Settings settings) {
+record ServerConfig(
+    Path dataDir,
+    GatewayConfig gateway,
+    WalConfig wal,
+    ConsumerConfig consumer,
+    RollupsConfig rollups,
+    Duration snapshotInterval,
+    Path coldDir,
+    ArrowColdStoreConfig cold,
+    QueryConfig query,
+    Duration drainTimeout,
+    Settings settings) {
 
   static ServerConfig load(Map<String, String> env) {
     Settings s = Settings.load(env);
@@ -56,9 +72,58 @@ record ServerConfig(Path dataDir, GatewayConfig gateway, WalConfig wal, Duration
         throw new ConfigException("ingest.max_decompressed_bytes must stay under " + (WalConfig.MAX_RECORD_BYTES - (1 << 20))
             + " (the largest WAL record)");
       }
-      return new ServerConfig(dataDir, gateway, wal, s.duration("shutdown.drain_timeout"), s);
+      ConsumerConfig consumer = new ConsumerConfig(
+          s.integer("consumer.max_batch_rows"), s.bytes("consumer.max_batch_bytes"), s.duration("consumer.max_delay"));
+      if (consumer.maxBytes() < 4L * gateway.maxDecompressedBytes()) {
+        // One WAL record holds one request, and its Arrow columns may take a few times its protobuf size.
+        throw new ConfigException("consumer.max_batch_bytes must be at least 4 x ingest.max_decompressed_bytes ("
+            + 4L * gateway.maxDecompressedBytes() + ") so that any accepted request fits in one batch");
+      }
+      RollupsConfig rollups = RollupsConfig.defaults(dataDir.resolve("rollups"))
+          .withDimensions(list(s.string("rollups.dimensions")))
+          .withRetention(Step.MINUTE, s.duration("rollups.minute_retention"))
+          .withRetention(Step.HOUR, s.duration("rollups.hour_retention"))
+          .withRetention(Step.DAY, s.duration("rollups.day_retention"))
+          .withMaxSeries(s.integer("rollups.max_series"))
+          .withMaxInstances(s.integer("rollups.max_instances"));
+      String coldDir = s.string("cold.dir");
+      ArrowColdStoreConfig cold = ArrowColdStoreConfig.defaults()
+          .withCommitInterval(s.duration("cold.commit_interval"))
+          .withMaxUncommittedRows(s.bytes("cold.max_uncommitted_rows"));
+      QueryConfig query = new QueryConfig(secret("query.token_file", s.string("query.token_file")), s.integer("query.max_series"));
+      return new ServerConfig(dataDir, gateway, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
+          coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, query,
+          s.duration("shutdown.drain_timeout"), s);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /** A comma list; blanks around items are dropped, an empty text is an empty list. */
+  static List<String> list(String text) {
+    List<String> items = new ArrayList<>();
+    for (String item : text.split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    return items;
+  }
+
+  /** The secret held in {@code file} (its first line, trimmed), or null when no file is set. */
+  static String secret(String key, String file) {
+    if (file.isEmpty()) {
+      return null;
+    }
+    try {
+      List<String> lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+      String secret = lines.isEmpty() ? "" : lines.get(0).trim();
+      if (secret.isEmpty()) {
+        throw new ConfigException(key + " " + file + " is empty; remove the setting to leave the endpoints open");
+      }
+      return secret;
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + key + " " + file + ": " + e.getMessage());
     }
   }
 

@@ -49,6 +49,21 @@ final class Settings {
     d.put("wal.disk_reserve_bytes", "512MiB");
     d.put("wal.retention_min_age", "7d");
     d.put("wal.retention_interval", "1m");
+    d.put("consumer.max_batch_rows", "65536");
+    d.put("consumer.max_batch_bytes", "256MiB");
+    d.put("consumer.max_delay", "100ms");
+    d.put("rollups.dimensions", "");
+    d.put("rollups.minute_retention", "48h");
+    d.put("rollups.hour_retention", "90d");
+    d.put("rollups.day_retention", "730d");
+    d.put("rollups.max_series", "100000");
+    d.put("rollups.max_instances", "1000000");
+    d.put("rollups.snapshot_interval", "60s");
+    d.put("cold.dir", "");
+    d.put("cold.commit_interval", "10s");
+    d.put("cold.max_uncommitted_rows", "1000000");
+    d.put("query.token_file", "");
+    d.put("query.max_series", "1000");
     d.put("shutdown.drain_timeout", "20s");
     return Map.copyOf(d);
   }

@@ -1,0 +1,297 @@
+package io.pingstack.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pingstack.model.Wal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded cold store: Arrow IPC files per UTC day of the event timestamp, under
+ * {@code <dir>/day=YYYY-MM-DD/<firstPos>-<lastPos>.arrow}, listed with their WAL range in
+ * {@code <dir>/manifest.json} together with the committed WAL position.
+ *
+ * <p>Accepted rows go to one open file per day. A commit (every {@code commitInterval}, after
+ * {@code maxUncommittedRows} rows, and at close) ends those files, syncs them and their
+ * directories, then replaces the manifest atomically: the manifest write is the commit point. At
+ * open and in {@link #resumePosition()} every file the manifest does not list is deleted (rows
+ * written after the last commit) and the store resumes after the manifest's position, so a crash
+ * never stores a row twice nor loses one. Memory: the vectors of one scratch root, which holds the
+ * rows of one day of one batch at a time.
+ */
+public final class ArrowFileColdStore implements ColdStore {
+  private static final Logger LOG = LoggerFactory.getLogger(ArrowFileColdStore.class);
+  private static final long MICROS_PER_DAY = 86_400_000_000L;
+
+  private final Path dir;
+  private final ArrowColdStoreConfig config;
+  private final BufferAllocator allocator;
+  private final PingVectors scratch;
+  private final TreeMap<Long, DayFile> open = new TreeMap<>();
+  private Manifest manifest;
+  private long accepted;
+  private long uncommittedRows;
+  private long pendingSinceMillis = -1;
+  private long[] rowDays = new long[0];
+  private boolean dirty;
+  private boolean closed;
+  private volatile long durable;
+
+  private ArrowFileColdStore(Path dir, ArrowColdStoreConfig config, Manifest manifest) {
+    this.dir = dir;
+    this.config = config;
+    this.manifest = manifest;
+    this.accepted = manifest.committedPosition();
+    this.durable = manifest.committedPosition();
+    this.allocator = EngineMemory.child("arrow-cold-store", Long.MAX_VALUE);
+    try {
+      this.scratch = new PingVectors(allocator);
+    } catch (RuntimeException e) {
+      allocator.close();
+      throw e;
+    }
+  }
+
+  /** Opens (or creates) the store in {@code dir}, deleting whatever the last commit does not include. */
+  public static ColdStore open(Path dir, ArrowColdStoreConfig config) {
+    requireNonNull(dir, "dir");
+    requireNonNull(config, "config");
+    try {
+      Files.createDirectories(dir);
+      Manifest manifest = Manifest.read(dir);
+      ArrowFileColdStore store = new ArrowFileColdStore(dir, config, manifest);
+      store.removeUncommitted();
+      for (Manifest.CommittedFile file : manifest.files()) {
+        if (!Files.exists(dir.resolve(file.path()))) {
+          LOG.error("cold store {}: committed file {} (WAL {}–{}, {} rows) is missing", dir, file.path(),
+              file.firstPosition(), file.lastPosition(), file.rows());
+        }
+      }
+      LOG.info("cold store open at {}: {} files, committed WAL position {}, compression {}",
+          dir, manifest.files().size(), manifest.committedPosition(), config.compression());
+      return store;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the cold store at " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized long resumePosition() {
+    ensureOpen();
+    abandonOpenFiles();
+    try {
+      removeUncommitted();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean the cold store at " + dir + ": " + e.getMessage(), e);
+    }
+    accepted = manifest.committedPosition();
+    uncommittedRows = 0;
+    pendingSinceMillis = -1;
+    dirty = false;
+    return accepted;
+  }
+
+  @Override
+  public synchronized void accept(ColumnBatch batch) {
+    requireNonNull(batch, "batch");
+    ensureUsable();
+    if (batch.records() == 0 || batch.lastPosition() <= accepted) {
+      return;
+    }
+    dirty = true;
+    try {
+      int copied = write(batch);
+      accepted = batch.lastPosition();
+      uncommittedRows += copied;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write WAL " + batch.firstPosition() + "–" + batch.lastPosition()
+          + " to the cold store at " + dir + ": " + e.getMessage(), e);
+    }
+    dirty = false;
+    if (uncommittedRows >= config.maxUncommittedRows()) {
+      commit();
+    }
+  }
+
+  @Override
+  public synchronized void tick(long nowMillis) {
+    ensureUsable();
+    if (accepted == manifest.committedPosition()) {
+      return;
+    }
+    if (pendingSinceMillis < 0) {
+      pendingSinceMillis = nowMillis;
+    } else if (nowMillis - pendingSinceMillis >= config.commitInterval().toMillis()) {
+      commit();
+    }
+  }
+
+  @Override
+  public long durablePosition() {
+    return durable;
+  }
+
+  /** Commits what was accepted (unless the last write failed: that is discarded) and releases memory. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (!dirty && accepted != manifest.committedPosition()) {
+        commit();
+      }
+    } finally {
+      abandonOpenFiles();
+      scratch.close();
+      allocator.close();
+      LOG.info("cold store closed at {}: committed WAL position {}", dir, manifest.committedPosition());
+    }
+  }
+
+  /** Copies the rows after {@link #accepted} into the day files, one record batch per day; returns how many. */
+  private int write(ColumnBatch batch) throws IOException {
+    PingVectors from = batch.vectors();
+    int rows = batch.rowCount();
+    if (rowDays.length < rows) {
+      rowDays = new long[Math.max(rows, rowDays.length * 2)];
+    }
+    TreeSet<Long> days = new TreeSet<>();
+    long previous = Long.MIN_VALUE;
+    for (int row = 0; row < rows; row++) {
+      long day = from.walPosition.get(row) > accepted ? Math.floorDiv(from.timestamp.get(row), MICROS_PER_DAY) : Long.MIN_VALUE;
+      rowDays[row] = day;
+      if (day != previous && day != Long.MIN_VALUE) {
+        days.add(day);
+        previous = day;
+      }
+    }
+    int copied = 0;
+    for (long day : days) {
+      copied += writeDay(from, rows, day);
+    }
+    return copied;
+  }
+
+  private int writeDay(PingVectors from, int rows, long day) throws IOException {
+    scratch.reset();
+    int count = 0;
+    long first = Wal.NONE;
+    long last = Wal.NONE;
+    for (int row = 0; row < rows; row++) {
+      if (rowDays[row] == day) {
+        scratch.copyRow(from, row, count++);
+        last = from.walPosition.get(row);
+        if (first == Wal.NONE) {
+          first = last;
+        }
+      }
+    }
+    scratch.seal(count);
+    DayFile file = open.get(day);
+    if (file == null) {
+      file = DayFile.create(dir, LocalDate.ofEpochDay(day), first, scratch.root, config.compression());
+      open.put(day, file);
+    }
+    file.writeScratch(first, last, count);
+    return count;
+  }
+
+  private void commit() {
+    dirty = true;
+    long position = accepted;
+    try {
+      List<Manifest.CommittedFile> added = new ArrayList<>(open.size());
+      boolean newDirs = false;
+      for (DayFile file : open.values()) {
+        added.add(file.finish());
+        newDirs |= file.createdDir();
+      }
+      for (DayFile file : open.values()) {
+        Fsync.directory(file.dayDir());
+      }
+      if (newDirs) {
+        Fsync.directory(dir);
+      }
+      Manifest next = manifest.plus(added, position);
+      next.write(dir);
+      manifest = next;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot commit WAL up to " + position + " to the cold store at " + dir + ": " + e.getMessage(), e);
+    }
+    open.clear();
+    uncommittedRows = 0;
+    pendingSinceMillis = -1;
+    durable = position;
+    dirty = false;
+  }
+
+  private void abandonOpenFiles() {
+    for (DayFile file : open.values()) {
+      file.abandon();
+    }
+    open.clear();
+  }
+
+  /** Deletes every file under a day directory that the manifest does not list, and the manifest's temp file. */
+  private void removeUncommitted() throws IOException {
+    Files.deleteIfExists(dir.resolve(Manifest.TEMP_NAME));
+    Set<String> committed = new HashSet<>();
+    for (Manifest.CommittedFile file : manifest.files()) {
+      committed.add(file.path());
+    }
+    int deleted = 0;
+    try (DirectoryStream<Path> dayDirs = Files.newDirectoryStream(dir, "day=*")) {
+      for (Path dayDir : dayDirs) {
+        if (!Files.isDirectory(dayDir)) {
+          continue;
+        }
+        boolean kept = false;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dayDir)) {
+          for (Path file : files) {
+            if (committed.contains(dayDir.getFileName() + "/" + file.getFileName())) {
+              kept = true;
+            } else {
+              Files.delete(file);
+              deleted++;
+            }
+          }
+        }
+        if (!kept) {
+          Files.delete(dayDir);
+        }
+      }
+    }
+    if (deleted > 0) {
+      LOG.info("cold store {}: deleted {} files written after the last commit (WAL position {})",
+          dir, deleted, manifest.committedPosition());
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("cold store at " + dir + " is closed");
+    }
+  }
+
+  private void ensureUsable() {
+    ensureOpen();
+    if (dirty) {
+      throw new IllegalStateException("cold store at " + dir + " failed to write or commit: call resumePosition() first");
+    }
+  }
+}

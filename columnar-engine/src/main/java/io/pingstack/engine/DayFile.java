@@ -1,0 +1,146 @@
+package io.pingstack.engine;
+
+import io.pingstack.model.Wal;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compression.CompressionCodec;
+import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.compression.NoCompressionCodec;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open Arrow IPC file of one UTC day between two commits: {@code day=YYYY-MM-DD/<first>.arrow.part}
+ * while written, renamed to {@code <first>-<last>.arrow} by {@link #finish()}. Its writer is bound
+ * to the store's scratch root: each {@link #writeScratch} writes whatever rows the scratch root holds
+ * at that moment as one record batch.
+ */
+final class DayFile {
+  private static final Logger LOG = LoggerFactory.getLogger(DayFile.class);
+  static final String SUFFIX = ".arrow";
+  static final String PART_SUFFIX = ".arrow.part";
+
+  private final LocalDate day;
+  private final Path dayDir;
+  private final boolean createdDir;
+  private final Path part;
+  private final FileChannel channel;
+  private final ArrowFileWriter writer;
+  private long firstPosition = Wal.NONE;
+  private long lastPosition = Wal.NONE;
+  private long rows;
+  private Path finished;
+
+  private DayFile(LocalDate day, Path dayDir, boolean createdDir, Path part, FileChannel channel, ArrowFileWriter writer) {
+    this.day = day;
+    this.dayDir = dayDir;
+    this.createdDir = createdDir;
+    this.part = part;
+    this.channel = channel;
+    this.writer = writer;
+  }
+
+  static String dirName(LocalDate day) {
+    return "day=" + day;
+  }
+
+  /** Creates the file for rows of {@code day} whose first row has WAL position {@code firstPosition}. */
+  static DayFile create(Path storeDir, LocalDate day, long firstPosition, VectorSchemaRoot scratch,
+      ArrowColdStoreConfig.Compression compression) throws IOException {
+    Path dayDir = storeDir.resolve(dirName(day));
+    boolean createdDir = !Files.isDirectory(dayDir);
+    Files.createDirectories(dayDir);
+    Path part = dayDir.resolve(firstPosition + PART_SUFFIX);
+    FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    try {
+      ArrowFileWriter writer = new ArrowFileWriter(scratch, null, channel, Map.of(), IpcOption.DEFAULT,
+          codecFactory(compression), codecType(compression), Optional.empty());
+      writer.start();
+      return new DayFile(day, dayDir, createdDir, part, channel, writer);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      Files.deleteIfExists(part);
+      throw e;
+    }
+  }
+
+  LocalDate day() {
+    return day;
+  }
+
+  Path dayDir() {
+    return dayDir;
+  }
+
+  /** True when this file's day directory did not exist before it: the store directory must be synced too. */
+  boolean createdDir() {
+    return createdDir;
+  }
+
+  long rows() {
+    return rows;
+  }
+
+  /** Appends the scratch root's rows, WAL positions {@code first}..{@code last}, as one record batch. */
+  void writeScratch(long first, long last, int count) throws IOException {
+    writer.writeBatch();
+    if (firstPosition == Wal.NONE) {
+      firstPosition = first;
+    }
+    lastPosition = last;
+    rows += count;
+  }
+
+  /** Writes the footer, syncs the file and gives it its final name; the caller syncs the directory. */
+  Manifest.CommittedFile finish() throws IOException {
+    writer.end();
+    channel.force(true);
+    writer.close();
+    String name = firstPosition + "-" + lastPosition + SUFFIX;
+    finished = Files.move(part, dayDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    return new Manifest.CommittedFile(dirName(day) + "/" + name, day.toString(), firstPosition, lastPosition, rows);
+  }
+
+  /** Closes and deletes the file, whatever state it is in; never throws. */
+  void abandon() {
+    try {
+      writer.close();
+    } catch (RuntimeException e) {
+      LOG.debug("closing abandoned cold file {}: {}", part, e.toString());
+    }
+    try {
+      channel.close();
+      Files.deleteIfExists(part);
+      if (finished != null) {
+        Files.deleteIfExists(finished);
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot delete abandoned cold file {} (it is not in the manifest and is deleted at the next start): {}", part, e.toString());
+    }
+  }
+
+  private static CompressionCodec.Factory codecFactory(ArrowColdStoreConfig.Compression compression) {
+    return compression == ArrowColdStoreConfig.Compression.NONE
+        ? NoCompressionCodec.Factory.INSTANCE
+        : CommonsCompressionFactory.INSTANCE;
+  }
+
+  private static CompressionUtil.CodecType codecType(ArrowColdStoreConfig.Compression compression) {
+    return switch (compression) {
+      case NONE -> CompressionUtil.CodecType.NO_COMPRESSION;
+      case ZSTD -> CompressionUtil.CodecType.ZSTD;
+      case LZ4_FRAME -> CompressionUtil.CodecType.LZ4_FRAME;
+    };
+  }
+}

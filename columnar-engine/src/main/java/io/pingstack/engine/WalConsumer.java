@@ -1,0 +1,323 @@
+package io.pingstack.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.pingstack.model.Wal;
+import io.pingstack.model.WalCorruptException;
+import io.pingstack.model.WalReader;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the WAL on a thread of its own and hands its records to one {@link BatchSink} as
+ * {@link ColumnBatch}es, in WAL order, each record once after the sink's resume position.
+ *
+ * <p>The position is the sink's: at start and after any sink failure the consumer asks
+ * {@link BatchSink#resumePosition()} and reads again from the record after it, so what the sink
+ * stores with its output is the only checkpoint (RELIABILITY.md: named tailers lose records). A sink
+ * failure is logged, counted and retried after an exponential backoff with jitter (at most ~5 s). A
+ * record that does not decode, or does not fit in a batch, stops the consumer for good: nothing is
+ * ever skipped silently ({@link #failure()}).
+ */
+public final class WalConsumer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WalConsumer.class);
+  private static final long UNKNOWN = Long.MIN_VALUE;
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final long SHORT_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long LONG_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final int SHORT_IDLES = 20;
+  private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final String name;
+  private final Wal wal;
+  private final BatchSink sink;
+  private final ConsumerConfig config;
+  private final ConsumerMetrics metrics;
+  private final ColumnBatch batch;
+  private final Thread thread;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean stopping;
+  private volatile long applied = Wal.NONE;
+  private volatile long oldestUnappliedMicros = UNKNOWN;
+  private volatile Throwable failure;
+  private long lastTickNanos;
+  private int idles;
+
+  private WalConsumer(String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics) {
+    this.name = name;
+    this.wal = wal;
+    this.sink = sink;
+    this.config = config;
+    this.metrics = metrics;
+    this.batch = new ColumnBatch(EngineMemory.child("wal-consumer-" + name, config.maxBytes()));
+    this.lastTickNanos = System.nanoTime() - TICK_NANOS;
+    this.thread = new Thread(this::run, "wal-consumer-" + name);
+    thread.setDaemon(true);
+  }
+
+  /**
+   * Registers {@code name} with the log (its retention then waits for {@link BatchSink#durablePosition()})
+   * and starts the consumer's thread.
+   */
+  public static WalConsumer start(String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics) {
+    requireNonNull(name, "name");
+    requireNonNull(wal, "wal");
+    requireNonNull(sink, "sink");
+    requireNonNull(config, "config");
+    requireNonNull(metrics, "metrics");
+    WalConsumer consumer = new WalConsumer(name, wal, sink, config, metrics);
+    try {
+      wal.registerConsumer(name, sink::durablePosition);
+    } catch (RuntimeException e) {
+      consumer.batch.close();
+      throw e;
+    }
+    consumer.thread.start();
+    return consumer;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The position of the last WAL record the sink accepted (not necessarily durable yet); NONE for none. */
+  public long appliedPosition() {
+    return applied;
+  }
+
+  /** How many WAL records are after {@link #appliedPosition()}. Any thread. */
+  public long lagRecords() {
+    long after = applied;
+    return wal.recordsBetween(after, wal.lastPosition());
+  }
+
+  /**
+   * Seconds, by the wall clock, since the gateway received the oldest WAL record the sink has not
+   * accepted yet (the first record after {@link #appliedPosition()}); 0 when every record up to the
+   * log's last position is accepted. The record's {@code received_at} is the one the consumer read
+   * for it, or, while the consumer has not read it yet, the one peeked from the log. Any thread.
+   */
+  public double lagSeconds() {
+    long after = applied;
+    long last = wal.lastPosition();
+    if (last == Wal.NONE || after >= last) {
+      return 0;
+    }
+    long receivedAt = oldestUnappliedMicros;
+    if (receivedAt == UNKNOWN) {
+      receivedAt = peekReceivedAt(after);
+    }
+    if (receivedAt == UNKNOWN) {
+      return 0;
+    }
+    long nowMicros = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+    return Math.max(0, nowMicros - receivedAt) / 1e6;
+  }
+
+  /** Why the consumer stopped for good, or null while it runs (or was closed). */
+  public Throwable failure() {
+    return failure;
+  }
+
+  /** Stops the thread (after it hands over a partial batch), closes the sink, releases the batch. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    stopping = true;
+    LockSupport.unpark(thread);
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      sink.close();
+    } finally {
+      try {
+        batch.close();
+      } catch (IllegalStateException e) {
+        LOG.error("WAL consumer {}: batch memory still in use at close (a sink kept a buffer): {}", name, e.toString());
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    int failures = 0;
+    while (!stopping) {
+      String step = "resumePosition()";
+      try {
+        long resume = sink.resumePosition();
+        applied = resume;
+        oldestUnappliedMicros = UNKNOWN;
+        step = "reading the WAL after position " + resume;
+        try (WalReader reader = wal.reader(resume == Wal.NONE ? Wal.NONE : resume + 1)) {
+          consume(reader);
+        }
+        return;
+      } catch (SinkFailure e) {
+        step = e.getMessage();
+        if (stopping) {
+          LOG.warn("WAL consumer {}: {} failed while stopping; the records are read again at the next start: {}", name, step, e.getCause().toString());
+          return;
+        }
+        failures = retryLater(step, e.getCause(), failures);
+      } catch (WalCorruptException | RecordTooLargeException e) {
+        stop(e.getMessage() + "; records are never skipped: repair or move the log, then restart", e);
+        return;
+      } catch (RuntimeException e) {
+        if (stopping) {
+          return;
+        }
+        failures = retryLater(step, e, failures);
+      } catch (Error e) {
+        stop("unexpected error", e);
+        throw e;
+      }
+      if (failures > 0 && !stopping) {
+        backOff(failures);
+      }
+    }
+  }
+
+  /** Returns when stopping; throws {@link SinkFailure} when the sink does. */
+  private void consume(WalReader reader) {
+    long maxDelayNanos = config.maxDelay().toNanos();
+    WalReader.Entry pending = null;
+    while (!stopping) {
+      batch.reset();
+      long firstNanos = 0;
+      while (!stopping) {
+        WalReader.Entry entry = pending != null ? pending : next(reader);
+        pending = null;
+        if (entry == null) {
+          if (batch.records() > 0 && System.nanoTime() - firstNanos >= maxDelayNanos) {
+            break;
+          }
+          idle();
+          continue;
+        }
+        idles = 0;
+        if (oldestUnappliedMicros == UNKNOWN) {
+          oldestUnappliedMicros = entry.record().getReceivedAtMicros();
+        }
+        if (!batch.tryAppend(entry, config.maxRows())) {
+          pending = entry;
+          break;
+        }
+        if (batch.records() == 1) {
+          firstNanos = System.nanoTime();
+        }
+        if (batch.rowCount() >= config.maxRows() || System.nanoTime() - firstNanos >= maxDelayNanos) {
+          break;
+        }
+      }
+      if (batch.records() > 0) {
+        handOver();
+        oldestUnappliedMicros = pending == null ? UNKNOWN : pending.record().getReceivedAtMicros();
+      }
+      tickIfDue();
+    }
+  }
+
+  /** The next record; before a record that does not decode stops everything, the ones before it are handed over. */
+  private WalReader.Entry next(WalReader reader) {
+    try {
+      return reader.next();
+    } catch (WalCorruptException e) {
+      if (batch.records() > 0) {
+        handOver();
+      }
+      throw e;
+    }
+  }
+
+  private void handOver() {
+    batch.seal();
+    long started = System.nanoTime();
+    try {
+      sink.accept(batch);
+    } catch (RuntimeException e) {
+      throw new SinkFailure("accept of WAL " + batch.firstPosition() + "–" + batch.lastPosition()
+          + " (" + batch.records() + " records, " + batch.rowCount() + " rows)", e);
+    }
+    metrics.applied(batch.records(), batch.rowCount(), System.nanoTime() - started);
+    applied = batch.lastPosition();
+  }
+
+  private void idle() {
+    tickIfDue();
+    LockSupport.parkNanos(this, idles++ < SHORT_IDLES ? SHORT_IDLE_NANOS : LONG_IDLE_NANOS);
+  }
+
+  private void tickIfDue() {
+    long now = System.nanoTime();
+    if (now - lastTickNanos < TICK_NANOS) {
+      return;
+    }
+    lastTickNanos = now;
+    try {
+      sink.tick(System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      throw new SinkFailure("tick after WAL " + applied, e);
+    }
+  }
+
+  private int retryLater(String step, Throwable cause, int failuresBefore) {
+    int failures = failuresBefore + 1;
+    metrics.failed();
+    if (failures == 1) {
+      LOG.warn("WAL consumer {}: {} failed; retrying from the sink's resume position with backoff (at most {} s): {}",
+          name, step, TimeUnit.NANOSECONDS.toSeconds(MAX_BACKOFF_NANOS), cause.toString(), cause);
+    } else {
+      LOG.warn("WAL consumer {}: {} failed again ({} in a row); retrying with backoff: {}", name, step, failures, cause.toString());
+    }
+    return failures;
+  }
+
+  /** Sleeps for an exponential delay with jitter (half fixed, half random), waking early to stop. */
+  private void backOff(int failures) {
+    long ceiling = Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(failures - 1, 20));
+    long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    long deadline = System.nanoTime() + delay;
+    for (long left = delay; left > 0 && !stopping; left = deadline - System.nanoTime()) {
+      LockSupport.parkNanos(this, left);
+    }
+  }
+
+  private void stop(String reason, Throwable cause) {
+    failure = cause;
+    metrics.stopped();
+    LOG.error("WAL consumer {} STOPPED at applied position {}: {}", name, applied, reason, cause);
+  }
+
+  private long peekReceivedAt(long after) {
+    try (WalReader reader = wal.reader(after == Wal.NONE ? Wal.NONE : after + 1)) {
+      WalReader.Entry next = reader.next();
+      return next == null ? UNKNOWN : next.record().getReceivedAtMicros();
+    } catch (RuntimeException e) {
+      return UNKNOWN;
+    }
+  }
+
+  /** A sink call threw; the message names the call and the WAL range. */
+  private static final class SinkFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SinkFailure(String what, RuntimeException cause) {
+      super(what, cause);
+    }
+  }
+}

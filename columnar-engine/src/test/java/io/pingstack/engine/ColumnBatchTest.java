@@ -1,0 +1,116 @@
+package io.pingstack.engine;
+
+import static io.pingstack.engine.Records.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pingstack.model.TestPings;
+import io.pingstack.model.WalReader;
+import io.pingstack.model.proto.Ping;
+import io.pingstack.model.proto.WalRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ColumnBatchTest {
+  @Test
+  void accessorsReadEveryColumnOfARowWithoutTouchingArrow() {
+    Ping full = TestPings.ping("inst-1", "p-1").at(TestPings.T0).event("search.executed").version("5.3.0")
+        .deployType("kubernetes").metric("duration_ms", 12.5).metric("results", 3)
+        .dimension("lang", "go").dimension("repo", "ünïcode/✓").payload("{\"q\":\"x\"}").build();
+    Ping bare = TestPings.ping("inst-2", "p-2").at(TestPings.T0.plusSeconds(1)).version("").deployType("").build();
+    WalRecord first = record(full);
+    WalRecord second = record(Records.RECEIVED_AT + 7, bare);
+    try (ColumnBatch batch = ColumnBatch.of(Records.entries(100, first, second))) {
+      assertThat(batch.records()).isEqualTo(2);
+      assertThat(batch.rowCount()).isEqualTo(2);
+      assertThat(batch.firstPosition()).isEqualTo(100);
+      assertThat(batch.lastPosition()).isEqualTo(101);
+      assertThat(batch.root().getRowCount()).isEqualTo(2);
+      assertThat(batch.walPosition(0)).isEqualTo(100);
+      assertThat(batch.receivedAtMicros(1)).isEqualTo(Records.RECEIVED_AT + 7);
+      assertThat(batch.ingestNode(0)).isEqualTo("node-1");
+      assertThat(batch.pingId(0)).isEqualTo("p-1");
+      assertThat(batch.instanceId(1)).isEqualTo("inst-2");
+      assertThat(batch.timestampMicros(0)).isEqualTo(TestPings.T0.toEpochMilli() * 1000);
+      assertThat(batch.event(0)).isEqualTo("search.executed");
+      assertThat(batch.version(0)).isEqualTo("5.3.0");
+      assertThat(batch.version(1)).isEmpty();
+      assertThat(batch.deployType(0)).isEqualTo("kubernetes");
+      assertThat(batch.payload(0)).isEqualTo("{\"q\":\"x\"}");
+      assertThat(batch.payload(1)).isNull();
+      assertThat(batch.metricCount(0)).isEqualTo(2);
+      assertThat(batch.metricCount(1)).isZero();
+      assertThat(batch.dimensionCount(0)).isEqualTo(2);
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      batch.forEachMetric(0, metrics::put);
+      assertThat(metrics).containsExactly(Map.entry("duration_ms", 12.5), Map.entry("results", 3.0));
+      Map<String, String> dimensions = new LinkedHashMap<>();
+      batch.forEachDimension(0, dimensions::put);
+      assertThat(dimensions).containsExactly(Map.entry("lang", "go"), Map.entry("repo", "ünïcode/✓"));
+      batch.forEachDimension(1, (k, v) -> dimensions.put("unexpected", k));
+      assertThat(dimensions).doesNotContainKey("unexpected");
+    }
+  }
+
+  @Test
+  void aRecordThatWouldOverflowTheBatchMemoryIsLeftWholeForTheNextBatch() {
+    String payload = "{\"blob\":\"" + "y".repeat(300_000) + "\"}";
+    List<WalReader.Entry> appended = new ArrayList<>();
+    try (ColumnBatch batch = new ColumnBatch(EngineMemory.child("test", ConsumerConfig.MIN_BYTES))) {
+      WalReader.Entry refused = null;
+      for (int i = 0; refused == null; i++) {
+        WalReader.Entry entry = new WalReader.Entry(i, record(
+            TestPings.ping("inst-1", "p" + i + "-a").payload(payload).metric("m", i).build(),
+            TestPings.ping("inst-1", "p" + i + "-b").payload(payload).dimension("d", "v" + i).build()));
+        if (batch.tryAppend(entry, Integer.MAX_VALUE)) {
+          appended.add(entry);
+        } else {
+          refused = entry;
+        }
+      }
+      batch.seal();
+      assertThat(appended).hasSizeGreaterThan(1);
+      assertThat(batch.lastPosition()).isEqualTo(appended.get(appended.size() - 1).position());
+      assertRowsAre(batch, appended);
+
+      batch.reset();
+      assertThat(batch.tryAppend(refused, Integer.MAX_VALUE)).isTrue();
+      batch.seal();
+      assertRowsAre(batch, List.of(refused));
+    }
+  }
+
+  @Test
+  void aRecordLargerThanAWholeBatchIsRefusedWithItsPosition() {
+    String payload = "{\"blob\":\"" + "z".repeat(3_000_000) + "\"}";
+    WalReader.Entry huge = new WalReader.Entry(42, record(
+        TestPings.ping("inst-1", "a").payload(payload).build(), TestPings.ping("inst-1", "b").payload(payload).build()));
+    try (ColumnBatch batch = new ColumnBatch(EngineMemory.child("test", ConsumerConfig.MIN_BYTES))) {
+      assertThatThrownBy(() -> batch.tryAppend(huge, Integer.MAX_VALUE))
+          .isInstanceOf(RecordTooLargeException.class)
+          .hasMessageContaining("position 42");
+      assertThat(batch.records()).isZero();
+    }
+  }
+
+  private static void assertRowsAre(ColumnBatch batch, List<WalReader.Entry> entries) {
+    List<PingRow> expected = new ArrayList<>();
+    for (WalReader.Entry entry : entries) {
+      entry.record().getPingsList().forEach(p -> expected.add(PingRow.of(entry.position(), entry.record(), p)));
+    }
+    List<PingRow> actual = new ArrayList<>();
+    for (int row = 0; row < batch.rowCount(); row++) {
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      batch.forEachMetric(row, metrics::put);
+      Map<String, String> dimensions = new LinkedHashMap<>();
+      batch.forEachDimension(row, dimensions::put);
+      actual.add(new PingRow(batch.walPosition(row), batch.receivedAtMicros(row), batch.ingestNode(row), batch.pingId(row),
+          batch.instanceId(row), batch.timestampMicros(row), batch.event(row), batch.version(row), batch.deployType(row),
+          metrics, dimensions, batch.payload(row)));
+    }
+    assertThat(actual).containsExactlyElementsOf(expected);
+  }
+}

@@ -1,0 +1,227 @@
+package io.pingstack.engine;
+
+import static io.pingstack.engine.Records.append;
+import static io.pingstack.engine.Records.await;
+import static io.pingstack.engine.Records.pings;
+import static io.pingstack.engine.Records.record;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pingstack.model.TestPings;
+import io.pingstack.model.Wal;
+import io.pingstack.model.WalCorruptException;
+import io.pingstack.model.proto.WalRecord;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WalConsumerTest {
+  @TempDir Path dir;
+
+  private final AtomicInteger failed = new AtomicInteger();
+  private final AtomicInteger stopped = new AtomicInteger();
+  private final ConsumerMetrics counting = new ConsumerMetrics() {
+    @Override
+    public void failed() {
+      failed.incrementAndGet();
+    }
+
+    @Override
+    public void stopped() {
+      stopped.incrementAndGet();
+    }
+  };
+
+  private List<WalRecord> appendRecords(Wal wal, String prefix, int records, int pingsEach) throws Exception {
+    List<WalRecord> appended = new ArrayList<>();
+    for (int i = 0; i < records; i++) {
+      WalRecord record = record(pings(prefix + i, pingsEach));
+      append(wal, record);
+      appended.add(record);
+    }
+    return appended;
+  }
+
+  @Test
+  void everyAppendedPingArrivesExactlyOnceAndInOrder() throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      RecordingSink sink = new RecordingSink();
+      List<WalRecord> first = appendRecords(wal, "a", 50, 4);
+      try (WalConsumer consumer = WalConsumer.start("rollups", wal, sink, ConsumerConfig.defaults(), counting)) {
+        List<WalRecord> second = appendRecords(wal, "b", 50, 3);
+        List<String> expected = new ArrayList<>(Records.pingIds(first));
+        expected.addAll(Records.pingIds(second));
+        await("every ping", () -> sink.rows().size() >= expected.size());
+        assertThat(sink.pingIds()).containsExactlyElementsOf(expected);
+        assertThat(consumer.appliedPosition()).isEqualTo(wal.lastPosition());
+        assertThat(consumer.lagRecords()).isZero();
+        await("a tick while idle", () -> sink.ticks() > 0);
+      }
+      assertThat(sink.closed()).as("close closes the sink").isTrue();
+      assertThat(sink.resumes()).isEqualTo(1);
+      assertThat(failed.get()).isZero();
+    }
+  }
+
+  @Test
+  void batchesRespectMaxRowsAndNeverSplitARecord() throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      List<WalRecord> records = appendRecords(wal, "r", 30, 3);
+      WalRecord big = record(pings("big", 12));
+      append(wal, big);
+      records.add(big);
+      records.addAll(appendRecords(wal, "s", 5, 3));
+      RecordingSink sink = new RecordingSink();
+      ConsumerConfig config = ConsumerConfig.defaults().withMaxRows(10);
+      try (WalConsumer consumer = WalConsumer.start("cold", wal, sink, config, counting)) {
+        await("every record applied", () -> consumer.appliedPosition() == wal.lastPosition());
+      }
+      assertThat(sink.pingIds()).containsExactlyElementsOf(Records.pingIds(records));
+      Set<Long> seen = new HashSet<>();
+      for (RecordingSink.Batch batch : sink.batches()) {
+        if (batch.records() == 1) {
+          assertThat(batch.rows()).as("a record alone may exceed maxRows").isIn(3, 12);
+        } else {
+          assertThat(batch.rows()).isLessThanOrEqualTo(10);
+        }
+        Set<Long> positions = new HashSet<>(batch.rowPositions());
+        assertThat(positions).hasSize(batch.records());
+        assertThat(seen).as("a record in two batches").doesNotContainAnyElementsOf(positions);
+        seen.addAll(positions);
+      }
+      assertThat(sink.batches()).filteredOn(b -> b.rows() == 12).singleElement()
+          .satisfies(b -> assertThat(b.records()).isEqualTo(1));
+      assertThat(sink.batches()).as("records read faster than maxDelay fill batches to maxRows")
+          .anySatisfy(b -> assertThat(b.rows()).isEqualTo(9));
+    }
+  }
+
+  @Test
+  void batchesRespectMaxBytesAndNeverSplitARecord() throws Exception {
+    String payload = "{\"blob\":\"" + "x".repeat(100_000) + "\"}";
+    try (Wal wal = Records.openWal(dir)) {
+      List<WalRecord> records = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        WalRecord record = record(TestPings.ping("inst-1", "p" + i + "-a").payload(payload).build(),
+            TestPings.ping("inst-1", "p" + i + "-b").payload(payload).build());
+        append(wal, record);
+        records.add(record);
+      }
+      RecordingSink sink = new RecordingSink();
+      ConsumerConfig config = ConsumerConfig.defaults().withMaxBytes(ConsumerConfig.MIN_BYTES);
+      try (WalConsumer consumer = WalConsumer.start("cold", wal, sink, config, counting)) {
+        await("every record applied", () -> consumer.appliedPosition() == wal.lastPosition());
+      }
+      assertThat(sink.pingIds()).containsExactlyElementsOf(Records.pingIds(records));
+      assertThat(sink.batches()).as("8 MB of payloads in 4 MiB batches").hasSizeGreaterThan(2)
+          .allSatisfy(b -> assertThat(b.rows()).isEqualTo(2 * b.records()));
+      assertThat(failed.get()).isZero();
+    }
+  }
+
+  @Test
+  void restartResumesAfterTheSinksResumePosition() throws Exception {
+    Path walDir = dir.resolve("wal");
+    List<Long> positions = new ArrayList<>();
+    try (Wal wal = Records.openWal(walDir)) {
+      for (int i = 0; i < 10; i++) {
+        positions.add(append(wal, record(pings("r" + i, 2))));
+      }
+      RecordingSink sink = new RecordingSink();
+      try (WalConsumer consumer = WalConsumer.start("cold", wal, sink, ConsumerConfig.defaults(), counting)) {
+        await("every record applied", () -> consumer.appliedPosition() == wal.lastPosition());
+      }
+      assertThat(sink.rows()).hasSize(20);
+    }
+    try (Wal wal = Records.openWal(walDir)) {
+      RecordingSink restarted = new RecordingSink(positions.get(6));
+      try (WalConsumer consumer = WalConsumer.start("cold", wal, restarted, ConsumerConfig.defaults(), counting)) {
+        await("every record applied", () -> consumer.appliedPosition() == wal.lastPosition());
+        assertThat(restarted.rows()).extracting(RecordingSink.Row::position)
+            .containsExactly(positions.get(7), positions.get(7), positions.get(8), positions.get(8), positions.get(9), positions.get(9));
+        assertThat(restarted.pingIds()).startsWith("r7-0", "r7-1");
+      }
+    }
+  }
+
+  @Test
+  void aSinkThatThrowsOnceGetsTheSameRowsAgainAndNothingIsLostOrDoubled() throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      List<WalRecord> records = appendRecords(wal, "r", 20, 3);
+      RecordingSink sink = new RecordingSink();
+      sink.failNextAccepts(1);
+      try (WalConsumer consumer = WalConsumer.start("cold", wal, sink, ConsumerConfig.defaults(), counting)) {
+        await("every ping", () -> sink.rows().size() >= 60);
+        assertThat(consumer.failure()).isNull();
+      }
+      assertThat(sink.pingIds()).containsExactlyElementsOf(Records.pingIds(records));
+      RecordingSink.Batch failedBatch = sink.failedBatches().get(0);
+      RecordingSink.Batch retried = sink.batches().get(0);
+      assertThat(retried.firstPosition()).isEqualTo(failedBatch.firstPosition());
+      assertThat(retried.rowPositions()).startsWith(failedBatch.rowPositions().toArray(Long[]::new));
+      assertThat(sink.resumes()).as("asked again after the failure").isEqualTo(2);
+      assertThat(failed.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void lagGaugesRiseWhileTheSinkIsBlockedAndFallToZeroWhenCaughtUp() throws Exception {
+    long fiveSecondsAgo = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis() - 5_000);
+    try (Wal wal = Records.openWal(dir)) {
+      RecordingSink sink = new RecordingSink();
+      sink.hold();
+      try (WalConsumer consumer = WalConsumer.start("rollups", wal, sink, ConsumerConfig.defaults(), counting)) {
+        assertThat(consumer.lagRecords()).isZero();
+        assertThat(consumer.lagSeconds()).isZero();
+        for (int i = 0; i < 5; i++) {
+          append(wal, record(fiveSecondsAgo, pings("r" + i, 2)));
+        }
+        await("5 records of lag", () -> consumer.lagRecords() == 5);
+        assertThat(consumer.lagSeconds()).isGreaterThanOrEqualTo(5.0).isLessThan(60.0);
+        for (int i = 5; i < 8; i++) {
+          append(wal, record(pings("r" + i, 2)));
+        }
+        assertThat(consumer.lagRecords()).isEqualTo(8);
+        sink.release();
+        await("caught up", () -> consumer.lagRecords() == 0);
+        assertThat(consumer.lagSeconds()).isZero();
+        assertThat(sink.rows()).hasSize(16);
+      }
+    }
+  }
+
+  @Test
+  void aRecordThatDoesNotDecodeStopsTheConsumerLoudlyAndNothingAfterItIsApplied() throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      long good = append(wal, record(pings("good", 2)));
+      wal.append(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF}).get(10, TimeUnit.SECONDS);
+      append(wal, record(pings("after", 2)));
+      RecordingSink sink = new RecordingSink();
+      try (WalConsumer consumer = WalConsumer.start("cold", wal, sink, ConsumerConfig.defaults(), counting)) {
+        await("the consumer stops", () -> consumer.failure() != null);
+        assertThat(consumer.failure()).isInstanceOf(WalCorruptException.class);
+        assertThat(stopped.get()).isEqualTo(1);
+        assertThat(sink.pingIds()).containsExactly("good-0", "good-1");
+        assertThat(consumer.appliedPosition()).isEqualTo(good);
+        assertThat(consumer.lagRecords()).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void closeIsIdempotentAndReleasesTheSink() throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      RecordingSink sink = new RecordingSink();
+      WalConsumer consumer = WalConsumer.start("cold", wal, sink, ConsumerConfig.defaults(), ConsumerMetrics.NOOP);
+      consumer.close();
+      consumer.close();
+      assertThat(sink.closed()).isTrue();
+      assertThat(consumer.appliedPosition()).isEqualTo(Wal.NONE);
+    }
+  }
+}

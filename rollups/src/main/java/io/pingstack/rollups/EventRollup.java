@@ -1,0 +1,322 @@
+package io.pingstack.rollups;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Everything kept about one event: its catalog entry and its series' cells. One read-write lock
+ * guards it all: a ping is applied under the write lock, so a query (under the read lock) sees
+ * every ping of this event wholly or not at all, and queries of other events never wait on it.
+ */
+final class EventRollup {
+  /** Most metric names (and, separately, dimension keys) one event keeps. */
+  static final int MAX_NAMES = 256;
+
+  private static final Step[] STEPS = Step.values();
+
+  final String name;
+  private final String[] dimensionKeys;
+  private final Retention retention;
+  private final SeriesBudget budget;
+  private final RollupMetrics metrics;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+  private final HashMap<SeriesKey, Series> series = new HashMap<>();
+  private final HashMap<String, Integer> metricIds = new HashMap<>();
+  private final List<String> metricNames = new ArrayList<>();
+  private final HashSet<String> dimensionsSeen = new HashSet<>();
+  private long count;
+  private long firstSeen = Long.MAX_VALUE;
+  private long lastSeen = Long.MIN_VALUE;
+  private long cappedPings;
+  private boolean removed;
+
+  /** Applying thread only, under the write lock. */
+  private final SeriesKey probe;
+  private int[] metricScratch = new int[8];
+
+  EventRollup(String name, String[] dimensionKeys, Retention retention, SeriesBudget budget, RollupMetrics metrics) {
+    this.name = name;
+    this.dimensionKeys = dimensionKeys;
+    this.retention = retention;
+    this.budget = budget;
+    this.metrics = metrics;
+    this.probe = SeriesKey.probe(dimensionKeys.length);
+  }
+
+  /**
+   * Counts {@code ping} in the catalog and in every cell of its series still retained at {@code
+   * nowMillis}. Returns false, having done nothing, when eviction has removed this event: the
+   * caller must look the event up again.
+   */
+  boolean apply(PingView ping, long instanceHash, long nowMillis) {
+    lock.writeLock().lock();
+    try {
+      if (removed) {
+        return false;
+      }
+      long t = ping.timestampMillis();
+      count++;
+      firstSeen = Math.min(firstSeen, t);
+      lastSeen = Math.max(lastSeen, t);
+      int metricCount = ping.metricCount();
+      int[] ids = metricIds(ping, metricCount);
+      for (int i = 0, n = ping.dimensionCount(); i < n && dimensionsSeen.size() < MAX_NAMES; i++) {
+        String key = ping.dimensionKey(i);
+        if (key != null) {
+          dimensionsSeen.add(key);
+        }
+      }
+      Series target = null;
+      for (Step step : STEPS) {
+        long bucket = Math.floorDiv(t, step.millis());
+        if (bucket < retention.firstKept(step, nowMillis) || bucket > Integer.MAX_VALUE) {
+          continue;
+        }
+        if (target == null) {
+          target = seriesOf(ping);
+          if (target == null) {
+            cappedPings++;
+            metrics.seriesCapped();
+            return true;
+          }
+        }
+        target.timeline(step).getOrCreate((int) bucket).add(instanceHash, ping, ids, metricCount);
+      }
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** The ping's metric ids in this event (-1 for one left out), in the first {@code n} slots. */
+  private int[] metricIds(PingView ping, int n) {
+    if (metricScratch.length < n) {
+      metricScratch = new int[n];
+    }
+    for (int i = 0; i < n; i++) {
+      String metric = ping.metricName(i);
+      if (metric == null) {
+        metricScratch[i] = -1;
+        continue;
+      }
+      Integer id = metricIds.get(metric);
+      if (id == null && metricNames.size() < MAX_NAMES) {
+        id = metricNames.size();
+        metricNames.add(metric);
+        metricIds.put(metric, id);
+      }
+      if (id == null) {
+        metrics.metricNamesCapped();
+      }
+      metricScratch[i] = id == null ? -1 : id;
+    }
+    return metricScratch;
+  }
+
+  private Series seriesOf(PingView ping) {
+    Series found = series.get(probe.fill(ping, dimensionKeys));
+    if (found == null && budget.tryTake()) {
+      found = new Series(probe.copy());
+      series.put(found.key, found);
+    }
+    return found;
+  }
+
+  /** Drops cells outside retention at {@code nowMillis}, and series left without cells. */
+  void evictExpired(long nowMillis) {
+    lock.writeLock().lock();
+    try {
+      int dropped = 0;
+      for (var it = series.values().iterator(); it.hasNext(); ) {
+        Series s = it.next();
+        for (Step step : STEPS) {
+          long firstKept = retention.firstKept(step, nowMillis);
+          s.timeline(step).evictBefore((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, firstKept)));
+        }
+        if (s.cellCount() == 0) {
+          it.remove();
+          dropped++;
+        }
+      }
+      budget.release(dropped);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Marks this event removed when it has no series left and was last seen before {@code staleBefore}. */
+  boolean removeIfIdle(long staleBefore) {
+    lock.writeLock().lock();
+    try {
+      removed = series.isEmpty() && lastSeen < staleBefore;
+      return removed;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  EventSummary summary() {
+    lock.readLock().lock();
+    try {
+      return new EventSummary(
+          name,
+          count,
+          firstSeen,
+          lastSeen,
+          Collections.unmodifiableSortedSet(new TreeSet<>(metricNames)),
+          Collections.unmodifiableSortedSet(new TreeSet<>(dimensionsSeen)),
+          cappedPings);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  RollupResult read(QueryPlan plan) {
+    lock.readLock().lock();
+    try {
+      String metric = plan.query().metric();
+      Integer id = metric == null ? null : metricIds.get(metric);
+      return plan.execute(series.values(), id == null ? -1 : id);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  int seriesCount() {
+    lock.readLock().lock();
+    try {
+      return series.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  long cellCount() {
+    lock.readLock().lock();
+    try {
+      long n = 0;
+      for (Series s : series.values()) {
+        n += s.cellCount();
+      }
+      return n;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    lock.readLock().lock();
+    try {
+      SnapshotFile.writeString(out, name);
+      out.writeLong(count);
+      out.writeLong(firstSeen);
+      out.writeLong(lastSeen);
+      out.writeLong(cappedPings);
+      SnapshotFile.writeStrings(out, metricNames);
+      SnapshotFile.writeStrings(out, List.copyOf(new TreeSet<>(dimensionsSeen)));
+      out.writeInt(series.size());
+      for (Series s : series.values()) {
+        for (int i = 0; i < s.key.width(); i++) {
+          SnapshotFile.writeString(out, s.key.value(i));
+        }
+        for (Step step : STEPS) {
+          Timeline timeline = s.timeline(step);
+          out.writeInt(timeline.size());
+          for (int i = 0; i < timeline.size(); i++) {
+            out.writeInt(timeline.bucket(i));
+            timeline.cell(i).writeTo(out);
+          }
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Reads an event written by {@link #writeTo}. Series written under other declared dimensions
+   * ({@code writtenKeys}) are re-keyed to the current ones: a dimension no longer declared is
+   * merged away, a newly declared one is {@code ""} in old cells.
+   */
+  static EventRollup readFrom(
+      DataInput in, String[] writtenKeys, String[] dimensionKeys, Retention retention, SeriesBudget budget, RollupMetrics metrics)
+      throws IOException {
+    EventRollup e = new EventRollup(SnapshotFile.readString(in), dimensionKeys, retention, budget, metrics);
+    e.count = in.readLong();
+    e.firstSeen = in.readLong();
+    e.lastSeen = in.readLong();
+    e.cappedPings = in.readLong();
+    CorruptSnapshotException.check(e.count > 0 && e.firstSeen <= e.lastSeen, "event " + e.name + " with count " + e.count);
+    for (String metric : SnapshotFile.readStrings(in, MAX_NAMES)) {
+      CorruptSnapshotException.check(e.metricIds.put(metric, e.metricNames.size()) == null, "metric " + metric + " twice");
+      e.metricNames.add(metric);
+    }
+    e.dimensionsSeen.addAll(SnapshotFile.readStrings(in, MAX_NAMES));
+    int seriesCount = in.readInt();
+    CorruptSnapshotException.check(seriesCount >= 0, "event " + e.name + " with " + seriesCount + " series");
+    int[] source = keySource(writtenKeys, dimensionKeys);
+    String[] written = new String[SeriesKey.FIRST_DIMENSION + writtenKeys.length];
+    String[] values = new String[SeriesKey.FIRST_DIMENSION + dimensionKeys.length];
+    for (int n = 0; n < seriesCount; n++) {
+      for (int i = 0; i < written.length; i++) {
+        written[i] = SnapshotFile.readString(in);
+      }
+      for (int i = 0; i < values.length; i++) {
+        values[i] = source[i] < 0 ? "" : written[source[i]];
+      }
+      SeriesKey key = SeriesKey.of(values);
+      Series s = e.series.get(key);
+      boolean fresh = s == null;
+      if (fresh) {
+        s = new Series(key);
+        e.series.put(key, s);
+        budget.takeLoaded(1);
+      }
+      for (Step step : STEPS) {
+        readTimeline(in, s.timeline(step), fresh, e.metricNames.size());
+      }
+    }
+    return e;
+  }
+
+  private static void readTimeline(DataInput in, Timeline timeline, boolean fresh, int metricNames) throws IOException {
+    int cells = in.readInt();
+    CorruptSnapshotException.check(cells >= 0, "timeline with " + cells + " cells");
+    for (int i = 0; i < cells; i++) {
+      int bucket = in.readInt();
+      Cell cell = Cell.readFrom(in, metricNames);
+      if (fresh) {
+        CorruptSnapshotException.check(
+            timeline.size() == 0 || timeline.bucket(timeline.size() - 1) < bucket, "cells out of order at bucket " + bucket);
+        timeline.append(bucket, cell);
+      } else {
+        timeline.getOrCreate(bucket).mergeFrom(cell);
+      }
+    }
+  }
+
+  /** Per position of a current key, the position of the written key it comes from, or -1. */
+  private static int[] keySource(String[] writtenKeys, String[] dimensionKeys) {
+    int[] source = new int[SeriesKey.FIRST_DIMENSION + dimensionKeys.length];
+    source[SeriesKey.VERSION] = SeriesKey.VERSION;
+    source[SeriesKey.DEPLOY_TYPE] = SeriesKey.DEPLOY_TYPE;
+    Map<String, Integer> written = new HashMap<>();
+    for (int i = 0; i < writtenKeys.length; i++) {
+      written.put(writtenKeys[i], SeriesKey.FIRST_DIMENSION + i);
+    }
+    for (int i = 0; i < dimensionKeys.length; i++) {
+      source[SeriesKey.FIRST_DIMENSION + i] = written.getOrDefault(dimensionKeys[i], -1);
+    }
+    return source;
+  }
+}

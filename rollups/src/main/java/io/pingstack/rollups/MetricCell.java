@@ -1,0 +1,151 @@
+package io.pingstack.rollups;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * One metric's values in one cell: exact count, sum, min and max, and the distribution for
+ * quantiles. The distribution is the exact values while there are at most {@link #EXACT_VALUES}
+ * (a single value is {@code min} itself, so a one-ping cell holds no array), then a DDSketch from
+ * {@link QuantileSketches}. Merging never averages: stats add up, values and sketches merge.
+ */
+final class MetricCell {
+  /** 1 KiB of exact values costs less than a typical sketch at 0.5 % accuracy (several 272-byte pages). */
+  static final int EXACT_VALUES = 128;
+
+  final int metric;
+  int count;
+  double sum;
+  double min = Double.POSITIVE_INFINITY;
+  double max = Double.NEGATIVE_INFINITY;
+  /**
+   * null while {@code count <= 1} (the value is {@code min}); a {@code double[]} holding the exact
+   * values, ascending, in slots {@code [0, count)}; or a {@link DDSketch}. One field, not two: 8 bytes less on
+   * each of millions of cells.
+   */
+  private Object distribution;
+
+  MetricCell(int metric) {
+    this.metric = metric;
+  }
+
+  void add(double value) {
+    addToDistribution(value);
+    count++;
+    sum += value;
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+  }
+
+  /** Must run before the stats change: while exact, one value is {@code min}. */
+  private void addToDistribution(double value) {
+    if (distribution instanceof DDSketch sketch) {
+      QuantileSketches.add(sketch, value);
+    } else if (count == EXACT_VALUES) {
+      QuantileSketches.add(toSketch(), value);
+    } else if (count == 1) {
+      distribution = value < min ? new double[] {value, min, 0, 0} : new double[] {min, value, 0, 0};
+    } else if (count > 1) {
+      double[] values = (double[]) distribution;
+      if (count == values.length) {
+        values = Arrays.copyOf(values, Math.min(EXACT_VALUES, count + (count >> 1)));
+        distribution = values;
+      }
+      int at = Arrays.binarySearch(values, 0, count, value);
+      at = at < 0 ? -at - 1 : at;
+      System.arraycopy(values, at, values, at + 1, count - at);
+      values[at] = value;
+    }
+  }
+
+  private DDSketch toSketch() {
+    DDSketch sketch = QuantileSketches.create();
+    if (count == 1) {
+      QuantileSketches.add(sketch, min);
+    } else if (count > 1) {
+      double[] values = (double[]) distribution;
+      for (int i = 0; i < count; i++) {
+        QuantileSketches.add(sketch, values[i]);
+      }
+    }
+    distribution = sketch;
+    return sketch;
+  }
+
+  /** Hands this cell's distribution to a query's merge. */
+  void addDistributionTo(QuantileMerge merge) {
+    if (distribution instanceof DDSketch sketch) {
+      merge.addSketch(sketch);
+    } else if (count == 1) {
+      merge.add(min);
+    } else {
+      merge.addSorted((double[]) distribution, count);
+    }
+  }
+
+  void mergeFrom(MetricCell other) {
+    if (other.distribution instanceof DDSketch otherSketch) {
+      DDSketch sketch = distribution instanceof DDSketch s ? s : toSketch();
+      sketch.mergeWith(otherSketch);
+      count += other.count;
+      sum += other.sum;
+      min = Math.min(min, other.min);
+      max = Math.max(max, other.max);
+    } else if (other.count == 1) {
+      add(other.min);
+    } else {
+      double[] values = (double[]) other.distribution;
+      for (int i = 0; i < other.count; i++) {
+        add(values[i]);
+      }
+    }
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    out.writeInt(metric);
+    out.writeInt(count);
+    out.writeDouble(sum);
+    out.writeDouble(min);
+    out.writeDouble(max);
+    out.writeBoolean(distribution instanceof DDSketch);
+    if (distribution instanceof DDSketch sketch) {
+      byte[] bytes = QuantileSketches.encode(sketch);
+      out.writeInt(bytes.length);
+      out.write(bytes);
+    } else if (count > 1) {
+      double[] values = (double[]) distribution;
+      for (int i = 0; i < count; i++) {
+        out.writeDouble(values[i]);
+      }
+    }
+  }
+
+  static MetricCell readFrom(DataInput in, int metricNames) throws IOException {
+    MetricCell cell = new MetricCell(in.readInt());
+    CorruptSnapshotException.check(cell.metric >= 0 && cell.metric < metricNames, "metric id out of range: " + cell.metric);
+    cell.count = in.readInt();
+    cell.sum = in.readDouble();
+    cell.min = in.readDouble();
+    cell.max = in.readDouble();
+    CorruptSnapshotException.check(cell.count > 0 && cell.min <= cell.max, "metric cell with count " + cell.count);
+    if (in.readBoolean()) {
+      int length = in.readInt();
+      CorruptSnapshotException.check(length > 0 && length <= 1 << 24, "quantile sketch of " + length + " bytes");
+      byte[] bytes = new byte[length];
+      in.readFully(bytes);
+      cell.distribution = QuantileSketches.decode(bytes);
+    } else if (cell.count > 1) {
+      CorruptSnapshotException.check(cell.count <= EXACT_VALUES, "exact metric cell with " + cell.count + " values");
+      double[] values = new double[cell.count];
+      for (int i = 0; i < cell.count; i++) {
+        values[i] = in.readDouble();
+        CorruptSnapshotException.check(i == 0 || values[i - 1] <= values[i], "exact metric values out of order");
+      }
+      cell.distribution = values;
+    }
+    return cell;
+  }
+}

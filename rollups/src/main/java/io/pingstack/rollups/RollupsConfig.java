@@ -1,0 +1,107 @@
+package io.pingstack.rollups;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the rollups are kept.
+ *
+ * @param dimensions the declared dimension keys: series are keyed by their values (besides event,
+ *     version and deploy type), and only these can be grouped or filtered by; at most 32
+ * @param minuteRetention how far back 1 m cells are kept
+ * @param hourRetention how far back 1 h cells are kept
+ * @param dayRetention how far back 1 d cells are kept; also how long an instance that stopped
+ *     pinging stays in the instance table
+ * @param maxSeries the most series kept across all events (and the most events); pings of a series
+ *     beyond it are counted, not stored
+ * @param maxInstances the most instances the instance table keeps; further instances are counted,
+ *     not stored
+ * @param snapshotDir where snapshots are written (nothing else should live there)
+ */
+public record RollupsConfig(
+    List<String> dimensions,
+    Duration minuteRetention,
+    Duration hourRetention,
+    Duration dayRetention,
+    int maxSeries,
+    int maxInstances,
+    Path snapshotDir) {
+
+  /** A ping carries at most 32 dimensions (API.md section 1), so more declared keys mean nothing. */
+  public static final int MAX_DIMENSIONS = 32;
+
+  public RollupsConfig {
+    Objects.requireNonNull(dimensions, "dimensions");
+    Objects.requireNonNull(snapshotDir, "snapshotDir");
+    dimensions = List.copyOf(dimensions);
+    if (dimensions.size() > MAX_DIMENSIONS) {
+      throw new IllegalArgumentException(
+          "rollups.dimensions declares " + dimensions.size() + " keys, at most " + MAX_DIMENSIONS + " are allowed");
+    }
+    if (new HashSet<>(dimensions).size() != dimensions.size()) {
+      throw new IllegalArgumentException("rollups.dimensions declares a key twice: " + dimensions);
+    }
+    for (String key : dimensions) {
+      if (key.isBlank()) {
+        throw new IllegalArgumentException("rollups.dimensions contains a blank key: " + dimensions);
+      }
+    }
+    checkRetention("rollups.minute_retention", minuteRetention, Step.MINUTE);
+    checkRetention("rollups.hour_retention", hourRetention, Step.HOUR);
+    checkRetention("rollups.day_retention", dayRetention, Step.DAY);
+    if (maxSeries < 1) {
+      throw new IllegalArgumentException("rollups.max_series must be at least 1: " + maxSeries);
+    }
+    if (maxInstances < 1) {
+      throw new IllegalArgumentException("rollups.max_instances must be at least 1: " + maxInstances);
+    }
+  }
+
+  private static void checkRetention(String name, Duration retention, Step step) {
+    Objects.requireNonNull(retention, name);
+    if (retention.toMillis() < step.millis()) {
+      throw new IllegalArgumentException(name + " must be at least one " + step.code() + " step: " + retention);
+    }
+  }
+
+  /** No declared dimensions, 48 h / 90 d / 730 d retention, 100,000 series, 1,000,000 instances. */
+  public static RollupsConfig defaults(Path snapshotDir) {
+    return new RollupsConfig(
+        List.of(), Duration.ofDays(2), Duration.ofDays(90), Duration.ofDays(730), 100_000, 1_000_000, snapshotDir);
+  }
+
+  /** How far back cells of {@code step} are kept. */
+  public Duration retention(Step step) {
+    return switch (step) {
+      case MINUTE -> minuteRetention;
+      case HOUR -> hourRetention;
+      case DAY -> dayRetention;
+    };
+  }
+
+  public RollupsConfig withDimensions(List<String> value) {
+    return new RollupsConfig(value, minuteRetention, hourRetention, dayRetention, maxSeries, maxInstances, snapshotDir);
+  }
+
+  public RollupsConfig withRetention(Step step, Duration value) {
+    return new RollupsConfig(
+        dimensions,
+        step == Step.MINUTE ? value : minuteRetention,
+        step == Step.HOUR ? value : hourRetention,
+        step == Step.DAY ? value : dayRetention,
+        maxSeries,
+        maxInstances,
+        snapshotDir);
+  }
+
+  public RollupsConfig withMaxSeries(int value) {
+    return new RollupsConfig(dimensions, minuteRetention, hourRetention, dayRetention, value, maxInstances, snapshotDir);
+  }
+
+  public RollupsConfig withMaxInstances(int value) {
+    return new RollupsConfig(dimensions, minuteRetention, hourRetention, dayRetention, maxSeries, value, snapshotDir);
+  }
+}

@@ -1,0 +1,101 @@
+package io.pingstack.rollups;
+
+import java.util.Arrays;
+
+/**
+ * The cells of one series at one step, sorted by bucket: parallel arrays of bucket numbers ({@code
+ * floor(start / step)}) and cells. Appending the newest bucket is the common case and costs nothing
+ * but the store; a late ping inserts by binary search; expiry drops a prefix. Guarded by the event's
+ * lock.
+ */
+final class Timeline {
+  private static final int[] NO_BUCKETS = {};
+  private static final Cell[] NO_CELLS = {};
+
+  private int[] buckets = NO_BUCKETS;
+  private Cell[] cells = NO_CELLS;
+  private int size;
+
+  int size() {
+    return size;
+  }
+
+  int bucket(int i) {
+    return buckets[i];
+  }
+
+  Cell cell(int i) {
+    return cells[i];
+  }
+
+  /** The cell of {@code bucket}, created empty when missing. */
+  Cell getOrCreate(int bucket) {
+    if (size > 0 && buckets[size - 1] == bucket) {
+      return cells[size - 1];
+    }
+    int at = size > 0 && buckets[size - 1] < bucket ? size : lowerBound(bucket);
+    if (at < size && buckets[at] == bucket) {
+      return cells[at];
+    }
+    Cell cell = new Cell();
+    insert(at, bucket, cell);
+    return cell;
+  }
+
+  /** Puts a cell read from a snapshot; buckets arrive in ascending order. */
+  void append(int bucket, Cell cell) {
+    if (size > 0 && buckets[size - 1] >= bucket) {
+      throw new IllegalArgumentException("bucket " + bucket + " is not after " + buckets[size - 1]);
+    }
+    insert(size, bucket, cell);
+  }
+
+  /** The index of the first cell whose bucket is at or after {@code bucket} ({@code size()} when none). */
+  int lowerBound(int bucket) {
+    int lo = 0;
+    int hi = size;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (buckets[mid] < bucket) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Drops the cells of buckets before {@code firstKept}; returns how many. */
+  int evictBefore(int firstKept) {
+    int dropped = lowerBound(firstKept);
+    if (dropped == 0) {
+      return 0;
+    }
+    size -= dropped;
+    if (size == 0) {
+      buckets = NO_BUCKETS;
+      cells = NO_CELLS;
+    } else if (size < buckets.length / 4) {
+      buckets = Arrays.copyOfRange(buckets, dropped, dropped + Math.max(size * 2, 4));
+      cells = Arrays.copyOfRange(cells, dropped, dropped + Math.max(size * 2, 4));
+    } else {
+      System.arraycopy(buckets, dropped, buckets, 0, size);
+      System.arraycopy(cells, dropped, cells, 0, size);
+      Arrays.fill(cells, size, size + dropped, null);
+    }
+    return dropped;
+  }
+
+  private void insert(int at, int bucket, Cell cell) {
+    if (size == buckets.length) {
+      int capacity = Math.max(4, size + (size >> 1));
+      buckets = Arrays.copyOf(buckets, capacity);
+      cells = Arrays.copyOf(cells, capacity);
+    }
+    System.arraycopy(buckets, at, buckets, at + 1, size - at);
+    System.arraycopy(cells, at, cells, at + 1, size - at);
+    buckets[at] = bucket;
+    cells[at] = cell;
+    size++;
+  }
+}
