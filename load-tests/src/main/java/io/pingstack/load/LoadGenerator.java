@@ -28,11 +28,13 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,6 +48,12 @@ import java.util.concurrent.TimeoutException;
  * stop sending and close. Answers are counted by the window they complete in; requests still in
  * flight at the end are reported as unanswered. A 429 or 503 pauses that connection for its
  * {@code Retry-After} (at most one second); a lost connection is re-opened after a short pause.
+ *
+ * <p>With a {@code total}, no request is sent for more pings than {@code total} minus those
+ * acknowledged and those in flight, and the run ends when {@code total} pings are acknowledged:
+ * exactly that many, unless an answer was lost with its connection (the server may have accepted
+ * those pings without the generator knowing). Connections with nothing left to send wait idle until
+ * a failed request gives its pings back.
  */
 final class LoadGenerator {
   private static final int MAX_ANSWER_BYTES = 1 << 20;
@@ -63,10 +71,15 @@ final class LoadGenerator {
   private final Connection[] connections;
   private final CompletableFuture<LoadResult> done = new CompletableFuture<>();
   private final Set<String> reported = new HashSet<>();
+  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
   private LoadStats stats = new LoadStats();
+  private boolean measuring;
   private long measureStartNanos;
   private long measureStartCpuNanos;
   private boolean stopped;
+  private long runStartNanos;
+  private long pingsAckedInRun;
+  private long pingsInFlight;
 
   private LoadGenerator(LoadOptions options, EventLoop loop) {
     this.options = options;
@@ -75,28 +88,40 @@ final class LoadGenerator {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
     this.address = new InetSocketAddress(options.url().getHost(), options.port());
-    this.hostHeader = options.url().getHost() + (options.url().getPort() > 0 ? ":" + options.url().getPort() : "");
+    this.hostHeader = Args.hostHeader(options.url());
     this.path = options.path();
-    PingTemplates templates = new PingTemplates(options.seed(), options.instances());
+    PingTemplates templates = new PingTemplates(options.seed(), options.instances(), options.mix());
+    TimestampTable spread = options.timeSpread().isZero()
+        ? null
+        : new TimestampTable(System.currentTimeMillis(), options.timeSpread(), options.seed());
     String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
     this.connections = new Connection[options.connections()];
     for (int i = 0; i < connections.length; i++) {
-      connections[i] = new Connection(new PingBodies(templates, runId, i, options.seed()));
+      connections[i] = new Connection(new PingBodies(templates, spread, runId, i, options.seed()));
     }
   }
 
-  /** Runs the load described by {@code options} and returns the measured window's figures. */
-  static LoadResult run(LoadOptions options) throws InterruptedException {
+  /**
+   * Runs the load described by {@code options} and returns the measured window's figures. An
+   * interrupt of the calling thread ends the run early (the interrupt is consumed) and returns the
+   * figures measured until then.
+   */
+  static LoadResult run(LoadOptions options) {
     EventLoopGroup group = new NioEventLoopGroup(1);
     try {
       LoadGenerator generator = new LoadGenerator(options, group.next());
       generator.loop.execute(generator::start);
       long limitNanos = options.warmup().plus(options.duration()).toNanos()
           + TimeUnit.SECONDS.toNanos(FINISH_GRACE_SECONDS);
-      return generator.done.get(limitNanos, TimeUnit.NANOSECONDS);
+      try {
+        return generator.done.get(limitNanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        generator.loop.execute(generator::finish);
+        return generator.done.get(FINISH_GRACE_SECONDS, TimeUnit.SECONDS);
+      }
     } catch (ExecutionException e) {
       throw new IllegalStateException("the load run failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
+    } catch (TimeoutException | InterruptedException | RejectedExecutionException e) {
       throw new IllegalStateException("the load run did not finish in time", e);
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
@@ -104,6 +129,7 @@ final class LoadGenerator {
   }
 
   private void start() {
+    runStartNanos = System.nanoTime();
     try {
       for (Connection connection : connections) {
         connection.connect();
@@ -120,12 +146,19 @@ final class LoadGenerator {
   }
 
   private void startMeasuring() {
+    if (stopped) {
+      return;
+    }
     stats = new LoadStats();
+    measuring = true;
     measureStartNanos = System.nanoTime();
     measureStartCpuNanos = processCpuNanos();
   }
 
   private void finish() {
+    if (stopped) {
+      return;
+    }
     stopped = true;
     int unanswered = 0;
     for (Connection connection : connections) {
@@ -134,8 +167,13 @@ final class LoadGenerator {
         ChannelFuture unused = connection.channel.close();
       }
     }
-    done.complete(stats.result(options, System.nanoTime() - measureStartNanos, unanswered,
-        processCpuNanos() - measureStartCpuNanos));
+    // A run that ended before its measured window began (a --total reached during warmup, or an
+    // early stop) reports an empty window: warmup answers are never measured.
+    LoadStats window = measuring ? stats : new LoadStats();
+    long measuredNanos = measuring ? System.nanoTime() - measureStartNanos : 0;
+    long cpuNanos = measuring ? processCpuNanos() - measureStartCpuNanos : 0;
+    done.complete(window.result(options, measuredNanos, unanswered, cpuNanos, pingsAckedInRun,
+        System.nanoTime() - runStartNanos));
   }
 
   /** CPU time of this whole process (all threads), or 0 where the JVM does not tell. */
@@ -152,6 +190,13 @@ final class LoadGenerator {
     }
   }
 
+  /** Lets idle connections send again while a {@code total} run has pings left to send. */
+  private void wakeIdle() {
+    while (!stopped && !idle.isEmpty() && options.total() - pingsAckedInRun - pingsInFlight > 0) {
+      idle.poll().send();
+    }
+  }
+
   private void later(Runnable task, long delayNanos) {
     ScheduledFuture<?> unused = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
   }
@@ -161,6 +206,7 @@ final class LoadGenerator {
     private final PingBodies bodies;
     private Channel channel;
     private boolean inFlight;
+    private int pingsSent;
     private long sentAtNanos;
 
     Connection(PingBodies bodies) {
@@ -189,8 +235,17 @@ final class LoadGenerator {
       if (stopped || channel == null || !channel.isActive()) {
         return;
       }
-      ByteBuf body = channel.alloc().buffer(bodies.maxBodySize(options.batch()));
-      bodies.write(body, options.batch(), System.currentTimeMillis());
+      int pings = options.batch();
+      if (options.total() > 0) {
+        long left = options.total() - pingsAckedInRun - pingsInFlight;
+        if (left <= 0) {
+          idle.add(this);
+          return;
+        }
+        pings = (int) Math.min(pings, left);
+      }
+      ByteBuf body = channel.alloc().buffer(bodies.maxBodySize(pings));
+      bodies.write(body, pings, System.currentTimeMillis());
       FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, body);
       request.headers()
           .set(HttpHeaderNames.HOST, hostHeader)
@@ -201,13 +256,15 @@ final class LoadGenerator {
         request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + options.token());
       }
       inFlight = true;
+      pingsSent = pings;
+      pingsInFlight += pings;
       sentAtNanos = System.nanoTime();
       channel.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     void answered(FullHttpResponse answer) {
       long latencyNanos = System.nanoTime() - sentAtNanos;
-      inFlight = false;
+      landed();
       if (stopped) {
         return;
       }
@@ -216,6 +273,11 @@ final class LoadGenerator {
         try {
           IngestResponse counts = Answers.parse(answer.headers().get(HttpHeaderNames.CONTENT_TYPE), answer.content());
           stats.acknowledged(latencyNanos, counts);
+          pingsAckedInRun += Integer.toUnsignedLong(counts.getAccepted());
+          if (options.total() > 0 && pingsAckedInRun >= options.total()) {
+            finish();
+            return;
+          }
         } catch (IOException e) {
           stats.error("bad_response");
         }
@@ -230,6 +292,15 @@ final class LoadGenerator {
       } else {
         send();
       }
+      wakeIdle();
+    }
+
+    /** The request in flight, if any, is over: its pings are no longer reserved. */
+    private void landed() {
+      if (inFlight) {
+        pingsInFlight -= pingsSent;
+        inFlight = false;
+      }
     }
 
     void closed(Channel closedChannel) {
@@ -237,10 +308,12 @@ final class LoadGenerator {
         return;
       }
       channel = null;
-      inFlight = false;
+      landed();
+      idle.remove(this);
       if (!stopped) {
         stats.error("closed");
         later(this::connect, TimeUnit.MILLISECONDS.toNanos(RECONNECT_DELAY_MILLIS));
+        wakeIdle();
       }
     }
 

@@ -20,6 +20,10 @@ import java.util.TreeMap;
  * HTTP status or by kind ({@code connect}, {@code closed}, {@code bad_response}); {@code unanswered}
  * is the number of requests still in flight when the window closed; {@code clientCpuCores} is the
  * CPU time this process (the generator) used during the window, divided by the window's length.
+ * {@code pingsAckedInRun} counts every acknowledged ping of the run, warmup included (with
+ * {@code --total}, that total), over the {@code runSeconds} from the first connect to the end;
+ * {@code events} is the number of distinct events sent and
+ * {@code timeSpreadSeconds} how far back their timestamps reach (0: now).
  */
 record LoadResult(
     String url,
@@ -36,7 +40,11 @@ record LoadResult(
     double maxMillis,
     Map<String, Long> errors,
     int unanswered,
-    double clientCpuCores) {
+    double clientCpuCores,
+    long pingsAckedInRun,
+    double runSeconds,
+    int events,
+    long timeSpreadSeconds) {
 
   LoadResult {
     errors = Collections.unmodifiableSortedMap(new TreeMap<>(errors));
@@ -44,6 +52,11 @@ record LoadResult(
 
   double pingsPerSecond() {
     return measuredSeconds > 0 ? pingsAcked / measuredSeconds : 0;
+  }
+
+  /** Acknowledged pings per second over the whole run, warmup included. */
+  double pingsPerSecondInRun() {
+    return runSeconds > 0 ? pingsAckedInRun / runSeconds : 0;
   }
 
   double requestsPerSecond() {
@@ -60,12 +73,14 @@ record LoadResult(
             + "requests/s    %.0f  (200 answers: %d; unanswered at the end %d)%n"
             + "latency ms    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%n"
             + "errors       %s%n"
-            + "client cpu    %.2f cores%n",
+            + "client cpu    %.2f cores%n"
+            + "run           %d pings acknowledged in %.1f s, warmup included (%.0f pings/s); %d events, timestamps %s%n",
         url.endsWith("/") ? url.substring(0, url.length() - 1) : url, batch, connections, measuredSeconds,
         pingsPerSecond(), pingsAcked, duplicates, rejected,
         requestsPerSecond(), requests, unanswered,
         p50Millis, p90Millis, p99Millis, maxMillis,
-        errorText.length() == 0 ? " none" : errorText, clientCpuCores);
+        errorText.length() == 0 ? " none" : errorText, clientCpuCores,
+        pingsAckedInRun, runSeconds, pingsPerSecondInRun(), events, timeSpreadSeconds == 0 ? "now" : "spread over the last " + timeSpreadSeconds + " s");
   }
 
   /** Writes the same figures as {@link #summary()} as one JSON object. */
@@ -97,6 +112,11 @@ record LoadResult(
       json.writeEndObject();
       json.writeNumberField("unanswered", unanswered);
       json.writeNumberField("client_cpu_cores", Math.round(clientCpuCores * 100) / 100.0);
+      json.writeNumberField("pings_acked_in_run", pingsAckedInRun);
+      json.writeNumberField("run_s", Math.round(runSeconds * 1000) / 1000.0);
+      json.writeNumberField("pings_per_s_in_run", round(pingsPerSecondInRun()));
+      json.writeNumberField("events", events);
+      json.writeNumberField("time_spread_s", timeSpreadSeconds);
       json.writeEndObject();
       json.writeRaw('\n');
     } catch (IOException e) {

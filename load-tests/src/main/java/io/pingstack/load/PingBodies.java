@@ -1,7 +1,6 @@
 package io.pingstack.load;
 
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.Timestamp;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
@@ -9,14 +8,15 @@ import java.util.SplittableRandom;
 /**
  * Writes {@code PingBatch} request bodies for one connection. Every ping gets a fresh id,
  * {@code <run>-<connection>-<sequence>}, so the server never sees a duplicate; the rest of the ping
- * is copied from {@link PingTemplates}, with the timestamp set to now. Confined to one thread.
+ * is copied from {@link PingTemplates}, with the timestamp set to now, or picked from a
+ * {@link TimestampTable} when the run spreads its pings over the past. Confined to one thread.
  */
 final class PingBodies {
   private static final byte TAG_PINGS = 1 << 3 | 2; // PingBatch.pings, length-delimited
   private static final byte TAG_PING_ID = 1 << 3 | 2; // Ping.ping_id, length-delimited
-  private static final byte TAG_TIMESTAMP = 3 << 3 | 2; // Ping.timestamp, length-delimited
 
   private final PingTemplates templates;
+  private final TimestampTable spread;
   private final byte[] idPrefix;
   private final SplittableRandom random;
   private final byte[] digits = new byte[20];
@@ -25,8 +25,10 @@ final class PingBodies {
   private long timestampMillis = Long.MIN_VALUE;
   private byte[] timestampField;
 
-  PingBodies(PingTemplates templates, String runId, int connection, long seed) {
+  /** {@code spread} is null when every ping is timestamped with the time its request is written. */
+  PingBodies(PingTemplates templates, TimestampTable spread, String runId, int connection, long seed) {
     this.templates = templates;
+    this.spread = spread;
     this.idPrefix = (runId + "-" + connection + "-").getBytes(StandardCharsets.US_ASCII);
     this.random = new SplittableRandom(seed * 31 + connection);
   }
@@ -37,9 +39,12 @@ final class PingBodies {
     return batch * (ping + 5);
   }
 
-  /** Appends a serialized {@code PingBatch} of {@code batch} new pings timestamped {@code nowMillis}. */
+  /**
+   * Appends a serialized {@code PingBatch} of {@code batch} new pings timestamped {@code nowMillis},
+   * or each at a random one of the spread timestamps.
+   */
   void write(ByteBuf out, int batch, long nowMillis) {
-    byte[] timestamp = timestampField(nowMillis);
+    byte[] now = spread == null ? timestampField(nowMillis) : null;
     if (scratch.length < maxBodySize(batch)) {
       scratch = new byte[maxBodySize(batch)];
     }
@@ -52,6 +57,7 @@ final class PingBodies {
       int idLength = idPrefix.length + digitCount;
       byte[] instance = templates.instance(random.nextInt(templates.instanceCount()));
       byte[] event = templates.event(random.nextInt(PingTemplates.EVENT_VARIANTS));
+      byte[] timestamp = now != null ? now : spread.field(random.nextInt(TimestampTable.SIZE));
       int pingLength = 1 + CodedOutputStream.computeUInt32SizeNoTag(idLength) + idLength
           + instance.length + timestamp.length + event.length;
 
@@ -72,15 +78,7 @@ final class PingBodies {
   /** Field 3 of a ping (tag, length, Timestamp), re-encoded only when the millisecond changes. */
   private byte[] timestampField(long nowMillis) {
     if (nowMillis != timestampMillis) {
-      Timestamp t = Timestamp.newBuilder()
-          .setSeconds(Math.floorDiv(nowMillis, 1000L))
-          .setNanos((int) Math.floorMod(nowMillis, 1000L) * 1_000_000)
-          .build();
-      byte[] value = t.toByteArray(); // at most 17 bytes, so its length is a one-byte varint
-      timestampField = new byte[2 + value.length];
-      timestampField[0] = TAG_TIMESTAMP;
-      timestampField[1] = (byte) value.length;
-      System.arraycopy(value, 0, timestampField, 2, value.length);
+      timestampField = TimestampTable.encode(nowMillis);
       timestampMillis = nowMillis;
     }
     return timestampField;

@@ -8,6 +8,8 @@ import io.pingstack.load.StandInIngestServer.Answer;
 import io.pingstack.model.proto.IngestResponse;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class LoadGeneratorTest {
@@ -94,6 +96,69 @@ class LoadGeneratorTest {
       assertThat(result.pingsAcked()).isEqualTo(result.requests() * 5);
       assertThat(result.rejected()).isEqualTo(result.requests() * 2);
       assertThat(result.errors()).isEmpty();
+    }
+  }
+
+  @Test
+  void totalEndsTheRunAtExactlyThatManyAcknowledgedPings() throws Exception {
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      LoadResult result = LoadGenerator.run(options(server.url(), "--batch", "100", "--connections", "4",
+          "--warmup", "0", "--total", "1234", "--duration", "30"));
+
+      assertThat(result.pingsAckedInRun()).isEqualTo(1234);
+      assertThat(result.pingsPerSecondInRun()).isCloseTo(1234 / result.runSeconds(), within(1e-6));
+      assertThat(server.pings()).isEqualTo(1234);
+      assertThat(result.unanswered()).isZero();
+      assertThat(result.measuredSeconds()).isLessThan(30);
+    }
+  }
+
+  @Test
+  void totalReachedWithinTheWarmupLeavesTheMeasuredWindowEmpty() throws Exception {
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      LoadResult result = LoadGenerator.run(options(server.url(), "--batch", "10", "--connections", "2",
+          "--warmup", "60", "--total", "200"));
+
+      assertThat(result.pingsAckedInRun()).isEqualTo(200);
+      assertThat(result.measuredSeconds()).isZero();
+      assertThat(result.pingsAcked()).isZero();
+      assertThat(result.p99Millis()).isZero();
+      assertThat(result.runSeconds()).isPositive().isLessThan(60);
+    }
+  }
+
+  @Test
+  void totalCountsOnlyAcceptedPingsAndSendsMoreForThoseRefused() throws Exception {
+    // Requests of several pings have one answered as a duplicate; every fifth request is a 503.
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> {
+      int duplicates = batch.getPingsCount() > 1 ? 1 : 0;
+      return n % 5 == 0
+          ? new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, IngestResponse.getDefaultInstance())
+          : new Answer(HttpResponseStatus.OK, IngestResponse.newBuilder()
+              .setAccepted(batch.getPingsCount() - duplicates).setDuplicates(duplicates).build());
+    })) {
+      LoadResult result = LoadGenerator.run(options(server.url(), "--batch", "10", "--connections", "3",
+          "--warmup", "0", "--total", "500", "--duration", "30"));
+
+      assertThat(result.pingsAckedInRun()).isEqualTo(500);
+      assertThat(result.errors()).containsKey("503");
+      assertThat(server.pings()).isGreaterThan(500 + 500 / 9);
+    }
+  }
+
+  @Test
+  void spreadRunsSendFeatureEventsOverThePastDays() throws Exception {
+    try (StandInIngestServer server = StandInIngestServer.startWithRollups(Duration.ZERO, Duration.ZERO)) {
+      LoadGenerator.run(options(server.url(), "--batch", "100", "--connections", "2", "--warmup", "0",
+          "--total", "20000", "--events", "50", "--time-spread", "2d"));
+
+      assertThat(server.pings()).isEqualTo(20000);
+      String events = server.rollupsAnswer("/v1/events");
+      assertThat(events).contains("\"feature1.used\"", "\"feature50.used\"").doesNotContain("search.executed");
+      long twoDaysAgo = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
+      String oldestDay = server.rollupsAnswer("/v1/rollups?event=feature1.used&from=" + (twoDaysAgo - 60_000)
+          + "&to=" + (twoDaysAgo + Duration.ofHours(12).toMillis()) + "&step=1h&agg=count");
+      assertThat(FreshnessProbe.sumOfCounts(oldestDay.getBytes(StandardCharsets.UTF_8))).isPositive();
     }
   }
 

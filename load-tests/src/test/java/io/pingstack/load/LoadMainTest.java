@@ -10,6 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,78 @@ class LoadMainTest {
             result.get("pings_per_s").asDouble() * 0.01 + 1));
     assertThat(result.get("latency_ms").get("p99").asDouble()).isPositive();
     assertThat(result.get("errors").size()).isZero();
+  }
+
+  @Test
+  void interruptEndsALoadRunEarlyAndStillReportsIt(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("result.json");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AtomicInteger exit = new AtomicInteger(-1);
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      Thread run = new Thread(() -> exit.set(LoadMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+          "--url", server.url().toString(), "--batch", "5", "--connections", "1", "--warmup", "0",
+          "--duration", "600", "--json-out", json.toString())));
+      run.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (server.requests() < 20 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      run.interrupt();
+      run.join(TimeUnit.SECONDS.toMillis(30));
+
+      assertThat(run.isAlive()).isFalse();
+    }
+    assertThat(exit.get()).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("pings/s");
+    JsonNode result = new ObjectMapper().readTree(json.toFile());
+    assertThat(result.get("pings_acked").asLong()).isGreaterThanOrEqualTo(19 * 5);
+    assertThat(result.get("measured_s").asDouble()).isLessThan(60);
+  }
+
+  @Test
+  void queryCommandPrintsATableAndWritesEveryQueryAsJson(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("queries.json");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit;
+    try (StandInIngestServer server = StandInIngestServer.startWithRollups(Duration.ZERO, Duration.ZERO)) {
+      exit = LoadMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, "query",
+          "--url", server.url().toString(), "--warmup", "0", "--duration", "0.3", "--json-out", json.toString(),
+          "--query", "hourly=/v1/rollups?event=a.b&from=0&to=3600000&step=1h&agg=count", "--query", "events=/v1/events");
+    }
+
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("p99 µs", "hourly", "events");
+    JsonNode result = new ObjectMapper().readTree(json.toFile());
+    assertThat(result.get("queries")).extracting(q -> q.get("name").asText()).containsExactly("hourly", "events");
+    assertThat(result.get("queries").get(1).get("requests").asLong()).isPositive();
+    assertThat(result.get("queries").get(1).get("latency_us").get("p99").asLong()).isPositive();
+  }
+
+  @Test
+  void freshnessCommandFailsWhenASampleNeverShows() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit;
+    try (StandInIngestServer server = StandInIngestServer.startWithRollups(Duration.ofMinutes(10), Duration.ZERO)) {
+      exit = LoadMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, "freshness",
+          "--url", server.url().toString(), "--samples", "1", "--timeout", "0.2");
+    }
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("timed out 1");
+  }
+
+  @Test
+  void describePrintsTheEventsAndTheDimensionKeysToDeclare() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit = LoadMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, "describe", "--events", "50");
+
+    assertThat(exit).isZero();
+    JsonNode mix = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    assertThat(mix.get("events")).hasSize(50);
+    assertThat(mix.get("events").get(0).get("event").asText()).isEqualTo("feature1.used");
+    assertThat(mix.get("events").get(0).get("share").asDouble()).isGreaterThan(mix.get("events").get(1).get("share").asDouble());
+    assertThat(mix.get("dimension_keys")).extracting(JsonNode::asText)
+        .containsExactlyElementsOf(EventMix.features(50, 1).dimensionKeys());
   }
 
   @Test

@@ -28,6 +28,43 @@ class LoadOptionsTest {
   }
 
   @Test
+  void datasetOptionsDescribeSevenDaysOfFiftyEvents() {
+    LoadOptions options = LoadOptions.parse("--events", "50", "--time-spread", "7d", "--total", "5_000_000");
+
+    assertThat(options.events()).isEqualTo(50);
+    assertThat(options.mix().shapes()).hasSize(50);
+    assertThat(options.timeSpread()).isEqualTo(Duration.ofDays(7));
+    assertThat(options.total()).isEqualTo(5_000_000);
+    assertThat(options.duration()).as("no time limit unless --duration is given").isEqualTo(LoadOptions.NO_LIMIT);
+    assertThat(options.probeEvent()).isEqualTo("probe.freshness");
+    assertThat(LoadOptions.parse("--total", "10", "--duration", "3").duration()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void byDefaultPingsAreTheFiveProductEventsTimestampedNowForTheDuration() {
+    LoadOptions options = LoadOptions.parse();
+
+    assertThat(options.mix().shapes()).hasSize(5);
+    assertThat(options.timeSpread()).isZero();
+    assertThat(options.total()).isZero();
+    assertThat(options.duration()).isEqualTo(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void datasetOptionsOutsideTheirLimitsAreRefusedByName() {
+    assertThatThrownBy(() -> LoadOptions.parse("--events", "257")).hasMessageContaining("--events");
+    assertThatThrownBy(() -> LoadOptions.parse("--time-spread", "30d")).hasMessageContaining("--time-spread")
+        .hasMessageContaining("30-day max age");
+    assertThatThrownBy(() -> LoadOptions.parse("--time-spread", "7")).hasMessageContaining("--time-spread");
+    assertThatThrownBy(() -> LoadOptions.parse("--total", "-1")).hasMessageContaining("--total");
+    assertThatThrownBy(() -> LoadOptions.parse("--probe-event", "Probe!")).hasMessageContaining("--probe-event");
+    assertThatThrownBy(() -> LoadOptions.parse("--events", "50", "--probe-event", "feature7.used"))
+        .hasMessageContaining("--probe-event feature7.used is one of the generated events");
+    assertThatThrownBy(() -> LoadOptions.parse("--probe-event", "search.executed"))
+        .hasMessageContaining("one of the generated events");
+  }
+
+  @Test
   void badOptionsAreRefusedByName() {
     assertThatThrownBy(() -> LoadOptions.parse("--bach", "1")).hasMessageContaining("--bach");
     assertThatThrownBy(() -> LoadOptions.parse("--batch", "0")).hasMessageContaining("--batch");

@@ -28,9 +28,12 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,8 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A stand-in for the Pingstack ingest endpoint on a loopback port: decodes each
  * {@code POST /v1/pings} body as a {@code PingBatch}, remembers every ping id, and answers what its
  * {@link Policy} decides, as an {@code IngestResponse} when asked for protobuf, else as JSON.
- * {@code GET /readyz} answers 200. {@link #main} serves on {@code PINGSTACK_HTTP_PORT} until
- * terminated, so {@code bin/bench-ingest.sh --server} can be tried without the real server.
+ * {@code GET /readyz} answers 200. Started {@link #startWithRollups with rollups}, it also counts the
+ * pings it accepts and answers the query endpoints through {@link StandInRollups}. {@link #main}
+ * serves on {@code PINGSTACK_HTTP_PORT} until terminated, with rollups kept in
+ * {@code PINGSTACK_DATA_DIR} when that is set, so {@code bin/bench-ingest.sh --server} and
+ * {@code bin/bench-rollups.sh --server} can be tried without the real server.
  */
 final class StandInIngestServer implements AutoCloseable {
   /** The answer to one request; {@code close} answers with {@code Connection: close} and closes. */
@@ -65,21 +71,28 @@ final class StandInIngestServer implements AutoCloseable {
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong pings = new AtomicLong();
   private final Set<String> pingIds = ConcurrentHashMap.newKeySet();
+  private final StandInRollups rollups;
+  private final long answerDelayNanos;
 
   public static void main(String[] args) throws InterruptedException {
     int port = Integer.parseInt(System.getenv().getOrDefault("PINGSTACK_HTTP_PORT", "8080"));
-    StandInIngestServer server = new StandInIngestServer((n, batch) -> Answer.acceptAll(batch), false, port);
+    String dataDir = System.getenv("PINGSTACK_DATA_DIR");
+    StandInRollups rollups = new StandInRollups(0, dataDir == null ? null : Path.of(dataDir, "stand-in-pings.bin"));
+    StandInIngestServer server = new StandInIngestServer((n, batch) -> Answer.acceptAll(batch), false, port, rollups, 0);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     server.server.closeFuture().await();
   }
 
   private StandInIngestServer(Policy policy, boolean jsonOnly) throws InterruptedException {
-    this(policy, jsonOnly, 0);
+    this(policy, jsonOnly, 0, null, 0);
   }
 
-  private StandInIngestServer(Policy policy, boolean jsonOnly, int port) throws InterruptedException {
+  private StandInIngestServer(Policy policy, boolean jsonOnly, int port, StandInRollups rollups, long answerDelayNanos)
+      throws InterruptedException {
     this.policy = policy;
     this.jsonOnly = jsonOnly;
+    this.rollups = rollups;
+    this.answerDelayNanos = answerDelayNanos;
     this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -93,6 +106,15 @@ final class StandInIngestServer implements AutoCloseable {
   /** Answers with {@code policy}, in protobuf when the client asks for it. */
   static StandInIngestServer start(Policy policy) throws InterruptedException {
     return new StandInIngestServer(policy, false);
+  }
+
+  /**
+   * Accepts every ping and answers the query endpoints from their counts: a ping shows in them
+   * {@code visibleAfter} after it was acknowledged, and every query answer waits {@code answerDelay}.
+   */
+  static StandInIngestServer startWithRollups(Duration visibleAfter, Duration answerDelay) throws InterruptedException {
+    return new StandInIngestServer((n, batch) -> Answer.acceptAll(batch), false, 0,
+        new StandInRollups(visibleAfter.toNanos(), null), answerDelay.toNanos());
   }
 
   /** Answers with {@code policy}, always in JSON (as a server that ignores {@code Accept} would). */
@@ -117,6 +139,11 @@ final class StandInIngestServer implements AutoCloseable {
     return pingIds.size();
   }
 
+  /** The body of the rollups' answer to a GET of {@code uri}, as a client would get it. */
+  String rollupsAnswer(String uri) {
+    return rollups.answer(uri).body();
+  }
+
   @Override
   public void close() {
     server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -127,9 +154,17 @@ final class StandInIngestServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
       if (!"/v1/pings".equals(request.uri())) {
-        HttpResponseStatus status = "/readyz".equals(request.uri()) ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND;
-        ctx.writeAndFlush(response(status, "text/plain", new byte[0]))
-            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        StandInRollups.Reply reply = rollups == null ? null : rollups.answer(request.uri());
+        FullHttpResponse response = reply != null
+            ? response(HttpResponseStatus.valueOf(reply.status()), reply.contentType(), reply.body().getBytes(StandardCharsets.UTF_8))
+            : response("/readyz".equals(request.uri()) ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND, "text/plain", new byte[0]);
+        if (reply != null && answerDelayNanos > 0) {
+          ScheduledFuture<?> unused = ctx.executor().schedule(
+              () -> ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE),
+              answerDelayNanos, TimeUnit.NANOSECONDS);
+        } else {
+          ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
         return;
       }
       PingBatch batch;
@@ -142,6 +177,9 @@ final class StandInIngestServer implements AutoCloseable {
         pingIds.add(ping.getPingId());
       }
       Answer answer = policy.answer(n, batch);
+      if (rollups != null && answer.status().code() == 200) {
+        rollups.accepted(batch.getPingsList().subList(0, Math.min(batch.getPingsCount(), answer.counts().getAccepted())));
+      }
       String accept = request.headers().get(HttpHeaderNames.ACCEPT, "");
       FullHttpResponse response = !jsonOnly && accept.contains("application/x-protobuf")
           ? response(answer.status(), "application/x-protobuf", answer.counts().toByteArray())

@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# The rollups benchmark (docs/BENCHMARKS.md, issue 3), RUNS runs, each against a fresh server (new
+# data dir, free loopback HTTP port, PINGSTACK_ROLLUPS_DIMENSIONS = the generator's dimension keys)
+# started with bin/pingstack run:
+#   1. load TOTAL pings spread over the last SPREAD (INSTANCES instances, EVENTS events, batch 100,
+#      16 connections): the ingest rate, then the time until /v1/events counts every acknowledged ping;
+#   2. the three dashboard queries over those 7 days, closed loop for 20 s after 5 s warmup: count per
+#      hour, distinct instances per version per day, p95 of a metric per hour, all of the most
+#      frequent event (the metric is its first);
+#   3. heap used (jcmd GC.run, then jvm_memory_used_bytes{area="heap"} from /metrics);
+#   4. kill -9, restart on the same data dir: restart-to-ready = until /readyz answers 200 and the
+#      rollups answer the pre-kill totals (/v1/events sum and the count query);
+#   5. freshness (ack -> visible in /v1/rollups) with SAMPLES probes while the generator loads the
+#      restarted server at batch 100 (pings timestamped now).
+# Heap and restart come before the freshness load so that both are of the 7-day dataset alone: the
+# freshness load adds millions of pings. Prints every run and the medians; keeps each run's JSON and
+# logs. Builds nothing: run `mvn -q -DskipTests install` first. Only ever targets 127.0.0.1. Needs java,
+# curl, jq and python3 (for a free port); jcmd for the GC before the heap reading.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: load-tests/bin/bench-rollups.sh [options]
+  --runs N              runs, each on a fresh server (default 3)
+  --total N             pings to load (default 5000000)
+  --instances N         distinct instance ids (default 5000)
+  --events N            distinct events (default 50)
+  --spread D            timestamps spread over the last D (default 7d)
+  --batch N             pings per request when loading (default 100)
+  --connections C       load connections (default 16)
+  --load-warmup S       seconds of the load not in its measured rate (default 5)
+  --query-duration S    measured seconds of the query benchmark (default 20)
+  --query-warmup S      warmup seconds of the query benchmark (default 5)
+  --query-connections C query connections (default 2: the machine's two cores, no queueing)
+  --samples N           freshness samples (default 100)
+  --token T             ingest token, when the server is configured with tokens
+  --query-token T       query token, when the server is configured with one
+  --out DIR             keeps each run's JSON and logs there (default: a new temp dir)
+  --server "CMD"        the server command, run from the repo root (default "bin/pingstack run")
+EOF
+}
+
+runs=3 total=5000000 instances=5000 events=50 spread=7d batch=100 conns=16 load_warmup=5
+query_duration=20 query_warmup=5 query_conns=2 samples=100 token="" query_token="" out=""
+server_cmd="bin/pingstack run"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --total) total=$2; shift 2 ;;
+    --instances) instances=$2; shift 2 ;;
+    --events) events=$2; shift 2 ;;
+    --spread) spread=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    --connections) conns=$2; shift 2 ;;
+    --load-warmup) load_warmup=$2; shift 2 ;;
+    --query-duration) query_duration=$2; shift 2 ;;
+    --query-warmup) query_warmup=$2; shift 2 ;;
+    --query-connections) query_conns=$2; shift 2 ;;
+    --samples) samples=$2; shift 2 ;;
+    --token) token=$2; shift 2 ;;
+    --query-token) query_token=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --server) server_cmd=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench-rollups: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "bench-rollups: $*" >&2; exit 1; }
+for tool in java curl jq python3; do
+  command -v "$tool" >/dev/null || die "$tool is required"
+done
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer: $runs"
+[[ "$spread" =~ ^[0-9]+d$ ]] || die "--spread must be a number of days such as 7d: $spread"
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+read -r -a server_argv <<<"$server_cmd"
+[ "$server_cmd" != "bin/pingstack run" ] || [ -x "$root/bin/pingstack" ] || die "$root/bin/pingstack not found: the server is not built yet"
+jar=$(ls "$root"/load-tests/target/load-tests-*-all.jar 2>/dev/null | head -n 1)
+[ -n "$jar" ] || die "no load-tests/target/load-tests-*-all.jar: run 'mvn -q -DskipTests install' first"
+out=${out:-$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-rollups.XXXXXX")}
+mkdir -p "$out"
+java_client=(java -Xms512m -Xmx1g -XX:+UseParallelGC -jar "$jar")
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+now_ms() { date +%s%3N; }
+seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.3f", (b - a) / 1000 }'; }
+
+server_pid="" data_dir="" port="" load_pid=""
+query_auth=()
+[ -z "$query_token" ] || query_auth=(-H "Authorization: Bearer $query_token")
+
+# Stops the server (SIGTERM, at most 30 s, then SIGKILL) and the freshness load, and removes the data
+# dir. The server command must exec the JVM (bin/pingstack does), so that server_pid is the server.
+stop_server() {
+  if [ -n "$load_pid" ]; then
+    kill -TERM "$load_pid" 2>/dev/null || true
+    wait "$load_pid" 2>/dev/null || true
+    load_pid=""
+  fi
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$server_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      echo "bench-rollups: server did not exit 30 s after SIGTERM; killing it" >&2
+      kill -KILL "$server_pid" 2>/dev/null || true
+    fi
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+  [ -z "$data_dir" ] || rm -rf "$data_dir"
+  data_dir=""
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+
+# launch_server LOG: starts the server on data_dir and a new free port; does not wait.
+launch_server() {
+  port=$(free_port)
+  (cd "$root" && exec env PINGSTACK_DATA_DIR="$data_dir" PINGSTACK_HTTP_PORT="$port" \
+    PINGSTACK_ROLLUPS_DIMENSIONS="$dimensions" "${server_argv[@]}") >>"$1" 2>&1 &
+  server_pid=$!
+}
+
+# until_ok LOG LIMIT_S WHAT CMD...: runs CMD every 50 ms until it succeeds; dies after LIMIT_S or
+# when the server exits.
+until_ok() {
+  local log=$1 limit=$2 what=$3
+  shift 3
+  local deadline=$((SECONDS + limit))
+  until "$@"; do
+    kill -0 "$server_pid" 2>/dev/null || { tail -n 30 "$log" >&2; die "server exited while waiting for $what (log: $log)"; }
+    [ $SECONDS -lt $deadline ] || { tail -n 30 "$log" >&2; die "$what did not happen within $limit s (log: $log)"; }
+    sleep 0.05
+  done
+}
+
+ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; }
+# Pings the rollups have applied, over every event (/v1/events), or -1.
+events_total() {
+  curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port/v1/events" 2>/dev/null \
+    | jq '[.events[].count] | add // 0' 2>/dev/null || echo -1
+}
+# The sum of the counts the count query answers, or -1.
+count_total() {
+  curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port$count_query" 2>/dev/null \
+    | jq '[.series[].points[].count // 0] | add // 0' 2>/dev/null || echo -1
+}
+events_total_is() { [ "$(events_total)" = "$1" ]; }
+totals_are() { [ "$(events_total)" = "$1" ] && [ "$(count_total)" = "$2" ]; }
+
+# The dataset's shape, from the generator itself: the keys to declare, the most frequent event, its first metric.
+"${java_client[@]}" describe --events "$events" >"$out/mix.json"
+dimensions=$(jq -r '.dimension_keys | join(",")' "$out/mix.json")
+top_event=$(jq -r '.events | max_by(.share) | .event' "$out/mix.json")
+top_metric=$(jq -r '.events | max_by(.share) | .metrics[0]' "$out/mix.json")
+
+echo "# rollups benchmark: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -n 1); $runs runs"
+echo "# $total pings over $spread, $instances instances, $events events (top: $top_event, metric $top_metric), batch $batch, $conns connections; declared dimensions $dimensions; results in $out"
+for run in $(seq 1 "$runs"); do
+  name="run$run"
+  log="$out/$name.server.log"
+  data_dir=$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-data.XXXXXX")
+  launch_server "$log"
+  until_ok "$log" 90 "/readyz = 200" ready
+
+  # 1. the 7-day dataset
+  load_args=(--url "http://127.0.0.1:$port" --events "$events" --instances "$instances" --time-spread "$spread"
+    --total "$total" --batch "$batch" --connections "$conns" --warmup "$load_warmup" --json-out "$out/$name.load.json")
+  [ -z "$token" ] || load_args+=(--token "$token")
+  timeout 3600 "${java_client[@]}" "${load_args[@]}" >"$out/$name.load.txt" 2>&1 \
+    || { cat "$out/$name.load.txt" >&2; die "the load of run $name failed"; }
+  loaded_at=$(now_ms)
+  acked=$(jq '.pings_acked_in_run' "$out/$name.load.json")
+  [ "$(jq '.measured_s > 0' "$out/$name.load.json")" = true ] \
+    || echo "bench-rollups: the load of $name ended within its ${load_warmup}s warmup: no measured rate (raise --total or lower --load-warmup)" >&2
+  until_ok "$log" 600 "/v1/events counting all $acked acknowledged pings" events_total_is "$acked"
+  catch_up_s=$(seconds_since "$loaded_at")
+
+  # 2. the dashboard queries, over the 7 days up to the next full hour
+  to=$(( ($(now_ms) / 3600000 + 1) * 3600000 ))
+  from=$(( to - ${spread%d} * 86400000 ))
+  range="event=$top_event&from=$from&to=$to"
+  count_query="/v1/rollups?$range&step=1h&agg=count"
+  query_args=(--url "http://127.0.0.1:$port" --duration "$query_duration" --warmup "$query_warmup"
+    --connections "$query_conns" --json-out "$out/$name.queries.json"
+    --query "count_per_hour=$count_query"
+    --query "distinct_instances_per_version_per_day=/v1/rollups?$range&step=1d&agg=distinct_instances&group_by=version"
+    --query "p95_per_hour=/v1/rollups?$range&step=1h&agg=p95&metric=$top_metric")
+  [ -z "$query_token" ] || query_args+=(--token "$query_token")
+  timeout $((query_duration + query_warmup + 120)) "${java_client[@]}" query "${query_args[@]}" >"$out/$name.queries.txt" 2>&1 \
+    || { cat "$out/$name.queries.txt" >&2; die "the query benchmark of run $name failed"; }
+
+  # 3. heap used, after a full GC
+  gc="true"
+  if ! command -v jcmd >/dev/null || ! timeout 120 jcmd "$server_pid" GC.run >"$out/$name.gc.txt" 2>&1; then
+    gc="false"
+    echo "bench-rollups: no GC before the heap reading of $name (jcmd missing or failed: $out/$name.gc.txt)" >&2
+  fi
+  heap=$(curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port/metrics" \
+    | awk '/^(pingstack_)?jvm_memory_used_bytes\{/ && /area="heap"/ { s += $NF; n++ } END { if (n) printf "%.0f", s; else print "null" }')
+
+  # 4. kill -9 and restart on the same data dir
+  events_before=$(events_total)
+  count_before=$(count_total)
+  kill -KILL "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  killed_at=$(now_ms)
+  launch_server "$log"
+  until_ok "$log" 600 "/readyz = 200 after kill -9" ready
+  readyz_s=$(seconds_since "$killed_at")
+  until_ok "$log" 600 "the pre-kill totals ($events_before pings, count query $count_before) after kill -9" \
+    totals_are "$events_before" "$count_before"
+  restart_s=$(seconds_since "$killed_at")
+
+  # 5. freshness under load: the probe beside the generator (pings timestamped now)
+  fresh_args=(--url "http://127.0.0.1:$port" --events "$events" --instances "$instances" --batch "$batch"
+    --connections "$conns" --warmup 0 --duration 3600 --json-out "$out/$name.freshness-load.json")
+  [ -z "$token" ] || fresh_args+=(--token "$token")
+  "${java_client[@]}" "${fresh_args[@]}" >"$out/$name.freshness-load.txt" 2>&1 &
+  load_pid=$!
+  sleep 5 # the generator's JIT warmup, so that the probe runs under full load
+  probe_args=(--url "http://127.0.0.1:$port" --samples "$samples" --json-out "$out/$name.freshness.json")
+  [ -z "$token" ] || probe_args+=(--token "$token")
+  [ -z "$query_token" ] || probe_args+=(--query-token "$query_token")
+  probe_status=0
+  timeout $((samples * 12 + 60)) "${java_client[@]}" freshness "${probe_args[@]}" >"$out/$name.freshness.txt" 2>&1 || probe_status=$?
+  kill -TERM "$load_pid" 2>/dev/null || true
+  wait "$load_pid" 2>/dev/null || true
+  load_pid=""
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    tail -n 20 "$log" >&2
+    die "the server exited during the freshness run of $name (log: $log)"
+  fi
+  stop_server
+  [ -s "$out/$name.freshness.json" ] || { cat "$out/$name.freshness.txt" >&2; die "the freshness probe of $name failed ($probe_status)"; }
+  [ "$probe_status" -eq 0 ] || echo "bench-rollups: not every freshness sample of $name became visible: $out/$name.freshness.txt" >&2
+
+  jq -n --arg name "$name" --argjson catch_up "$catch_up_s" --argjson heap "$heap" --argjson gc "$gc" \
+    --argjson readyz "$readyz_s" --argjson restart "$restart_s" --argjson events_before "$events_before" \
+    --argjson count_before "$count_before" --slurpfile load "$out/$name.load.json" \
+    --slurpfile queries "$out/$name.queries.json" --slurpfile fresh "$out/$name.freshness.json" \
+    --slurpfile fresh_load "$out/$name.freshness-load.json" \
+    '{run: $name, load: $load[0], catch_up_s: $catch_up, queries: $queries[0], heap_used_bytes: $heap,
+      heap_after_gc: $gc, restart: {readyz_s: $readyz, ready_s: $restart, events_total: $events_before,
+      count_query_total: $count_before}, freshness: $fresh[0], freshness_load: $fresh_load[0]}' >"$out/$name.summary.json"
+  jq -r '"\(.run): ingest \(.load.pings_per_s | floor) pings/s (whole load \(.load.pings_per_s_in_run | floor); p99 \(.load.latency_ms.p99) ms, \(.load.pings_acked_in_run) pings), caught up \(.catch_up_s) s later; "
+    + (.queries.queries | map("\(.name) p50 \(.latency_us.p50) µs p99 \(.latency_us.p99) µs (\(.requests) requests, errors \(.errors | tojson))") | join("; "))
+    + "; heap \(if .heap_used_bytes == null then "n/a" else (.heap_used_bytes / 1048576 | floor | tostring) + " MiB" end)\(if .heap_after_gc then "" else " (no GC)" end)"
+    + "; restart: readyz \(.restart.readyz_s) s, ready \(.restart.ready_s) s; freshness p50 \(.freshness.ack_to_visible_ms.p50) ms p99 \(.freshness.ack_to_visible_ms.p99) ms (\(.freshness.visible)/\(.freshness.samples) visible, under \(.freshness_load.pings_per_s | floor) pings/s)"' "$out/$name.summary.json"
+done
+
+echo
+echo "| figure | median | runs |"
+echo "|---|---|---|"
+jq -s -r 'def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end | . * 1000 | round / 1000;
+  def row(name; f): "| \(name) | \(map(f) | median) | \(map(f | tostring) | join(", ")) |";
+  row("ingest pings/s (batch \(.[0].load.batch), \(.[0].load.connections) connections)"; .load.pings_per_s | floor),
+  row("ingest pings/s over the whole load, warmup included"; .load.pings_per_s_in_run | floor),
+  row("ingest latency p99 ms"; .load.latency_ms.p99),
+  row("rollups caught up, s after the load"; .catch_up_s),
+  ((.[0].queries.queries | keys[]) as $i
+    | row("\(.[0].queries.queries[$i].name) p50 µs"; .queries.queries[$i].latency_us.p50),
+      row("\(.[0].queries.queries[$i].name) p99 µs"; .queries.queries[$i].latency_us.p99)),
+  row("heap used MiB (-1: no reading)"; if .heap_used_bytes == null then -1 else .heap_used_bytes / 1048576 | floor end),
+  row("restart after kill -9: /readyz = 200, s"; .restart.readyz_s),
+  row("restart after kill -9: ready with the pre-kill totals, s"; .restart.ready_s),
+  row("ack -> visible p50 ms"; .freshness.ack_to_visible_ms.p50),
+  row("ack -> visible p99 ms"; .freshness.ack_to_visible_ms.p99),
+  row("ingest pings/s during the freshness probe"; .freshness_load.pings_per_s | floor)' "$out"/run*.summary.json
+echo
+echo "(medians over $runs runs; queries: ${query_duration}s after ${query_warmup}s warmup, $query_conns connections; each run's JSON and logs: $out)"
