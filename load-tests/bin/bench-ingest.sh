@@ -7,6 +7,8 @@
 # Prints every run and the median of each cell. Builds nothing: run `mvn -q -DskipTests install` first.
 # Only ever targets 127.0.0.1. Needs java, curl, jq and python3 (for a free port).
 set -euo pipefail
+tool=bench-ingest
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 usage() {
   cat <<'EOF'
@@ -45,58 +47,18 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-die() { echo "bench-ingest: $*" >&2; exit 1; }
-for tool in java curl jq python3; do
-  command -v "$tool" >/dev/null || die "$tool is required"
-done
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer: $runs"
-
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-read -r -a server_argv <<<"$server_cmd"
-[ "$server_cmd" != "bin/pingstack run" ] || [ -x "$root/bin/pingstack" ] || die "$root/bin/pingstack not found: the server is not built yet"
-jar=$(ls "$root"/load-tests/target/load-tests-*-all.jar 2>/dev/null | head -n 1)
-[ -n "$jar" ] || die "no load-tests/target/load-tests-*-all.jar: run 'mvn -q -DskipTests install' first"
-out=${out:-$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench.XXXXXX")}
-mkdir -p "$out"
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-server_pid="" data_dir=""
-
-# Stops the server: SIGTERM, then at most 30 s for a clean exit, then SIGKILL. The server command
-# must exec the JVM (bin/pingstack does), so that server_pid is the server itself.
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  kill -TERM "$server_pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$server_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-  if kill -0 "$server_pid" 2>/dev/null; then
-    echo "bench-ingest: server did not exit 30 s after SIGTERM; killing it" >&2
-    kill -KILL "$server_pid" 2>/dev/null || true
-  fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-  [ -z "$data_dir" ] || rm -rf "$data_dir"
-  data_dir=""
-}
+check_setup
+locate_build pingstack-bench
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-# start_server SYNC LOG: a fresh server on a free loopback port; sets server_pid and port.
+# start_server SYNC LOG: a fresh server (new data dir, LOG emptied) on a free loopback port; waits
+# until /readyz answers 200.
 start_server() {
-  data_dir=$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-data.XXXXXX")
-  port=$(free_port)
-  (cd "$root" && exec env PINGSTACK_DATA_DIR="$data_dir" PINGSTACK_HTTP_PORT="$port" \
-    PINGSTACK_WAL_SYNC="$1" "${server_argv[@]}") >"$2" 2>&1 &
-  server_pid=$!
-  local deadline=$((SECONDS + 90))
-  until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; do
-    kill -0 "$server_pid" 2>/dev/null || { tail -n 30 "$2" >&2; die "server exited before /readyz answered (log: $2)"; }
-    [ $SECONDS -lt $deadline ] || { tail -n 30 "$2" >&2; die "/readyz did not answer 200 within 90 s (log: $2)"; }
-    sleep 0.2
-  done
+  new_data_dir
+  : >"$2"
+  launch_server "$2" PINGSTACK_WAL_SYNC="$1"
+  poll "$2" 90 0.2 "server exited before /readyz answered" "/readyz did not answer 200 within 90 s" ready
 }
 
 # CPU seconds the server process (all its threads) has used so far: utime + stime from /proc.
@@ -122,13 +84,9 @@ for batch in $batches; do
         --warmup "$warmup" --instances "$instances" --json-out "$out/$name.json")
       [ -z "$token" ] || args+=(--token "$token")
       status=0
-      timeout $((${duration%.*} + ${warmup%.*} + 90)) java -Xms512m -Xmx1g -XX:+UseParallelGC -jar "$jar" "${args[@]}" \
-        >"$out/$name.txt" 2>&1 || status=$?
+      timeout $((${duration%.*} + ${warmup%.*} + 90)) "${java_client[@]}" "${args[@]}" >"$out/$name.txt" 2>&1 || status=$?
       cpu_after=$(server_cpu_seconds)
-      if ! kill -0 "$server_pid" 2>/dev/null; then
-        tail -n 20 "$out/$name.server.log" >&2
-        die "the server exited during run $name (log: $out/$name.server.log)"
-      fi
+      require_server "$out/$name.server.log" "run $name"
       stop_server
       [ "$status" -eq 0 ] || { cat "$out/$name.txt" >&2; die "load run $name failed with status $status"; }
       server_cores=$(awk -v a="$cpu_before" -v b="$cpu_after" -v t="$duration" -v w="$warmup" \
@@ -146,7 +104,7 @@ echo "| batch | sync | connections | pings/s | requests/s | p50 ms | p90 ms | p9
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for batch in $batches; do
   for sync in $syncs; do
-    jq -s -r 'def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end | . * 1000 | round / 1000;
+    jq -s -r "$JQ_MEDIAN"'
       "| \(.[0].batch) | \(.[0].sync) | \(.[0].connections) | \(map(.pings_per_s) | median | floor) | \(map(.requests_per_s) | median | floor) | \(map(.latency_ms.p50) | median) | \(map(.latency_ms.p90) | median) | \(map(.latency_ms.p99) | median) | \(map(.pings_per_s | floor | tostring) | join(", ")) | \([.[].errors | to_entries[]] | group_by(.key) | map("\(.[0].key)=\(map(.value) | add)") | if length == 0 then "none" else join(" ") end) |"' \
       "$out"/batch"$batch"-sync"$sync"-run*.json
   done

@@ -17,6 +17,8 @@
 # logs. Builds nothing: run `mvn -q -DskipTests install` first. Only ever targets 127.0.0.1. Needs java,
 # curl, jq and python3 (for a free port); jcmd for the GC before the heap reading.
 set -euo pipefail
+tool=bench-rollups
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
 usage() {
   cat <<'EOF'
@@ -66,79 +68,39 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-die() { echo "bench-rollups: $*" >&2; exit 1; }
-for tool in java curl jq python3; do
-  command -v "$tool" >/dev/null || die "$tool is required"
-done
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer: $runs"
+check_setup
 [[ "$spread" =~ ^[0-9]+d$ ]] || die "--spread must be a number of days such as 7d: $spread"
+locate_build pingstack-bench-rollups
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-read -r -a server_argv <<<"$server_cmd"
-[ "$server_cmd" != "bin/pingstack run" ] || [ -x "$root/bin/pingstack" ] || die "$root/bin/pingstack not found: the server is not built yet"
-jar=$(ls "$root"/load-tests/target/load-tests-*-all.jar 2>/dev/null | head -n 1)
-[ -n "$jar" ] || die "no load-tests/target/load-tests-*-all.jar: run 'mvn -q -DskipTests install' first"
-out=${out:-$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-rollups.XXXXXX")}
-mkdir -p "$out"
-java_client=(java -Xms512m -Xmx1g -XX:+UseParallelGC -jar "$jar")
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 now_ms() { date +%s%3N; }
 seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.3f", (b - a) / 1000 }'; }
 
-server_pid="" data_dir="" port="" load_pid=""
+load_pid=""
 query_auth=()
 [ -z "$query_token" ] || query_auth=(-H "Authorization: Bearer $query_token")
 
-# Stops the server (SIGTERM, at most 30 s, then SIGKILL) and the freshness load, and removes the data
-# dir. The server command must exec the JVM (bin/pingstack does), so that server_pid is the server.
-stop_server() {
-  if [ -n "$load_pid" ]; then
-    kill -TERM "$load_pid" 2>/dev/null || true
-    wait "$load_pid" 2>/dev/null || true
-    load_pid=""
-  fi
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 30))
-    while kill -0 "$server_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "bench-rollups: server did not exit 30 s after SIGTERM; killing it" >&2
-      kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-  fi
-  [ -z "$data_dir" ] || rm -rf "$data_dir"
-  data_dir=""
+# Stops the freshness load (SIGTERM: it still writes its figures), if it runs.
+stop_load() {
+  [ -n "$load_pid" ] || return 0
+  kill -TERM "$load_pid" 2>/dev/null || true
+  wait "$load_pid" 2>/dev/null || true
+  load_pid=""
 }
-trap stop_server EXIT
+stop_all() {
+  stop_load
+  stop_server
+}
+trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-# launch_server LOG: starts the server on data_dir and a new free port; does not wait.
-launch_server() {
-  port=$(free_port)
-  (cd "$root" && exec env PINGSTACK_DATA_DIR="$data_dir" PINGSTACK_HTTP_PORT="$port" \
-    PINGSTACK_ROLLUPS_DIMENSIONS="$dimensions" "${server_argv[@]}") >>"$1" 2>&1 &
-  server_pid=$!
-}
 
 # until_ok LOG LIMIT_S WHAT CMD...: runs CMD every 50 ms until it succeeds; dies after LIMIT_S or
 # when the server exits.
 until_ok() {
   local log=$1 limit=$2 what=$3
   shift 3
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    kill -0 "$server_pid" 2>/dev/null || { tail -n 30 "$log" >&2; die "server exited while waiting for $what (log: $log)"; }
-    [ $SECONDS -lt $deadline ] || { tail -n 30 "$log" >&2; die "$what did not happen within $limit s (log: $log)"; }
-    sleep 0.05
-  done
+  poll "$log" "$limit" 0.05 "server exited while waiting for $what" "$what did not happen within $limit s" "$@"
 }
 
-ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; }
 # Pings the rollups have applied, over every event (/v1/events), or -1.
 events_total() {
   curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port/v1/events" 2>/dev/null \
@@ -163,8 +125,8 @@ echo "# $total pings over $spread, $instances instances, $events events (top: $t
 for run in $(seq 1 "$runs"); do
   name="run$run"
   log="$out/$name.server.log"
-  data_dir=$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-data.XXXXXX")
-  launch_server "$log"
+  new_data_dir
+  launch_server "$log" PINGSTACK_ROLLUPS_DIMENSIONS="$dimensions"
   until_ok "$log" 90 "/readyz = 200" ready
 
   # 1. the 7-day dataset
@@ -209,7 +171,7 @@ for run in $(seq 1 "$runs"); do
   kill -KILL "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   killed_at=$(now_ms)
-  launch_server "$log"
+  launch_server "$log" PINGSTACK_ROLLUPS_DIMENSIONS="$dimensions"
   until_ok "$log" 600 "/readyz = 200 after kill -9" ready
   readyz_s=$(seconds_since "$killed_at")
   until_ok "$log" 600 "the pre-kill totals ($events_before pings, count query $count_before) after kill -9" \
@@ -228,13 +190,8 @@ for run in $(seq 1 "$runs"); do
   [ -z "$query_token" ] || probe_args+=(--query-token "$query_token")
   probe_status=0
   timeout $((samples * 12 + 60)) "${java_client[@]}" freshness "${probe_args[@]}" >"$out/$name.freshness.txt" 2>&1 || probe_status=$?
-  kill -TERM "$load_pid" 2>/dev/null || true
-  wait "$load_pid" 2>/dev/null || true
-  load_pid=""
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    tail -n 20 "$log" >&2
-    die "the server exited during the freshness run of $name (log: $log)"
-  fi
+  stop_load
+  require_server "$log" "the freshness run of $name"
   stop_server
   [ -s "$out/$name.freshness.json" ] || { cat "$out/$name.freshness.txt" >&2; die "the freshness probe of $name failed ($probe_status)"; }
   [ "$probe_status" -eq 0 ] || echo "bench-rollups: not every freshness sample of $name became visible: $out/$name.freshness.txt" >&2
@@ -256,7 +213,7 @@ done
 echo
 echo "| figure | median | runs |"
 echo "|---|---|---|"
-jq -s -r 'def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end | . * 1000 | round / 1000;
+jq -s -r "$JQ_MEDIAN"'
   def row(name; f): "| \(name) | \(map(f) | median) | \(map(f | tostring) | join(", ")) |";
   row("ingest pings/s (batch \(.[0].load.batch), \(.[0].load.connections) connections)"; .load.pings_per_s | floor),
   row("ingest pings/s over the whole load, warmup included"; .load.pings_per_s_in_run | floor),

@@ -62,24 +62,14 @@ final class BlockingHttp implements AutoCloseable {
       whole.write(body);
     }
     try {
-      whole.writeTo(out);
-      out.flush();
-      return read();
+      return send(whole);
     } catch (IOException e) {
-      close();
       if (!reused || !"GET".equals(method) || answerBegun) {
         throw e;
       }
     }
     connect();
-    try {
-      whole.writeTo(out);
-      out.flush();
-      return read();
-    } catch (IOException e) {
-      close();
-      throw e;
-    }
+    return send(whole);
   }
 
   @Override
@@ -91,6 +81,18 @@ final class BlockingHttp implements AutoCloseable {
         // Nothing left to release.
       }
       socket = null;
+    }
+  }
+
+  /** Writes a whole request and reads its answer; closes the connection when either fails. */
+  private Answer send(ByteArrayOutputStream request) throws IOException {
+    try {
+      request.writeTo(out);
+      out.flush();
+      return read();
+    } catch (IOException e) {
+      close();
+      throw e;
     }
   }
 

@@ -170,11 +170,8 @@ final class FreshnessProbe {
 
   private FreshnessResult result() {
     return new FreshnessResult(options.url().toString(), options.event(), options.samples(), visible, timedOut,
-        unexpected, polls, millis(delayMicros.getValueAtPercentile(50)), millis(delayMicros.getValueAtPercentile(90)),
-        millis(delayMicros.getValueAtPercentile(99)), millis(delayMicros.getMaxValue()), errors);
-  }
-
-  private static double millis(long micros) {
-    return micros / 1000.0;
+        unexpected, polls, Reports.millis(delayMicros.getValueAtPercentile(50)),
+        Reports.millis(delayMicros.getValueAtPercentile(90)), Reports.millis(delayMicros.getValueAtPercentile(99)),
+        Reports.millis(delayMicros.getMaxValue()), errors);
   }
 }

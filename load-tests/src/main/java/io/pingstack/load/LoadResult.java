@@ -1,17 +1,8 @@
 package io.pingstack.load;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The figures of one measured window (warmup excluded). {@code requests} counts 200 answers,
@@ -47,7 +38,7 @@ record LoadResult(
     long timeSpreadSeconds) {
 
   LoadResult {
-    errors = Collections.unmodifiableSortedMap(new TreeMap<>(errors));
+    errors = Reports.sortedErrors(errors);
   }
 
   double pingsPerSecond() {
@@ -65,30 +56,25 @@ record LoadResult(
 
   /** The human-readable summary printed at the end of a run. */
   String summary() {
-    StringBuilder errorText = new StringBuilder();
-    errors.forEach((kind, n) -> errorText.append(' ').append(kind).append('=').append(n));
     return String.format(Locale.ROOT,
         "target        %s/v1/pings, batch %d, %d connections, measured %.1f s%n"
             + "pings/s       %.0f  (acknowledged: %d; duplicates %d, rejected %d)%n"
             + "requests/s    %.0f  (200 answers: %d; unanswered at the end %d)%n"
             + "latency ms    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%n"
-            + "errors       %s%n"
+            + "errors        %s%n"
             + "client cpu    %.2f cores%n"
             + "run           %d pings acknowledged in %.1f s, warmup included (%.0f pings/s); %d events, timestamps %s%n",
-        url.endsWith("/") ? url.substring(0, url.length() - 1) : url, batch, connections, measuredSeconds,
+        Reports.withoutTrailingSlash(url), batch, connections, measuredSeconds,
         pingsPerSecond(), pingsAcked, duplicates, rejected,
         requestsPerSecond(), requests, unanswered,
         p50Millis, p90Millis, p99Millis, maxMillis,
-        errorText.length() == 0 ? " none" : errorText, clientCpuCores,
+        Reports.errorText(errors), clientCpuCores,
         pingsAckedInRun, runSeconds, pingsPerSecondInRun(), events, timeSpreadSeconds == 0 ? "now" : "spread over the last " + timeSpreadSeconds + " s");
   }
 
   /** Writes the same figures as {@link #summary()} as one JSON object. */
   void writeJson(Path file) {
-    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        JsonGenerator json = new JsonFactory().createGenerator(out)) {
-      json.useDefaultPrettyPrinter();
-      json.writeStartObject();
+    Reports.writeJson(file, json -> {
       json.writeStringField("url", url);
       json.writeNumberField("batch", batch);
       json.writeNumberField("connections", connections);
@@ -99,17 +85,8 @@ record LoadResult(
       json.writeNumberField("requests", requests);
       json.writeNumberField("duplicates", duplicates);
       json.writeNumberField("rejected", rejected);
-      json.writeObjectFieldStart("latency_ms");
-      json.writeNumberField("p50", p50Millis);
-      json.writeNumberField("p90", p90Millis);
-      json.writeNumberField("p99", p99Millis);
-      json.writeNumberField("max", maxMillis);
-      json.writeEndObject();
-      json.writeObjectFieldStart("errors");
-      for (Map.Entry<String, Long> e : errors.entrySet()) {
-        json.writeNumberField(e.getKey(), e.getValue());
-      }
-      json.writeEndObject();
+      Reports.writePercentiles(json, "latency_ms", p50Millis, p90Millis, p99Millis, maxMillis);
+      Reports.writeErrors(json, errors);
       json.writeNumberField("unanswered", unanswered);
       json.writeNumberField("client_cpu_cores", Math.round(clientCpuCores * 100) / 100.0);
       json.writeNumberField("pings_acked_in_run", pingsAckedInRun);
@@ -117,11 +94,7 @@ record LoadResult(
       json.writeNumberField("pings_per_s_in_run", round(pingsPerSecondInRun()));
       json.writeNumberField("events", events);
       json.writeNumberField("time_spread_s", timeSpreadSeconds);
-      json.writeEndObject();
-      json.writeRaw('\n');
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    });
   }
 
   private static double round(double value) {

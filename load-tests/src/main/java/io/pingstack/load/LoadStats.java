@@ -32,18 +32,15 @@ final class LoadStats {
     errors.merge(kind, 1L, Long::sum);
   }
 
-  /** {@code pingsAckedInRun} counts every acknowledged ping of the run (warmup included), which took {@code runNanos}. */
-  LoadResult result(LoadOptions options, long measuredNanos, int unanswered, long cpuNanos, long pingsAckedInRun,
-      long runNanos) {
+  /** {@code pingsAckedInRun} counts every acknowledged ping of the run (warmup included), which took the window's {@code runNanos}. */
+  LoadResult result(LoadOptions options, ClosedLoop.Window window, long pingsAckedInRun) {
+    long measuredNanos = window.measuredNanos();
     return new LoadResult(options.url().toString(), options.batch(), options.connections(),
         measuredNanos / 1e9, requests, accepted, duplicates, rejected,
-        millis(latencyMicros.getValueAtPercentile(50)), millis(latencyMicros.getValueAtPercentile(90)),
-        millis(latencyMicros.getValueAtPercentile(99)), millis(latencyMicros.getMaxValue()),
-        errors, unanswered, measuredNanos > 0 ? (double) cpuNanos / measuredNanos : 0, pingsAckedInRun, runNanos / 1e9,
+        Reports.millis(latencyMicros.getValueAtPercentile(50)), Reports.millis(latencyMicros.getValueAtPercentile(90)),
+        Reports.millis(latencyMicros.getValueAtPercentile(99)), Reports.millis(latencyMicros.getMaxValue()),
+        errors, window.unanswered(), measuredNanos > 0 ? (double) window.cpuNanos() / measuredNanos : 0,
+        pingsAckedInRun, window.runNanos() / 1e9,
         options.mix().shapes().size(), options.timeSpread().toSeconds());
-  }
-
-  private static double millis(long micros) {
-    return micros / 1000.0;
   }
 }

@@ -1,18 +1,9 @@
 package io.pingstack.load;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The figures of one query benchmark's measured window (warmup excluded), per query. Latencies are
@@ -35,7 +26,7 @@ record QueryResult(String url, int connections, double measuredSeconds, int unan
       Map<String, Long> errors) {
 
     PerQuery {
-      errors = Collections.unmodifiableSortedMap(new TreeMap<>(errors));
+      errors = Reports.sortedErrors(errors);
     }
   }
 
@@ -56,21 +47,16 @@ record QueryResult(String url, int connections, double measuredSeconds, int unan
     out.append(String.format(Locale.ROOT, "%-" + width + "s %9s %9s %9s %9s %9s %9s %9s  %s%n",
         "query", "requests", "req/s", "p50 µs", "p90 µs", "p99 µs", "max µs", "bytes", "errors"));
     for (PerQuery q : queries) {
-      StringBuilder errors = new StringBuilder();
-      q.errors().forEach((kind, n) -> errors.append(errors.length() == 0 ? "" : " ").append(kind).append('=').append(n));
       out.append(String.format(Locale.ROOT, "%-" + width + "s %9d %9.1f %9d %9d %9d %9d %9d  %s%n", q.name(),
           q.requests(), perSecond(q.requests()), q.p50Micros(), q.p90Micros(), q.p99Micros(), q.maxMicros(),
-          q.meanBytes(), errors.length() == 0 ? "none" : errors));
+          q.meanBytes(), Reports.errorText(q.errors())));
     }
     return out.toString();
   }
 
   /** Writes the same figures as {@link #summary()} as one JSON object. */
   void writeJson(Path file) {
-    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        JsonGenerator json = new JsonFactory().createGenerator(out)) {
-      json.useDefaultPrettyPrinter();
-      json.writeStartObject();
+    Reports.writeJson(file, json -> {
       json.writeStringField("url", url);
       json.writeNumberField("connections", connections);
       json.writeNumberField("measured_s", Math.round(measuredSeconds * 1000) / 1000.0);
@@ -82,25 +68,12 @@ record QueryResult(String url, int connections, double measuredSeconds, int unan
         json.writeStringField("target", q.target());
         json.writeNumberField("requests", q.requests());
         json.writeNumberField("requests_per_s", Math.round(perSecond(q.requests()) * 10) / 10.0);
-        json.writeObjectFieldStart("latency_us");
-        json.writeNumberField("p50", q.p50Micros());
-        json.writeNumberField("p90", q.p90Micros());
-        json.writeNumberField("p99", q.p99Micros());
-        json.writeNumberField("max", q.maxMicros());
-        json.writeEndObject();
+        Reports.writePercentiles(json, "latency_us", q.p50Micros(), q.p90Micros(), q.p99Micros(), q.maxMicros());
         json.writeNumberField("mean_bytes", q.meanBytes());
-        json.writeObjectFieldStart("errors");
-        for (Map.Entry<String, Long> e : q.errors().entrySet()) {
-          json.writeNumberField(e.getKey(), e.getValue());
-        }
-        json.writeEndObject();
+        Reports.writeErrors(json, q.errors());
         json.writeEndObject();
       }
       json.writeEndArray();
-      json.writeEndObject();
-      json.writeRaw('\n');
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    });
   }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pingstack.load.StandInIngestServer.Answer;
 import io.pingstack.model.proto.IngestResponse;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -164,11 +163,7 @@ class LoadGeneratorTest {
 
   @Test
   void unreachableServerIsReportedAsConnectErrors() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      closedPort = socket.getLocalPort();
-    }
-    LoadResult result = LoadGenerator.run(options(URI.create("http://127.0.0.1:" + closedPort),
+    LoadResult result = LoadGenerator.run(options(TestUrls.refusingConnections(),
         "--connections", "2", "--warmup", "0", "--duration", "0.3"));
 
     assertThat(result.pingsAcked()).isZero();
@@ -176,10 +171,6 @@ class LoadGeneratorTest {
   }
 
   private static LoadOptions options(URI url, String... args) {
-    String[] all = new String[args.length + 2];
-    all[0] = "--url";
-    all[1] = url.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    return LoadOptions.parse(all);
+    return LoadOptions.parse(TestUrls.withUrl(url, args));
   }
 }

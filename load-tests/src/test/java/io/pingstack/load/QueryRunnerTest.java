@@ -44,11 +44,7 @@ class QueryRunnerTest {
 
   @Test
   void unreachableServerIsReportedAsConnectErrors() throws Exception {
-    int closedPort;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      closedPort = socket.getLocalPort();
-    }
-    QueryResult result = QueryRunner.run(options(URI.create("http://127.0.0.1:" + closedPort), "--query", GOOD,
+    QueryResult result = QueryRunner.run(options(TestUrls.refusingConnections(), "--query", GOOD,
         "--connections", "1", "--warmup", "0", "--duration", "0.3"));
 
     assertThat(result.queries().get(0).requests()).isZero();
@@ -56,10 +52,6 @@ class QueryRunnerTest {
   }
 
   private static QueryOptions options(URI url, String... args) {
-    String[] all = new String[args.length + 2];
-    all[0] = "--url";
-    all[1] = url.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    return QueryOptions.parse(all);
+    return QueryOptions.parse(TestUrls.withUrl(url, args));
   }
 }
