@@ -41,12 +41,13 @@ final class IngestService {
       Ping ping = valid.get(i);
       fingerprints[i] = DedupWindow.fingerprint(ping.getInstanceId(), ping.getPingId());
     }
-    WalRecord.Builder record = WalRecord.newBuilder()
+    WalRecord header = WalRecord.newBuilder()
         .setReceivedAtMicros(TimeUnit.MILLISECONDS.toMicros(receivedAtMillis))
         .setIngestNode(node)
-        .setPrincipal(principal);
+        .setPrincipal(principal)
+        .build();
     // Encoded outside the lock on the assumption that nothing is a duplicate, the common case.
-    byte[] allNew = record.addAllPings(valid).build().toByteArray();
+    byte[] allNew = batch.encodeRecord(header, null);
     boolean[] fresh = new boolean[valid.size()];
     int accepted = 0;
     CompletableFuture<Long> durable;
@@ -60,13 +61,7 @@ final class IngestService {
       } else if (accepted == valid.size()) {
         durable = wal.append(allNew);
       } else {
-        record.clearPings();
-        for (int i = 0; i < valid.size(); i++) {
-          if (fresh[i]) {
-            record.addPings(valid.get(i));
-          }
-        }
-        durable = wal.append(record.build().toByteArray());
+        durable = wal.append(batch.encodeRecord(header, fresh));
       }
     }
     int stored = accepted;

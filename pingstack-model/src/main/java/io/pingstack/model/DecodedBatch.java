@@ -1,6 +1,10 @@
 package io.pingstack.model;
 
+import com.google.protobuf.CodedOutputStream;
 import io.pingstack.model.proto.Ping;
+import io.pingstack.model.proto.WalRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -9,20 +13,43 @@ import java.util.List;
  * The pings of one request after decoding and validation: the valid ones in request order, each
  * with its index in the request, and the refused ones with their reasons. Not thread-safe while
  * being built; read-only afterwards.
+ *
+ * <p>A valid ping that arrived as protobuf may keep the range of the request body it was parsed
+ * from: {@link #encodeRecord} then copies those bytes into the WAL record instead of serializing
+ * the ping again. Parsing them gives the same ping, so the log holds what was validated.
  */
 public final class DecodedBatch {
   /** One refused ping. {@code pingId} is empty when the ping had no usable id. */
   public record Rejected(int index, String pingId, Reason reason) {}
 
+  private static final int WAL_PINGS_TAG = (WalRecord.PINGS_FIELD_NUMBER << 3) | 2;
+
   private final List<Ping> valid = new ArrayList<>();
   private int[] validIndex = new int[16];
   private final List<Rejected> rejected = new ArrayList<>();
+  private final byte[] body;
+  private int[] rawOffset = new int[16];
+  private int[] rawLength = new int[16];
 
-  void addValid(int index, Ping ping) {
-    if (valid.size() == validIndex.length) {
-      validIndex = java.util.Arrays.copyOf(validIndex, validIndex.length * 2);
+  DecodedBatch() {
+    this(null);
+  }
+
+  /** A batch whose valid pings may name ranges of {@code body}, which must not change afterwards. */
+  DecodedBatch(byte[] body) {
+    this.body = body;
+  }
+
+  private void addValid(int index, Ping ping, int offset, int length) {
+    int n = valid.size();
+    if (n == validIndex.length) {
+      validIndex = java.util.Arrays.copyOf(validIndex, n * 2);
+      rawOffset = java.util.Arrays.copyOf(rawOffset, n * 2);
+      rawLength = java.util.Arrays.copyOf(rawLength, n * 2);
     }
-    validIndex[valid.size()] = index;
+    validIndex[n] = index;
+    rawOffset[n] = offset;
+    rawLength[n] = length;
     valid.add(ping);
   }
 
@@ -33,9 +60,14 @@ public final class DecodedBatch {
 
   /** Validates {@code ping} and files it as valid or rejected under {@code index}. */
   void add(int index, Ping ping, PingRules rules, long nowMillis) {
+    add(index, ping, -1, 0, rules, nowMillis);
+  }
+
+  /** As {@link #add(int, Ping, PingRules, long)}, for a ping that is exactly {@code body[offset, offset + length)}. */
+  void add(int index, Ping ping, int offset, int length, PingRules rules, long nowMillis) {
     Reason reason = rules.check(ping, nowMillis);
     if (reason == null) {
-      addValid(index, ping);
+      addValid(index, ping, offset, length);
     } else {
       addRejected(index, ping.getPingId(), reason);
     }
@@ -56,5 +88,50 @@ public final class DecodedBatch {
 
   public int total() {
     return valid.size() + rejected.size();
+  }
+
+  /**
+   * Encodes a {@code pingstack.v1.WalRecord} with {@code header}'s fields (its pings are ignored)
+   * and the valid pings for which {@code include[i]} is true, or all of them when {@code include}
+   * is null.
+   */
+  public byte[] encodeRecord(WalRecord header, boolean[] include) {
+    byte[] head = header.toBuilder().clearPings().build().toByteArray();
+    int n = valid.size();
+    byte[][] serialized = new byte[n][];
+    int size = head.length;
+    for (int i = 0; i < n; i++) {
+      if (include != null && !include[i]) {
+        continue;
+      }
+      int length = rawLength[i];
+      if (rawOffset[i] < 0) {
+        serialized[i] = valid.get(i).toByteArray();
+        length = serialized[i].length;
+      }
+      size += 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+    }
+    byte[] record = new byte[size];
+    CodedOutputStream out = CodedOutputStream.newInstance(record);
+    try {
+      out.writeRawBytes(head);
+      for (int i = 0; i < n; i++) {
+        if (include != null && !include[i]) {
+          continue;
+        }
+        out.writeUInt32NoTag(WAL_PINGS_TAG);
+        if (serialized[i] != null) {
+          out.writeUInt32NoTag(serialized[i].length);
+          out.writeRawBytes(serialized[i]);
+        } else {
+          out.writeUInt32NoTag(rawLength[i]);
+          out.writeRawBytes(body, rawOffset[i], rawLength[i]);
+        }
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return record;
   }
 }

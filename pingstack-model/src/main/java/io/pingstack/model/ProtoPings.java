@@ -4,37 +4,62 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.UnknownFieldSet;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.PingBatch;
+import java.io.IOException;
 
-/** Decodes an {@code application/x-protobuf} {@link PingBatch} body and validates every ping. */
+/**
+ * Decodes an {@code application/x-protobuf} {@link PingBatch} body and validates every ping. The
+ * batch is walked field by field so that each ping's byte range is known: a valid ping without
+ * unknown fields is logged as those very bytes (see {@link DecodedBatch#encodeRecord}).
+ */
 public final class ProtoPings {
+  private static final int PINGS_TAG = (PingBatch.PINGS_FIELD_NUMBER << 3) | 2;
+  private static final int RECURSION_LIMIT = 16;
+
   private ProtoPings() {}
 
   public static DecodedBatch decode(byte[] body, int offset, int length, PingRules rules, long nowMillis, int maxPings)
       throws MalformedBodyException, TooManyPingsException {
-    PingBatch batch;
+    DecodedBatch decoded = new DecodedBatch(body);
+    int index = 0;
     try {
       CodedInputStream in = CodedInputStream.newInstance(body, offset, length);
-      in.setRecursionLimit(16);
-      batch = PingBatch.parseFrom(in);
-    } catch (java.io.IOException e) {
-      throw new MalformedBodyException("the body is not a valid pingstack.v1.PingBatch");
-    }
-    if (batch.getPingsCount() > maxPings) {
-      throw new TooManyPingsException(maxPings);
-    }
-    DecodedBatch decoded = new DecodedBatch();
-    for (int i = 0; i < batch.getPingsCount(); i++) {
-      Ping ping = batch.getPings(i);
-      if (!ping.getUnknownFields().asMap().isEmpty() || !ping.getTimestamp().getUnknownFields().asMap().isEmpty()) {
-        // Unknown fields are ignored (clients upgrade first) and never stored in the log. Timestamp is the only
-        // nested message; map entries drop theirs when parsed.
-        Ping.Builder known = ping.toBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance());
-        if (ping.hasTimestamp()) {
-          known.getTimestampBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance());
+      in.setRecursionLimit(RECURSION_LIMIT);
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (tag != PINGS_TAG) {
+          in.skipField(tag); // unknown fields of the batch are ignored
+          continue;
         }
-        ping = known.build();
+        int size = in.readRawVarint32();
+        if (size < 0 || size > in.getBytesUntilLimit()) {
+          throw new MalformedBodyException("the body is not a valid pingstack.v1.PingBatch");
+        }
+        if (index == maxPings) {
+          throw new TooManyPingsException(maxPings);
+        }
+        int start = offset + in.getTotalBytesRead();
+        CodedInputStream pingIn = CodedInputStream.newInstance(body, start, size);
+        pingIn.setRecursionLimit(RECURSION_LIMIT - 1);
+        Ping ping = Ping.parser().parseFrom(pingIn);
+        in.skipRawBytes(size);
+        if (!ping.getUnknownFields().asMap().isEmpty() || !ping.getTimestamp().getUnknownFields().asMap().isEmpty()) {
+          // Unknown fields are ignored (clients upgrade first) and never stored in the log. Timestamp is the only
+          // nested message; map entries drop theirs when parsed.
+          Ping.Builder known = ping.toBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance());
+          if (ping.hasTimestamp()) {
+            known.getTimestampBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance());
+          }
+          decoded.add(index, known.build(), rules, nowMillis);
+        } else if (ping.getSerializedSize() == size) {
+          // Nothing in the bytes beyond what was parsed (no unknown fields in map entries, no repeated
+          // or default-valued fields): the log may take them as they are.
+          decoded.add(index, ping, start, size, rules, nowMillis);
+        } else {
+          decoded.add(index, ping, rules, nowMillis);
+        }
+        index++;
       }
-      decoded.add(i, ping, rules, nowMillis);
+    } catch (IOException e) {
+      throw new MalformedBodyException("the body is not a valid pingstack.v1.PingBatch");
     }
     return decoded;
   }

@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
 import io.pingstack.model.DecodedBatch.Rejected;
 import io.pingstack.model.proto.Ping;
+import io.pingstack.model.proto.WalRecord;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -70,10 +71,40 @@ class ProtoPingsTest {
     byte[] body = UnknownFieldSet.newBuilder().addField(1, bytesField(sentPing)).addField(99, varintField(1)).build()
         .toByteArray();
 
-    Ping decoded = decode(body, 100).valid().get(0);
+    DecodedBatch batch = decode(body, 100);
+    Ping decoded = batch.valid().get(0);
 
     assertThat(decoded).isEqualTo(clean);
     assertThat(decoded.toByteArray()).isEqualTo(clean.toByteArray());
+    assertThat(batch.encodeRecord(HEADER, null)).isEqualTo(HEADER.toBuilder().addPings(clean).build().toByteArray());
+  }
+
+  private static final WalRecord HEADER =
+      WalRecord.newBuilder().setReceivedAtMicros(NOW * 1000).setIngestNode("node-1").setPrincipal("anonymous").build();
+
+  @Test
+  void walRecordHoldsTheValidPingsAsSentWithoutReencoding() throws Exception {
+    Ping a = ping("p-0").metric("latency_ms", 412.5).dimension("lang", "go").payload("{\"q\":1}").build();
+    Ping invalid = ping("p-1").metric("x", Double.NaN).build();
+    Ping b = ping("p-2").build();
+    DecodedBatch batch = decode(TestPings.protoBody(a, invalid, b), 100);
+
+    assertThat(WalRecord.parseFrom(batch.encodeRecord(HEADER, null)))
+        .isEqualTo(HEADER.toBuilder().addPings(a).addPings(b).build());
+    assertThat(WalRecord.parseFrom(batch.encodeRecord(HEADER, new boolean[] {false, true})))
+        .isEqualTo(HEADER.toBuilder().addPings(b).build());
+  }
+
+  @Test
+  void pingWhoseBytesHoldMoreThanItsFieldsIsReencodedForTheLog() throws Exception {
+    Ping ping = ping("p-0").version("5.3.0").build();
+    // The version field twice: parsing keeps the last, the bytes hold both.
+    ByteString sent = Ping.newBuilder().setVersion("0.0.1").build().toByteString().concat(ping.toByteString());
+    byte[] body = UnknownFieldSet.newBuilder().addField(1, bytesField(sent)).build().toByteArray();
+
+    byte[] record = decode(body, 100).encodeRecord(HEADER, null);
+
+    assertThat(record).isEqualTo(HEADER.toBuilder().addPings(ping).build().toByteArray());
   }
 
   @Test
