@@ -32,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,8 +68,10 @@ final class StandInIngestServer implements AutoCloseable {
   private final boolean jsonOnly;
   private final Channel server;
   private final AtomicLong requests = new AtomicLong();
-  private final AtomicLong pings = new AtomicLong();
-  private final Set<String> pingIds = ConcurrentHashMap.newKeySet();
+  /** Guards {@link #pings} and {@link #pingIds}, so that they are read as one consistent tally. */
+  private final Object tally = new Object();
+  private long pings;
+  private final Set<String> pingIds = new java.util.HashSet<>();
   private final StandInRollups rollups;
   private final long answerDelayNanos;
 
@@ -132,11 +133,19 @@ final class StandInIngestServer implements AutoCloseable {
   }
 
   long pings() {
-    return pings.get();
+    synchronized (tally) {
+      return pings;
+    }
   }
 
-  long distinctPingIds() {
-    return pingIds.size();
+  /**
+   * Pings received and the distinct ping ids among them, read together: a request still arriving
+   * when a run ends counts in both or in neither.
+   */
+  long[] pingsAndDistinctIds() {
+    synchronized (tally) {
+      return new long[] {pings, pingIds.size()};
+    }
   }
 
   /** The body of the rollups' answer to a GET of {@code uri}, as a client would get it. */
@@ -172,9 +181,11 @@ final class StandInIngestServer implements AutoCloseable {
         batch = PingBatch.parseFrom(in);
       }
       long n = requests.incrementAndGet();
-      pings.addAndGet(batch.getPingsCount());
-      for (Ping ping : batch.getPingsList()) {
-        pingIds.add(ping.getPingId());
+      synchronized (tally) {
+        pings += batch.getPingsCount();
+        for (Ping ping : batch.getPingsList()) {
+          pingIds.add(ping.getPingId());
+        }
       }
       Answer answer = policy.answer(n, batch);
       if (rollups != null && answer.status().code() == 200) {
