@@ -11,7 +11,8 @@
 #   4. kill -9, restart on the same data dir: restart-to-ready = until /readyz answers 200 and the
 #      rollups answer the pre-kill totals (/v1/events sum and the count query);
 #   5. freshness (ack -> visible in /v1/rollups) with SAMPLES probes while the generator loads the
-#      restarted server at batch 100 (pings timestamped now).
+#      restarted server over --fresh-connections connections at batch 100 (pings timestamped now;
+#      a load the consumers keep up with).
 # Heap and restart come before the freshness load so that both are of the 7-day dataset alone: the
 # freshness load adds millions of pings. Prints every run and the medians; keeps each run's JSON and
 # logs. Builds nothing: run `mvn -q -DskipTests install` first. Only ever targets 127.0.0.1. Needs java,
@@ -35,6 +36,10 @@ usage: load-tests/bin/bench-rollups.sh [options]
   --query-warmup S      warmup seconds of the query benchmark (default 5)
   --query-connections C query connections (default 2: the machine's two cores, no queueing)
   --samples N           freshness samples (default 100)
+  --fresh-connections C load connections beside the freshness probe (default 2: a load the
+                        consumers keep up with; at full speed their lag, and so freshness, grows)
+  --dimensions LIST     rollups.dimensions of the server: a comma list, "none", or "all" for every
+                        dimension key of the generated events (default all)
   --token T             ingest token, when the server is configured with tokens
   --query-token T       query token, when the server is configured with one
   --out DIR             keeps each run's JSON and logs there (default: a new temp dir)
@@ -43,7 +48,7 @@ EOF
 }
 
 runs=3 total=5000000 instances=5000 events=50 spread=7d batch=100 conns=16 load_warmup=5
-query_duration=20 query_warmup=5 query_conns=2 samples=100 token="" query_token="" out=""
+query_duration=20 query_warmup=5 query_conns=2 samples=100 token="" query_token="" out="" declared=all fresh_conns=2
 server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -59,6 +64,8 @@ while [ $# -gt 0 ]; do
     --query-warmup) query_warmup=$2; shift 2 ;;
     --query-connections) query_conns=$2; shift 2 ;;
     --samples) samples=$2; shift 2 ;;
+    --dimensions) declared=$2; shift 2 ;;
+    --fresh-connections) fresh_conns=$2; shift 2 ;;
     --token) token=$2; shift 2 ;;
     --query-token) query_token=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
@@ -116,7 +123,11 @@ totals_are() { [ "$(events_total)" = "$1" ] && [ "$(count_total)" = "$2" ]; }
 
 # The dataset's shape, from the generator itself: the keys to declare, the most frequent event, its first metric.
 "${java_client[@]}" describe --events "$events" >"$out/mix.json"
-dimensions=$(jq -r '.dimension_keys | join(",")' "$out/mix.json")
+case "$declared" in
+  all) dimensions=$(jq -r '.dimension_keys | join(",")' "$out/mix.json") ;;
+  none) dimensions="" ;;
+  *) dimensions=$declared ;;
+esac
 top_event=$(jq -r '.events | max_by(.share) | .event' "$out/mix.json")
 top_metric=$(jq -r '.events | max_by(.share) | .metrics[0]' "$out/mix.json")
 
@@ -180,11 +191,11 @@ for run in $(seq 1 "$runs"); do
 
   # 5. freshness under load: the probe beside the generator (pings timestamped now)
   fresh_args=(--url "http://127.0.0.1:$port" --events "$events" --instances "$instances" --batch "$batch"
-    --connections "$conns" --warmup 0 --duration 3600 --json-out "$out/$name.freshness-load.json")
+    --connections "$fresh_conns" --warmup 0 --duration 3600 --json-out "$out/$name.freshness-load.json")
   [ -z "$token" ] || fresh_args+=(--token "$token")
   "${java_client[@]}" "${fresh_args[@]}" >"$out/$name.freshness-load.txt" 2>&1 &
   load_pid=$!
-  sleep 5 # the generator's JIT warmup, so that the probe runs under full load
+  sleep 5 # the generator's JIT warmup, so that the probe runs under the load
   probe_args=(--url "http://127.0.0.1:$port" --samples "$samples" --json-out "$out/$name.freshness.json")
   [ -z "$token" ] || probe_args+=(--token "$token")
   [ -z "$query_token" ] || probe_args+=(--query-token "$query_token")
