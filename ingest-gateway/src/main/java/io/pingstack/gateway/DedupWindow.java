@@ -42,9 +42,14 @@ final class DedupWindow {
   static long[] fingerprint(String instanceId, String pingId) {
     byte[] instance = instanceId.getBytes(StandardCharsets.UTF_8);
     byte[] ping = pingId.getBytes(StandardCharsets.UTF_8);
+    return fingerprint(instance, 0, instance.length, ping, 0, ping.length);
+  }
+
+  /** The same fingerprint, from the ids' UTF-8 bytes. */
+  static long[] fingerprint(byte[] instance, int instanceOffset, int instanceLength, byte[] ping, int pingOffset, int pingLength) {
     // Length-prefixed, not separated: ids may contain any character, NUL included.
-    byte[] key = new byte[4 + instance.length + ping.length];
-    ByteBuffer.wrap(key).putInt(instance.length).put(instance).put(ping);
+    byte[] key = new byte[4 + instanceLength + pingLength];
+    ByteBuffer.wrap(key).putInt(instanceLength).put(instance, instanceOffset, instanceLength).put(ping, pingOffset, pingLength);
     long[] h = MurmurHash3.hash(key, SEED);
     if (h[0] == 0) {
       h[0] = 1;

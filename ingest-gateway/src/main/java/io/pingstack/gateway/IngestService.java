@@ -3,6 +3,7 @@ package io.pingstack.gateway;
 import io.pingstack.model.DecodedBatch;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalReader;
+import io.pingstack.model.WalRecordIds;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.time.Duration;
@@ -90,36 +91,49 @@ final class IngestService {
   static DedupWindow rebuild(Wal wal, Duration window, long maxEntries, long nowMillis) {
     DedupWindow dedup = new DedupWindow(window, maxEntries);
     long since = nowMillis - window.toMillis();
-    long[] his = new long[1024];
-    long[] los = new long[1024];
-    long[] times = new long[1024];
-    int n = 0;
+    Fingerprints found = new Fingerprints();
     long start = System.nanoTime();
     try (WalReader reader = wal.readerFromEnd()) {
-      for (WalReader.Entry entry = reader.next(); entry != null && n < maxEntries; entry = reader.next()) {
-        long received = TimeUnit.MICROSECONDS.toMillis(entry.record().getReceivedAtMicros());
+      for (WalReader.RawEntry entry = reader.nextRaw(); entry != null && found.size < maxEntries; entry = reader.nextRaw()) {
+        int first = found.size;
+        long received = TimeUnit.MICROSECONDS.toMillis(WalRecordIds.read(entry.position(), entry.bytes(), found));
         if (received < since) {
+          found.size = first;
           break;
         }
-        for (Ping ping : entry.record().getPingsList()) {
-          if (n == his.length) {
-            his = java.util.Arrays.copyOf(his, n * 2);
-            los = java.util.Arrays.copyOf(los, n * 2);
-            times = java.util.Arrays.copyOf(times, n * 2);
-          }
-          long[] fp = DedupWindow.fingerprint(ping.getInstanceId(), ping.getPingId());
-          his[n] = fp[0];
-          los[n] = fp[1];
-          times[n] = received;
-          n++;
-        }
+        java.util.Arrays.fill(found.times, first, found.size, received);
       }
     }
+    int n = found.size;
+    long[] his = found.his;
+    long[] los = found.los;
+    long[] times = found.times;
     for (int i = n - 1; i >= 0; i--) {
       dedup.markIfAbsent(his[i], los[i], times[i]);
     }
     LOG.info("dedup window rebuilt from the WAL: {} pings received since {} in {} ms",
         n, java.time.Instant.ofEpochMilli(since), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return dedup;
+  }
+
+  /** Fingerprints of the pings read from the log, newest record first, and when each was received. */
+  private static final class Fingerprints implements WalRecordIds.Visitor {
+    long[] his = new long[1024];
+    long[] los = new long[1024];
+    long[] times = new long[1024];
+    int size;
+
+    @Override
+    public void ping(byte[] record, int instanceOffset, int instanceLength, int pingIdOffset, int pingIdLength) {
+      if (size == his.length) {
+        his = java.util.Arrays.copyOf(his, size * 2);
+        los = java.util.Arrays.copyOf(los, size * 2);
+        times = java.util.Arrays.copyOf(times, size * 2);
+      }
+      long[] fp = DedupWindow.fingerprint(record, instanceOffset, instanceLength, record, pingIdOffset, pingIdLength);
+      his[size] = fp[0];
+      los[size] = fp[1];
+      size++;
+    }
   }
 }

@@ -146,6 +146,16 @@ class DedupWindowTest {
   }
 
   @Test
+  void fingerprintOfTheIdsBytesIsTheFingerprintOfTheIds() {
+    byte[] bytes = "xxinst-äpp-1€yy".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int instanceLength = "inst-ä".getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    int pingLength = "p-1€".getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+
+    assertThat(DedupWindow.fingerprint(bytes, 2, instanceLength, bytes, 2 + instanceLength + 1, pingLength))
+        .containsExactly(DedupWindow.fingerprint("inst-ä", "p-1€"));
+  }
+
+  @Test
   void fingerprintKeepsApartIdsThatContainNul() {
     // Ids may hold any character; a separator byte alone would make these two pairs one.
     assertThat(DedupWindow.fingerprint("a\u0000b", "c")).isNotEqualTo(DedupWindow.fingerprint("a", "b\u0000c"));

@@ -7,8 +7,17 @@ public interface WalReader extends AutoCloseable {
   /** One record and its position. */
   record Entry(long position, WalRecord record) {}
 
+  /** One record, still encoded, and its position. The bytes belong to the caller. */
+  record RawEntry(long position, byte[] bytes) {}
+
   /** The next record, or null when there is none yet. Throws {@link WalCorruptException} for a record that does not decode. */
   Entry next();
+
+  /** As {@link #next()}, without decoding: for readers that need only a few fields ({@link WalRecordIds}). */
+  default RawEntry nextRaw() {
+    Entry entry = next();
+    return entry == null ? null : new RawEntry(entry.position(), entry.record().toByteArray());
+  }
 
   @Override
   void close();

@@ -48,19 +48,27 @@ final class ChronicleReader implements WalReader {
 
   @Override
   public Entry next() {
+    RawEntry raw = nextRaw();
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return new Entry(raw.position(), WalRecord.parseFrom(raw.bytes()));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new WalCorruptException(raw.position(), e);
+    }
+  }
+
+  @Override
+  public RawEntry nextRaw() {
     try (DocumentContext dc = tailer.readingDocument()) {
       if (!dc.isPresent()) {
         return null;
       }
-      long position = dc.index();
       Bytes<?> bytes = dc.wire().bytes();
       byte[] record = new byte[(int) bytes.readRemaining()];
       bytes.read(record);
-      try {
-        return new Entry(position, WalRecord.parseFrom(record));
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new WalCorruptException(position, e);
-      }
+      return new RawEntry(dc.index(), record);
     }
   }
 
