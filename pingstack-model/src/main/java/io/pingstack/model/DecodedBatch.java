@@ -91,12 +91,15 @@ public final class DecodedBatch {
   }
 
   /**
-   * Encodes a {@code pingstack.v1.WalRecord} with {@code header}'s fields (its pings are ignored)
+   * Encodes a {@code pingstack.v1.WalRecord} with {@code header}'s fields (it must hold no pings)
    * and the valid pings for which {@code include[i]} is true, or all of them when {@code include}
    * is null.
    */
   public byte[] encodeRecord(WalRecord header, boolean[] include) {
-    byte[] head = header.toBuilder().clearPings().build().toByteArray();
+    if (header.getPingsCount() != 0) {
+      throw new IllegalArgumentException("a WAL record header holds no pings");
+    }
+    byte[] head = header.toByteArray();
     int n = valid.size();
     byte[][] serialized = new byte[n][];
     int size = head.length;

@@ -12,6 +12,7 @@ import io.pingstack.rollups.RollupSink;
 import io.pingstack.wal.WalMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.SummaryWithCallback;
@@ -89,7 +90,7 @@ final class Metrics {
   private final Histogram rollupSnapshot = Histogram.builder()
       .name("pingstack_rollups_snapshot_duration_seconds").help("Time to write one rollup snapshot durably")
       .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
-  private final io.prometheus.metrics.core.metrics.Gauge rollupSnapshotBytes = io.prometheus.metrics.core.metrics.Gauge.builder()
+  private final Gauge rollupSnapshotBytes = Gauge.builder()
       .name("pingstack_rollups_snapshot_bytes").help("Size of the last rollup snapshot").register(registry);
 
   Metrics() {

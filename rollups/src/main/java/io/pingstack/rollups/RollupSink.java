@@ -38,16 +38,14 @@ public final class RollupSink implements BatchSink, RollupReader {
     this.lastSnapshotMillis = System.currentTimeMillis();
   }
 
-  /** Loads the newest snapshot (or starts empty) and evicts what expired while the service was down. */
+  /** Loads the newest snapshot (or starts empty); the first {@link #tick} evicts what expired while the service was down. */
   public static RollupSink open(RollupsConfig config, Duration snapshotInterval, RollupMetrics metrics) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(metrics, "metrics");
     if (snapshotInterval.isNegative() || snapshotInterval.isZero()) {
       throw new IllegalArgumentException("rollups.snapshot_interval must be positive: " + snapshotInterval);
     }
-    RollupSink sink = new RollupSink(config, snapshotInterval, metrics);
-    sink.rollups.evictExpired(System.currentTimeMillis());
-    return sink;
+    return new RollupSink(config, snapshotInterval, metrics);
   }
 
   /**
