@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalReader;
-import io.pingstack.model.proto.Ping;
-import io.pingstack.model.proto.WalRecord;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.ObjDoubleConsumer;
@@ -55,8 +53,10 @@ public final class ColumnBatch implements AutoCloseable {
     requireNonNull(entries, "entries");
     ColumnBatch batch = new ColumnBatch(EngineMemory.child("column-batch", Long.MAX_VALUE));
     try {
+      WalRecordColumns columns = new WalRecordColumns();
       for (WalReader.Entry entry : entries) {
-        if (!batch.tryAppend(entry, Integer.MAX_VALUE)) {
+        columns.scan(entry.position(), entry.record().toByteArray());
+        if (!batch.tryAppend(columns, Integer.MAX_VALUE)) {
           throw new IllegalArgumentException("WAL record at position " + entry.position() + " does not fit in a batch");
         }
       }
@@ -166,18 +166,18 @@ public final class ColumnBatch implements AutoCloseable {
   }
 
   /**
-   * Appends every ping of {@code entry}, or nothing: false when the record would take the batch past
-   * {@code maxRows}, or past its allocator's limit, while the batch already holds records. A record
-   * alone gets an empty batch whatever its size; if it does not fit in the allocator's limit even
-   * then, {@link RecordTooLargeException}.
+   * Appends every ping of the record {@code columns} last scanned, or nothing: false when the record
+   * would take the batch past {@code maxRows}, or past its allocator's limit, while the batch already
+   * holds records. A record alone gets an empty batch whatever its size; if it does not fit in the
+   * allocator's limit even then, {@link RecordTooLargeException}.
    */
-  boolean tryAppend(WalReader.Entry entry, int maxRows) {
-    WalRecord record = entry.record();
-    if (records > 0 && (long) rows + record.getPingsCount() > maxRows) {
+  boolean tryAppend(WalRecordColumns columns, int maxRows) {
+    int pings = columns.pings();
+    if (records > 0 && (long) rows + pings > maxRows) {
       return false;
     }
     try {
-      appendRows(entry);
+      columns.append(vectors, rows);
     } catch (OutOfMemoryException e) {
       vectors.rollback(rows);
       if (records > 0) {
@@ -185,28 +185,19 @@ public final class ColumnBatch implements AutoCloseable {
       }
       vectors.reallocate();
       try {
-        appendRows(entry);
+        columns.append(vectors, rows);
       } catch (OutOfMemoryException again) {
         vectors.reallocate();
-        throw new RecordTooLargeException(entry.position(), record.getPingsCount(), allocator.getLimit(), again);
+        throw new RecordTooLargeException(columns.position(), pings, allocator.getLimit(), again);
       }
     }
-    rows += record.getPingsCount();
+    rows += pings;
     records++;
     if (firstPosition == Wal.NONE) {
-      firstPosition = entry.position();
+      firstPosition = columns.position();
     }
-    lastPosition = entry.position();
+    lastPosition = columns.position();
     return true;
-  }
-
-  private void appendRows(WalReader.Entry entry) {
-    WalRecord record = entry.record();
-    byte[] node = PingVectors.utf8(record.getIngestNode());
-    int row = rows;
-    for (Ping ping : record.getPingsList()) {
-      vectors.append(row++, entry.position(), record.getReceivedAtMicros(), node, ping);
-    }
   }
 
   /** Publishes the rows appended so far to {@link #root()}. */

@@ -1,10 +1,7 @@
 package io.pingstack.engine;
 
-import com.google.protobuf.Timestamp;
-import io.pingstack.model.proto.Ping;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -18,7 +15,7 @@ import org.apache.arrow.vector.complex.StructVector;
 
 /**
  * The typed vectors of one {@link VectorSchemaRoot} in {@link PingSchema}, and the ways rows get in:
- * appended from a {@link Ping}, or copied from another root. Rows are written at increasing indexes;
+ * decoded from a WAL record ({@link WalRecordColumns}), or copied from another root. Rows are written at increasing indexes;
  * {@link #rollback} forgets rows written past an index (after an allocation failed midway) and
  * {@link #seal} publishes the row count. Not thread-safe.
  */
@@ -68,41 +65,6 @@ final class PingVectors implements AutoCloseable {
     payload = (VarCharVector) root.getVector(PingSchema.PAYLOAD);
     rowStrings = List.of(ingestNode, pingId, instanceId, event, version, deployType, payload);
     root.allocateNew();
-  }
-
-  /** Writes {@code ping} as row {@code row}; {@code node} is the record's ingest node in UTF-8. */
-  void append(int row, long position, long receivedAtMicros, byte[] node, Ping ping) {
-    walPosition.setSafe(row, position);
-    receivedAt.setSafe(row, receivedAtMicros);
-    ingestNode.setSafe(row, node);
-    pingId.setSafe(row, utf8(ping.getPingId()));
-    instanceId.setSafe(row, utf8(ping.getInstanceId()));
-    timestamp.setSafe(row, micros(ping.getTimestamp()));
-    event.setSafe(row, utf8(ping.getEvent()));
-    version.setSafe(row, utf8(ping.getVersion()));
-    deployType.setSafe(row, utf8(ping.getDeployType()));
-    int entry = metrics.startNewValue(row);
-    for (Map.Entry<String, Double> metric : ping.getMetricsMap().entrySet()) {
-      metricEntries.setIndexDefined(entry);
-      metricKeys.setSafe(entry, utf8(metric.getKey()));
-      metricValues.setSafe(entry, metric.getValue());
-      entry++;
-    }
-    metrics.endValue(row, ping.getMetricsCount());
-    entry = dimensions.startNewValue(row);
-    for (Map.Entry<String, String> dimension : ping.getDimensionsMap().entrySet()) {
-      dimensionEntries.setIndexDefined(entry);
-      dimensionKeys.setSafe(entry, utf8(dimension.getKey()));
-      dimensionValues.setSafe(entry, utf8(dimension.getValue()));
-      entry++;
-    }
-    dimensions.endValue(row, ping.getDimensionsCount());
-    if (ping.getPayload().isEmpty()) {
-      payload.setSafe(row, EMPTY);
-      payload.setNull(row);
-    } else {
-      payload.setSafe(row, utf8(ping.getPayload()));
-    }
   }
 
   /** Copies row {@code fromRow} of {@code from} into row {@code row}. */
@@ -180,14 +142,6 @@ final class PingVectors implements AutoCloseable {
   @Override
   public void close() {
     root.close();
-  }
-
-  static long micros(Timestamp t) {
-    return t.getSeconds() * 1_000_000L + t.getNanos() / 1_000;
-  }
-
-  static byte[] utf8(String s) {
-    return s.isEmpty() ? EMPTY : s.getBytes(StandardCharsets.UTF_8);
   }
 
   static String string(VarCharVector vector, int index) {

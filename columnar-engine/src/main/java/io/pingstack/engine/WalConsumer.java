@@ -39,6 +39,8 @@ public final class WalConsumer implements AutoCloseable {
   private final ConsumerConfig config;
   private final ConsumerMetrics metrics;
   private final ColumnBatch batch;
+  /** The record read last: scanned, then appended to {@link #batch} (or left pending for the next batch). */
+  private final WalRecordColumns columns = new WalRecordColumns();
   private final Thread thread;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean stopping;
@@ -195,26 +197,25 @@ public final class WalConsumer implements AutoCloseable {
   /** Returns when stopping; throws {@link SinkFailure} when the sink does. */
   private void consume(WalReader reader) {
     long maxDelayNanos = config.maxDelay().toNanos();
-    WalReader.Entry pending = null;
+    boolean pending = false;
     while (!stopping) {
       batch.reset();
       long firstNanos = 0;
       while (!stopping) {
-        WalReader.Entry entry = pending != null ? pending : next(reader);
-        pending = null;
-        if (entry == null) {
+        if (!pending && !next(reader)) {
           if (batch.records() > 0 && System.nanoTime() - firstNanos >= maxDelayNanos) {
             break;
           }
           idle();
           continue;
         }
+        pending = false;
         idles = 0;
         if (oldestUnappliedMicros == UNKNOWN) {
-          oldestUnappliedMicros = entry.record().getReceivedAtMicros();
+          oldestUnappliedMicros = columns.receivedAtMicros();
         }
-        if (!batch.tryAppend(entry, config.maxRows())) {
-          pending = entry;
+        if (!batch.tryAppend(columns, config.maxRows())) {
+          pending = true;
           break;
         }
         if (batch.records() == 1) {
@@ -226,16 +227,24 @@ public final class WalConsumer implements AutoCloseable {
       }
       if (batch.records() > 0) {
         handOver();
-        oldestUnappliedMicros = pending == null ? UNKNOWN : pending.record().getReceivedAtMicros();
+        oldestUnappliedMicros = pending ? columns.receivedAtMicros() : UNKNOWN;
       }
       tickIfDue();
     }
   }
 
-  /** The next record; before a record that does not decode stops everything, the ones before it are handed over. */
-  private WalReader.Entry next(WalReader reader) {
+  /**
+   * Scans the next record into {@link #columns}; false when there is none yet. Before a record that
+   * does not decode stops everything, the ones before it are handed over.
+   */
+  private boolean next(WalReader reader) {
     try {
-      return reader.next();
+      WalReader.RawEntry entry = reader.nextRaw();
+      if (entry == null) {
+        return false;
+      }
+      columns.scan(entry.position(), entry.bytes());
+      return true;
     } catch (WalCorruptException e) {
       if (batch.records() > 0) {
         handOver();
@@ -305,8 +314,13 @@ public final class WalConsumer implements AutoCloseable {
 
   private long peekReceivedAt(long after) {
     try (WalReader reader = wal.reader(after == Wal.NONE ? Wal.NONE : after + 1)) {
-      WalReader.Entry next = reader.next();
-      return next == null ? UNKNOWN : next.record().getReceivedAtMicros();
+      WalReader.RawEntry next = reader.nextRaw();
+      if (next == null) {
+        return UNKNOWN;
+      }
+      WalRecordColumns peeked = new WalRecordColumns();
+      peeked.scan(next.position(), next.bytes());
+      return peeked.receivedAtMicros();
     } catch (RuntimeException e) {
       return UNKNOWN;
     }

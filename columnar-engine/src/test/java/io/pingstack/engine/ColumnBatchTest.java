@@ -65,7 +65,7 @@ class ColumnBatchTest {
         WalReader.Entry entry = new WalReader.Entry(i, record(
             TestPings.ping("inst-1", "p" + i + "-a").payload(payload).metric("m", i).build(),
             TestPings.ping("inst-1", "p" + i + "-b").payload(payload).dimension("d", "v" + i).build()));
-        if (batch.tryAppend(entry, Integer.MAX_VALUE)) {
+        if (append(batch, entry)) {
           appended.add(entry);
         } else {
           refused = entry;
@@ -77,7 +77,7 @@ class ColumnBatchTest {
       assertRowsAre(batch, appended);
 
       batch.reset();
-      assertThat(batch.tryAppend(refused, Integer.MAX_VALUE)).isTrue();
+      assertThat(append(batch, refused)).isTrue();
       batch.seal();
       assertRowsAre(batch, List.of(refused));
     }
@@ -89,11 +89,17 @@ class ColumnBatchTest {
     WalReader.Entry huge = new WalReader.Entry(42, record(
         TestPings.ping("inst-1", "a").payload(payload).build(), TestPings.ping("inst-1", "b").payload(payload).build()));
     try (ColumnBatch batch = new ColumnBatch(EngineMemory.child("test", ConsumerConfig.MIN_BYTES))) {
-      assertThatThrownBy(() -> batch.tryAppend(huge, Integer.MAX_VALUE))
+      assertThatThrownBy(() -> append(batch, huge))
           .isInstanceOf(RecordTooLargeException.class)
           .hasMessageContaining("position 42");
       assertThat(batch.records()).isZero();
     }
+  }
+
+  private static boolean append(ColumnBatch batch, WalReader.Entry entry) {
+    WalRecordColumns columns = new WalRecordColumns();
+    columns.scan(entry.position(), entry.record().toByteArray());
+    return batch.tryAppend(columns, Integer.MAX_VALUE);
   }
 
   private static void assertRowsAre(ColumnBatch batch, List<WalReader.Entry> entries) {
@@ -103,13 +109,7 @@ class ColumnBatchTest {
     }
     List<PingRow> actual = new ArrayList<>();
     for (int row = 0; row < batch.rowCount(); row++) {
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      batch.forEachMetric(row, metrics::put);
-      Map<String, String> dimensions = new LinkedHashMap<>();
-      batch.forEachDimension(row, dimensions::put);
-      actual.add(new PingRow(batch.walPosition(row), batch.receivedAtMicros(row), batch.ingestNode(row), batch.pingId(row),
-          batch.instanceId(row), batch.timestampMicros(row), batch.event(row), batch.version(row), batch.deployType(row),
-          metrics, dimensions, batch.payload(row)));
+      actual.add(PingRow.of(batch, row));
     }
     assertThat(actual).containsExactlyElementsOf(expected);
   }

@@ -29,9 +29,20 @@ record PingRow(long walPosition, long receivedAt, String ingestNode, String ping
 
   static PingRow of(long position, WalRecord record, Ping ping) {
     return new PingRow(position, record.getReceivedAtMicros(), record.getIngestNode(), ping.getPingId(),
-        ping.getInstanceId(), PingVectors.micros(ping.getTimestamp()), ping.getEvent(), ping.getVersion(),
+        ping.getInstanceId(), ping.getTimestamp().getSeconds() * 1_000_000L + ping.getTimestamp().getNanos() / 1_000, ping.getEvent(), ping.getVersion(),
         ping.getDeployType(), ping.getMetricsMap(), ping.getDimensionsMap(),
         ping.getPayload().isEmpty() ? null : ping.getPayload());
+  }
+
+  /** Row {@code row} of {@code batch}, read through its accessors. */
+  static PingRow of(ColumnBatch batch, int row) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    batch.forEachMetric(row, metrics::put);
+    Map<String, String> dimensions = new LinkedHashMap<>();
+    batch.forEachDimension(row, dimensions::put);
+    return new PingRow(batch.walPosition(row), batch.receivedAtMicros(row), batch.ingestNode(row), batch.pingId(row),
+        batch.instanceId(row), batch.timestampMicros(row), batch.event(row), batch.version(row), batch.deployType(row),
+        metrics, dimensions, batch.payload(row));
   }
 
   /** The rows of {@code records}, the first at {@code firstPosition} and the next ones one apart. */
