@@ -43,9 +43,9 @@ final class MetricCell {
   /** Must run before the stats change: while exact, one value is {@code min}. */
   private void addToDistribution(double value) {
     if (distribution instanceof DDSketch sketch) {
-      QuantileSketches.add(sketch, value);
+      distribution = QuantileSketches.add(sketch, value);
     } else if (count == EXACT_VALUES) {
-      QuantileSketches.add(toSketch(), value);
+      distribution = QuantileSketches.add(toSketch(), value);
     } else if (count == 1) {
       distribution = value < min ? new double[] {value, min, 0, 0} : new double[] {min, value, 0, 0};
     } else if (count > 1) {
@@ -64,11 +64,11 @@ final class MetricCell {
   private DDSketch toSketch() {
     DDSketch sketch = QuantileSketches.create();
     if (count == 1) {
-      QuantileSketches.add(sketch, min);
+      sketch = QuantileSketches.add(sketch, min);
     } else if (count > 1) {
       double[] values = (double[]) distribution;
       for (int i = 0; i < count; i++) {
-        QuantileSketches.add(sketch, values[i]);
+        sketch = QuantileSketches.add(sketch, values[i]);
       }
     }
     distribution = sketch;
@@ -90,6 +90,7 @@ final class MetricCell {
     if (other.distribution instanceof DDSketch otherSketch) {
       DDSketch sketch = distribution instanceof DDSketch s ? s : toSketch();
       sketch.mergeWith(otherSketch);
+      distribution = QuantileSketches.bounded(sketch);
       count += other.count;
       sum += other.sum;
       min = Math.min(min, other.min);

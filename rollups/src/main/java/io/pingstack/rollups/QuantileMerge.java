@@ -56,7 +56,9 @@ final class QuantileMerge {
   }
 
   void addSketch(DDSketch cellSketch) {
-    sketch().mergeWith(cellSketch);
+    DDSketch s = sketch();
+    s.mergeWith(cellSketch);
+    sketch = QuantileSketches.bounded(s);
     sketched = true;
   }
 
@@ -142,12 +144,13 @@ final class QuantileMerge {
     DDSketch s = sketch();
     for (int r = 0; r < runCount; r++) {
       for (int i = 0; i < lengths[r]; i++) {
-        QuantileSketches.add(s, runs[r][i]);
+        s = QuantileSketches.add(s, runs[r][i]);
       }
     }
     for (int i = 0; i < singleCount; i++) {
-      QuantileSketches.add(s, singles[i]);
+      s = QuantileSketches.add(s, singles[i]);
     }
+    sketch = s;
     Arrays.fill(runs, 0, runCount, null);
     runCount = 0;
     singleCount = 0;

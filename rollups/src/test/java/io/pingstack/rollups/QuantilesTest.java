@@ -5,6 +5,9 @@ import static io.pingstack.rollups.Fixtures.HOUR;
 import static io.pingstack.rollups.Fixtures.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.store.PaginatedStore;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -82,5 +85,28 @@ class QuantilesTest {
       RollupQuery q = Fixtures.query("e", minute, minute + 60_000, Step.MINUTE, List.of(Agg.P50, Agg.P90, Agg.MAX), "m");
       TruthAssertions.assertMatches(rollups.read(q), q, pings, TruthAssertions.API);
     }
+  }
+
+  @Test
+  void aSketchMovesToPaginatedStoresOnlyWhenItsValuesSpreadBeyondTheDenseBound() {
+    DDSketch narrow = QuantileSketches.create();
+    for (int i = 1; i <= 10_000; i++) {
+      narrow = QuantileSketches.add(narrow, i * 0.37);
+    }
+    assertThat(narrow.getPositiveValueStore()).isInstanceOf(UnboundedSizeDenseStore.class);
+
+    DDSketch wide = QuantileSketches.create();
+    wide = QuantileSketches.add(wide, 1e-3);
+    wide = QuantileSketches.add(wide, 1e12);
+    assertThat(wide.getPositiveValueStore()).isInstanceOf(UnboundedSizeDenseStore.class);
+    wide = QuantileSketches.add(wide, 1e300);
+    assertThat(wide.getPositiveValueStore()).isInstanceOf(PaginatedStore.class);
+    assertThat(wide.getCount()).isEqualTo(3);
+    assertThat(wide.getValueAtQuantile(0.5)).isCloseTo(1e12, org.assertj.core.data.Percentage.withPercentage(0.5));
+
+    DDSketch negative = QuantileSketches.create();
+    negative = QuantileSketches.add(negative, -1e-200);
+    negative = QuantileSketches.add(negative, -1e200);
+    assertThat(negative.getNegativeValueStore()).isInstanceOf(PaginatedStore.class);
   }
 }
