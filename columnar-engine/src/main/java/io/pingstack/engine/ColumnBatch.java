@@ -26,6 +26,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class ColumnBatch implements AutoCloseable {
   private final BufferAllocator allocator;
   private final PingVectors vectors;
+  private final Utf8Strings strings = new Utf8Strings();
   private int rows;
   private int records;
   private long firstPosition = Wal.NONE;
@@ -102,7 +103,7 @@ public final class ColumnBatch implements AutoCloseable {
   }
 
   public String ingestNode(int row) {
-    return PingVectors.string(vectors.ingestNode, row);
+    return strings.get(vectors.ingestNode, row);
   }
 
   public String pingId(int row) {
@@ -110,7 +111,7 @@ public final class ColumnBatch implements AutoCloseable {
   }
 
   public String instanceId(int row) {
-    return PingVectors.string(vectors.instanceId, row);
+    return strings.get(vectors.instanceId, row);
   }
 
   /** Event time, microseconds since the epoch (UTC). */
@@ -119,17 +120,17 @@ public final class ColumnBatch implements AutoCloseable {
   }
 
   public String event(int row) {
-    return PingVectors.string(vectors.event, row);
+    return strings.get(vectors.event, row);
   }
 
   /** Empty when the ping had none. */
   public String version(int row) {
-    return PingVectors.string(vectors.version, row);
+    return strings.get(vectors.version, row);
   }
 
   /** Empty when the ping had none. */
   public String deployType(int row) {
-    return PingVectors.string(vectors.deployType, row);
+    return strings.get(vectors.deployType, row);
   }
 
   /** The payload JSON text, or null when the ping had none. */
@@ -145,7 +146,7 @@ public final class ColumnBatch implements AutoCloseable {
   public void forEachMetric(int row, ObjDoubleConsumer<String> action) {
     int end = vectors.metrics.getElementEndIndex(row);
     for (int i = vectors.metrics.getElementStartIndex(row); i < end; i++) {
-      action.accept(PingVectors.string(vectors.metricKeys, i), vectors.metricValues.get(i));
+      action.accept(strings.get(vectors.metricKeys, i), vectors.metricValues.get(i));
     }
   }
 
@@ -157,7 +158,7 @@ public final class ColumnBatch implements AutoCloseable {
   public void forEachDimension(int row, BiConsumer<String, String> action) {
     int end = vectors.dimensions.getElementEndIndex(row);
     for (int i = vectors.dimensions.getElementStartIndex(row); i < end; i++) {
-      action.accept(PingVectors.string(vectors.dimensionKeys, i), PingVectors.string(vectors.dimensionValues, i));
+      action.accept(strings.get(vectors.dimensionKeys, i), strings.get(vectors.dimensionValues, i));
     }
   }
 
