@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * directories, then replaces the manifest atomically: the manifest write is the commit point. At
  * open and in {@link #resumePosition()} every file the manifest does not list is deleted (rows
  * written after the last commit) and the store resumes after the manifest's position, so a crash
- * never stores a row twice nor loses one. Memory: the vectors of one scratch root, which holds the
- * rows of one day of one batch at a time.
+ * never stores a row twice nor loses one. A batch whose rows are all new and of one day (live
+ * ingest) is written as it is; otherwise each day's rows are copied into a scratch root first.
+ * Memory: the scratch root's vectors (the rows of one day of one batch) and a 256 KiB write buffer
+ * per day file open since the last commit.
  */
 public final class ArrowFileColdStore implements ColdStore {
   private static final Logger LOG = LoggerFactory.getLogger(ArrowFileColdStore.class);
@@ -180,11 +182,26 @@ public final class ArrowFileColdStore implements ColdStore {
         previous = day;
       }
     }
+    if (days.size() == 1 && from.walPosition.get(0) > accepted) {
+      // Every row is new and of one day, as in live ingest: the batch is written as it is.
+      long day = days.first();
+      file(day, from.walPosition.get(0)).write(batch.root(), from.walPosition.get(0), from.walPosition.get(rows - 1), rows);
+      return rows;
+    }
     int copied = 0;
     for (long day : days) {
       copied += writeDay(from, rows, day);
     }
     return copied;
+  }
+
+  private DayFile file(long day, long firstPosition) throws IOException {
+    DayFile file = open.get(day);
+    if (file == null) {
+      file = DayFile.create(dir, LocalDate.ofEpochDay(day), firstPosition, scratch.root, config.compression());
+      open.put(day, file);
+    }
+    return file;
   }
 
   private int writeDay(PingVectors from, int rows, long day) throws IOException {
@@ -202,12 +219,7 @@ public final class ArrowFileColdStore implements ColdStore {
       }
     }
     scratch.seal(count);
-    DayFile file = open.get(day);
-    if (file == null) {
-      file = DayFile.create(dir, LocalDate.ofEpochDay(day), first, scratch.root, config.compression());
-      open.put(day, file);
-    }
-    file.writeScratch(first, last, count);
+    file(day, first).write(scratch.root, first, last, count);
     return count;
   }
 

@@ -1,8 +1,11 @@
 package io.pingstack.engine;
 
 import io.pingstack.model.Wal;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,42 +15,50 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The open Arrow IPC file of one UTC day between two commits: {@code day=YYYY-MM-DD/<first>.arrow.part}
- * while written, renamed to {@code <first>-<last>.arrow} by {@link #finish()}. Its writer is bound
- * to the store's scratch root: each {@link #writeScratch} writes whatever rows the scratch root holds
- * at that moment as one record batch.
+ * while written, renamed to {@code <first>-<last>.arrow} by {@link #finish()}. Each {@link #write}
+ * writes the rows a root of {@link PingSchema} holds at that moment as one record batch: the store's
+ * scratch root, or a consumer's batch whose rows all belong here, without copying them.
  */
 final class DayFile {
   private static final Logger LOG = LoggerFactory.getLogger(DayFile.class);
   static final String SUFFIX = ".arrow";
   static final String PART_SUFFIX = ".arrow.part";
+  /** 256 KiB per open file; pings are at most 30 days old by default, so at most ~8 MiB in all. */
+  private static final int WRITE_BUFFER_BYTES = 256 << 10;
 
   private final LocalDate day;
   private final Path dayDir;
   private final boolean createdDir;
   private final Path part;
   private final FileChannel channel;
-  private final ArrowFileWriter writer;
+  /** What the writer writes to: {@link #channel} through a buffer, so a record batch's many small buffers cost a few system calls. */
+  private final BufferedOutputStream buffered;
+  private final RootWriter writer;
   private long firstPosition = Wal.NONE;
   private long lastPosition = Wal.NONE;
   private long rows;
   private Path finished;
 
-  private DayFile(LocalDate day, Path dayDir, boolean createdDir, Path part, FileChannel channel, ArrowFileWriter writer) {
+  private DayFile(LocalDate day, Path dayDir, boolean createdDir, Path part, FileChannel channel,
+      BufferedOutputStream buffered, RootWriter writer) {
     this.day = day;
     this.dayDir = dayDir;
     this.createdDir = createdDir;
     this.part = part;
     this.channel = channel;
+    this.buffered = buffered;
     this.writer = writer;
   }
 
@@ -55,8 +66,8 @@ final class DayFile {
     return "day=" + day;
   }
 
-  /** Creates the file for rows of {@code day} whose first row has WAL position {@code firstPosition}. */
-  static DayFile create(Path storeDir, LocalDate day, long firstPosition, VectorSchemaRoot scratch,
+  /** Creates the file for rows of {@code day} whose first row has WAL position {@code firstPosition}; {@code schemaRoot} gives the schema. */
+  static DayFile create(Path storeDir, LocalDate day, long firstPosition, VectorSchemaRoot schemaRoot,
       ArrowColdStoreConfig.Compression compression) throws IOException {
     Path dayDir = storeDir.resolve(dirName(day));
     boolean createdDir = !Files.isDirectory(dayDir);
@@ -64,10 +75,10 @@ final class DayFile {
     Path part = dayDir.resolve(firstPosition + PART_SUFFIX);
     FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     try {
-      ArrowFileWriter writer = new ArrowFileWriter(scratch, null, channel, Map.of(), IpcOption.DEFAULT,
-          codecFactory(compression), codecType(compression), Optional.empty());
+      BufferedOutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), WRITE_BUFFER_BYTES);
+      RootWriter writer = new RootWriter(schemaRoot, Channels.newChannel(buffered), codecFactory(compression), codecType(compression));
       writer.start();
-      return new DayFile(day, dayDir, createdDir, part, channel, writer);
+      return new DayFile(day, dayDir, createdDir, part, channel, buffered, writer);
     } catch (IOException | RuntimeException e) {
       channel.close();
       Files.deleteIfExists(part);
@@ -92,9 +103,9 @@ final class DayFile {
     return rows;
   }
 
-  /** Appends the scratch root's rows, WAL positions {@code first}..{@code last}, as one record batch. */
-  void writeScratch(long first, long last, int count) throws IOException {
-    writer.writeBatch();
+  /** Appends the {@code count} rows of {@code root}, WAL positions {@code first}..{@code last}, as one record batch. */
+  void write(VectorSchemaRoot root, long first, long last, int count) throws IOException {
+    writer.write(root);
     if (firstPosition == Wal.NONE) {
       firstPosition = first;
     }
@@ -105,6 +116,7 @@ final class DayFile {
   /** Writes the footer, syncs the file and gives it its final name; the caller syncs the directory. */
   Manifest.CommittedFile finish() throws IOException {
     writer.end();
+    buffered.flush();
     channel.force(true);
     writer.close();
     String name = firstPosition + "-" + lastPosition + SUFFIX;
@@ -142,5 +154,22 @@ final class DayFile {
       case ZSTD -> CompressionUtil.CodecType.ZSTD;
       case LZ4_FRAME -> CompressionUtil.CodecType.LZ4_FRAME;
     };
+  }
+
+  /** An Arrow file writer that writes whichever root of the file's schema it is given, not only the one it was made with. */
+  private static final class RootWriter extends ArrowFileWriter {
+    private final CompressionCodec codec;
+
+    RootWriter(VectorSchemaRoot schemaRoot, WritableByteChannel channel, CompressionCodec.Factory factory,
+        CompressionUtil.CodecType type) {
+      super(schemaRoot, null, channel, Map.of(), IpcOption.DEFAULT, factory, type, Optional.empty());
+      this.codec = factory.createCodec(type);
+    }
+
+    void write(VectorSchemaRoot root) throws IOException {
+      try (ArrowRecordBatch batch = new VectorUnloader(root, true, codec, true).getRecordBatch()) {
+        writeRecordBatch(batch);
+      }
+    }
   }
 }

@@ -66,6 +66,20 @@ class ArrowFileColdStoreTest {
   }
 
   @Test
+  void aBatchOfOneDayThatRepeatsAcceptedRecordsAddsOnlyTheNewOnes() throws IOException {
+    List<WalRecord> records = records("r", 4, 3);
+    try (ColdStore store = ArrowFileColdStore.open(dir, CONFIG)) {
+      store.resumePosition();
+      accept(store, 10, records.subList(0, 2)); // written whole: every row new, one day
+      accept(store, 10, records); // positions 10 and 11 again: only 12 and 13 go in
+      accept(store, 14, records("s", 1, 2));
+    }
+    List<WalRecord> expected = new ArrayList<>(records);
+    expected.addAll(records("s", 1, 2));
+    assertThat(committedRows()).containsExactlyElementsOf(PingRow.of(10, expected));
+  }
+
+  @Test
   void rowsReadBackWithArrowsOwnReaderEqualWhatWasWrittenColumnByColumn() throws IOException {
     WalRecord first = record(
         TestPings.ping("inst-1", "p-1").at(TestPings.T0).metric("duration_ms", 12.5).metric("results", 3)
