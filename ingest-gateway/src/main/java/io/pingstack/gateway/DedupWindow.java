@@ -8,20 +8,44 @@ import java.util.Iterator;
 import org.apache.datasketches.hash.MurmurHash3;
 
 /**
- * Which {@code (instance_id, ping_id)} pairs were accepted recently, as 128-bit fingerprints in
- * time-sliced generations. A pair is remembered for the configured window, or until the entry cap
- * forces its generation out early (counted in {@link #evictedEarly()}). Memory is bounded by the
- * cap: about 24 bytes per entry. Thread-safe; callers that must order marking with something else
- * hold {@link #lock()}.
+ * Which {@code (instance_id, ping_id)} pairs were accepted recently, as fingerprints (108 of
+ * their 128 bits kept) in time-sliced generations. A pair is remembered for the configured window, or until the entry cap
+ * forces its generation out early (counted in {@link #evictedEarly()}). Thread-safe; callers that
+ * must order marking with something else hold {@link #lock()}.
+ *
+ * <p>Every pair of every generation lives in ONE open-addressing table, tagged with its generation,
+ * so a lookup is one probe sequence whatever the number of generations. (A table per generation
+ * cost one cache miss per generation: 4.5 µs per new ping with a full window of 24, against 0.6 µs
+ * with one.) A generation ends by moving the live range of generation numbers; its entries stay in
+ * the table as dead slots that new pairs reuse, and a rebuild that keeps only live pairs runs when
+ * the table is three-quarters full. Memory is bounded by the cap: the table holds at most about
+ * twice {@code maxEntries} slots of 16 bytes after a rebuild (about 24-32 bytes per entry).
  */
 final class DedupWindow {
   private static final int SLICES = 24;
   private static final long SEED = 0x9E3779B97F4A7C15L;
+  /** The low bits of a slot's second half hold its generation number, modulo 2^20. */
+  private static final int GEN_BITS = 20;
+  private static final long GEN_MASK = (1L << GEN_BITS) - 1;
+  /** More than the live generations can ever number (SLICES + 1). */
+  private static final int RING = 64;
+  private static final long TOMBSTONE = -1L;
+  private static final int MIN_SLOTS = 1024;
 
   private final long sliceMillis;
   private final long windowMillis;
   private final long maxEntries;
-  private final ArrayDeque<Generation> generations = new ArrayDeque<>();
+  /** Pairs: {@code table[2i]} the fingerprint's first half (0: no pair), {@code table[2i + 1]} its second with the generation in the low bits. */
+  private long[] table = new long[2 * MIN_SLOTS];
+  /** Slots that are not empty (live, dead or tombstones): what the load factor counts. */
+  private int used;
+  /** Generations {@code oldestGen..newestGen} are live; none while {@code oldestGen > newestGen}. */
+  private long oldestGen = 1;
+  private long newestGen;
+  private final long[] genSlice = new long[RING];
+  private final long[] genSize = new long[RING];
+  /** {@link #newestGen} at the last rebuild: a slot's generation number wraps after 2^20, so rebuilds come sooner. */
+  private long rebuiltAtGen;
   private long size;
   private long evictedEarly;
 
@@ -60,26 +84,65 @@ final class DedupWindow {
   /** Remembers the pair at {@code atMillis} unless it is already remembered; returns true when it was new. */
   synchronized boolean markIfAbsent(long hi, long lo, long atMillis) {
     expire(atMillis);
-    for (Generation g : generations) {
-      if (g.contains(hi, lo)) {
-        return false;
+    long gen = current(atMillis);
+    long key = lo & ~GEN_MASK;
+    int mask = table.length / 2 - 1;
+    int reusable = -1;
+    int i = home(hi, key, mask);
+    while (true) {
+      long h = table[2 * i];
+      long l = table[2 * i + 1];
+      if (h == hi && (l & ~GEN_MASK) == key) {
+        if (live(l)) {
+          return false;
+        }
+        reusable = i;
+        break;
       }
+      if (h == 0 && l == 0) {
+        break;
+      }
+      if (reusable < 0 && (h == 0 || !live(l))) {
+        reusable = i; // a tombstone or a pair of an ended generation: the new pair may take its place
+      }
+      i = (i + 1) & mask;
     }
-    current(atMillis).add(hi, lo);
+    if (reusable < 0) {
+      reusable = i;
+      used++;
+    }
+    table[2 * reusable] = hi;
+    table[2 * reusable + 1] = key | (gen & GEN_MASK);
+    genSize[ring(gen)]++;
     size++;
-    if (size > maxEntries) {
-      Generation oldest = generations.removeFirst();
-      size -= oldest.size;
-      evictedEarly += oldest.size;
+    while (size > maxEntries) {
+      long dropped = genSize[ring(oldestGen)];
+      endOldest();
+      evictedEarly += dropped;
+    }
+    if (used * 4L > table.length / 2 * 3L) {
+      rebuild();
     }
     return true;
   }
 
   /** Forgets a pair marked by a request that was then refused, so that its retry is not a duplicate. */
   synchronized void unmark(long hi, long lo) {
-    for (Generation g : generations) {
-      if (g.remove(hi, lo)) {
-        size--;
+    long key = lo & ~GEN_MASK;
+    int mask = table.length / 2 - 1;
+    for (int i = home(hi, key, mask); ; i = (i + 1) & mask) {
+      long h = table[2 * i];
+      long l = table[2 * i + 1];
+      if (h == hi && (l & ~GEN_MASK) == key) {
+        if (live(l)) {
+          genSize[ring(generationOf(l))]--;
+          size--;
+          table[2 * i] = 0;
+          table[2 * i + 1] = TOMBSTONE;
+        }
+        return;
+      }
+      if (h == 0 && l == 0) {
         return;
       }
     }
@@ -93,103 +156,83 @@ final class DedupWindow {
     return evictedEarly;
   }
 
-  private Generation current(long atMillis) {
+  /** Slots in the table (live, dead, tombstones and empty): its memory is 16 bytes each. */
+  synchronized int slots() {
+    return table.length / 2;
+  }
+
+  /** The live generation new pairs at {@code atMillis} join: the newest, or a new one when its slice has passed. */
+  private long current(long atMillis) {
     long slice = atMillis / sliceMillis;
-    Generation last = generations.peekLast();
-    if (last == null || last.slice < slice) {
-      last = new Generation(slice);
-      generations.addLast(last);
+    if (oldestGen > newestGen || genSlice[ring(newestGen)] < slice) {
+      newestGen++;
+      if (newestGen - oldestGen >= RING) {
+        endOldest(); // unreachable while slices are hours of a 24-slice window; keeps the ring sound regardless
+      }
+      genSlice[ring(newestGen)] = slice;
+      genSize[ring(newestGen)] = 0;
+      if (newestGen - rebuiltAtGen >= 1L << (GEN_BITS - 1)) {
+        rebuild(); // before any dead slot's number could pass for a live generation's
+      }
     }
     // A pair stamped before the newest slice (clock step, rebuild order) joins the newest: it then lives slightly longer.
-    return last;
+    return newestGen;
   }
 
   private void expire(long nowMillis) {
     long oldestKept = (nowMillis - windowMillis) / sliceMillis;
-    Iterator<Generation> it = generations.iterator();
-    while (it.hasNext()) {
-      Generation g = it.next();
-      if (g.slice >= oldestKept) {
-        return;
-      }
-      size -= g.size;
-      it.remove();
+    while (oldestGen <= newestGen && genSlice[ring(oldestGen)] < oldestKept) {
+      endOldest();
     }
   }
 
-  /** An open-addressing set of fingerprints; removal leaves a tombstone (0, -1); no fingerprint has a zero first half. */
-  private static final class Generation {
-    private static final long TOMBSTONE_LO = -1L;
-    final long slice;
-    long[] table = new long[2 * 1024];
-    int size;
-    int used;
+  private void endOldest() {
+    size -= genSize[ring(oldestGen)];
+    genSize[ring(oldestGen)] = 0;
+    oldestGen++;
+  }
 
-    Generation(long slice) {
-      this.slice = slice;
+  /** True when the slot's generation is live; its pair is then remembered. */
+  private boolean live(long second) {
+    long age = (newestGen - second) & GEN_MASK;
+    return oldestGen <= newestGen && age <= newestGen - oldestGen;
+  }
+
+  private long generationOf(long second) {
+    return newestGen - ((newestGen - second) & GEN_MASK);
+  }
+
+  /** Keeps only live pairs, in a table of at least twice as many slots. */
+  private void rebuild() {
+    long[] old = table;
+    int slots = MIN_SLOTS;
+    while (slots < 2 * size + 2) {
+      slots *= 2;
     }
-
-    boolean contains(long hi, long lo) {
-      return find(hi, lo) >= 0;
-    }
-
-    boolean remove(long hi, long lo) {
-      int at = find(hi, lo);
-      if (at < 0) {
-        return false;
-      }
-      table[at] = 0;
-      table[at + 1] = TOMBSTONE_LO;
-      size--;
-      return true;
-    }
-
-    void add(long hi, long lo) {
-      if ((used + 1) * 3L > (table.length / 2) * 2L) {
-        rehash(size * 3L > table.length / 2 ? table.length * 2 : table.length);
-      }
-      int slots = table.length / 2;
-      int i = (int) (mix(hi, lo) & (slots - 1));
-      while (!(table[2 * i] == 0 && table[2 * i + 1] == 0)) {
-        i = (i + 1) & (slots - 1);
-      }
-      table[2 * i] = hi;
-      table[2 * i + 1] = lo;
-      size++;
-      used++;
-    }
-
-    private int find(long hi, long lo) {
-      int slots = table.length / 2;
-      int i = (int) (mix(hi, lo) & (slots - 1));
-      while (true) {
-        long h = table[2 * i];
-        long l = table[2 * i + 1];
-        if (h == hi && l == lo) {
-          return 2 * i;
+    table = new long[2 * slots];
+    used = 0;
+    rebuiltAtGen = newestGen;
+    int mask = slots - 1;
+    for (int j = 0; j < old.length; j += 2) {
+      long h = old[j];
+      long l = old[j + 1];
+      if (h != 0 && live(l)) {
+        int i = home(h, l & ~GEN_MASK, mask);
+        while (table[2 * i] != 0) {
+          i = (i + 1) & mask;
         }
-        if (h == 0 && l == 0) {
-          return -1;
-        }
-        i = (i + 1) & (slots - 1);
+        table[2 * i] = h;
+        table[2 * i + 1] = l;
+        used++;
       }
     }
+  }
 
-    private void rehash(int newLength) {
-      long[] old = table;
-      table = new long[newLength];
-      size = 0;
-      used = 0;
-      for (int i = 0; i < old.length; i += 2) {
-        boolean empty = old[i] == 0 && (old[i + 1] == 0 || old[i + 1] == TOMBSTONE_LO);
-        if (!empty) {
-          add(old[i], old[i + 1]);
-        }
-      }
-    }
+  private static int ring(long gen) {
+    return (int) (gen & (RING - 1));
+  }
 
-    private static long mix(long hi, long lo) {
-      return hi ^ (lo >>> 17);
-    }
+  private static int home(long hi, long key, int mask) {
+    return (int) ((hi ^ (key >>> 29)) & mask);
   }
 }

@@ -92,6 +92,36 @@ class DedupWindowTest {
   }
 
   @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void aSteadyStreamOverManyWindowsReusesTheSlotsOfEndedGenerations() {
+    // 2,000 pings per slice for ten windows: about 48,000 pairs live at any time, 480,000 marked in all.
+    int perSlice = 2_000;
+    long t = T0;
+    for (int slice = 0; slice < 24 * 10; slice++, t += SLICE) {
+      for (int i = 0; i < perSlice; i++) {
+        assertThat(mark(window, "inst-" + (i % 13), "s" + slice + "-" + i, t)).isTrue();
+      }
+      assertThat(mark(window, "inst-0", "s" + slice + "-0", t)).isFalse();
+    }
+    assertThat(window.size()).isBetween(24L * perSlice, 25L * perSlice);
+    assertThat(window.slots()).isLessThanOrEqualTo(4 * 25 * perSlice);
+    assertThat(mark(window, "inst-0", "s0-0", t)).as("a pair of an ended generation is new").isTrue();
+    assertThat(mark(window, "inst-0", "s" + (24 * 10 - 1) + "-0", t)).isFalse();
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aPairOfALongEndedGenerationIsNewEvenAfterTheGenerationNumbersWrap() {
+    DedupWindow fast = new DedupWindow(Duration.ofMillis(24), 1_000_000); // a generation per millisecond
+    assertThat(mark(fast, "inst-1", "old", 0)).isTrue();
+    for (int ms = 1; ms <= (1 << 20) + 5; ms++) {
+      mark(fast, "inst-2", "p" + (ms % 64), ms);
+    }
+    assertThat(mark(fast, "inst-1", "old", (1 << 20) + 6)).isTrue();
+    assertThat(mark(fast, "inst-1", "old", (1 << 20) + 6)).isFalse();
+  }
+
+  @Test
   void capMustBePositive() {
     assertThatThrownBy(() -> new DedupWindow(WINDOW, 0))
         .isInstanceOf(IllegalArgumentException.class)
