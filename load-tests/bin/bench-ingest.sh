@@ -14,7 +14,7 @@ usage() {
   cat <<'EOF'
 usage: load-tests/bin/bench-ingest.sh [options]
   --duration S          measured seconds per run (default 20)
-  --warmup S            warmup seconds per run, not measured (default 5)
+  --warmup S            warmup seconds per run, not measured (default 30: the JIT compiles for ~25 s)
   --runs N              runs per cell (default 3)
   --batches "100 1"     batch sizes (default "100 1")
   --syncs "group none"  PINGSTACK_WAL_SYNC values (default "group none")
@@ -27,7 +27,7 @@ usage: load-tests/bin/bench-ingest.sh [options]
 EOF
 }
 
-duration=20 warmup=5 runs=3 batches="100 1" syncs="group none"
+duration=20 warmup=30 runs=3 batches="100 1" syncs="group none"
 conns_large=16 conns_small=128 instances=1000 token="" out="" server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -70,6 +70,28 @@ server_cpu_seconds() {
   awk -v t="$((fields[11] + fields[12]))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
+# thread_ticks FILE: CPU ticks (utime + stime) each group of server threads has used so far, one
+# "name ticks" line per group; digits in thread names become N, spaces _ (pools count as one).
+thread_ticks() {
+  local t comm stat
+  local -a fields
+  for t in /proc/"$server_pid"/task/*; do
+    comm=$(cat "$t/comm" 2>/dev/null) && stat=$(cat "$t/stat" 2>/dev/null) || continue
+    read -r -a fields <<<"${stat##*) }"
+    comm=${comm//[0-9]/N}
+    echo "${comm// /_} $((fields[11] + fields[12]))"
+  done | awk '{ ticks[$1] += $2 } END { for (k in ticks) print k, ticks[k] }' >"$1"
+}
+
+# thread_cores BEFORE AFTER SECONDS: a JSON object of the cores each thread group used between the
+# two snapshots (after the warmup, until the generator exited), over SECONDS measured seconds.
+thread_cores() {
+  awk -v hz="$(getconf CLK_TCK)" -v t="$3" '
+    NR == FNR { before[$1] = $2; next }
+    { used = ($2 - before[$1]) / hz / t; if (used >= 0.005) { out = out sprintf("%s\"%s\": %.3f", sep, $1, used); sep = ", " } }
+    END { print "{" out "}" }' "$1" "$2"
+}
+
 echo "# ingest benchmark: $(nproc) cores, duration ${duration}s, warmup ${warmup}s, $runs runs per cell; results in $out"
 for batch in $batches; do
   conns=$conns_small
@@ -84,17 +106,23 @@ for batch in $batches; do
         --warmup "$warmup" --instances "$instances" --json-out "$out/$name.json")
       [ -z "$token" ] || args+=(--token "$token")
       status=0
-      timeout $((${duration%.*} + ${warmup%.*} + 90)) "${java_client[@]}" "${args[@]}" >"$out/$name.txt" 2>&1 || status=$?
+      timeout $((${duration%.*} + ${warmup%.*} + 90)) "${java_client[@]}" "${args[@]}" >"$out/$name.txt" 2>&1 &
+      client_pid=$!
+      sleep "$warmup"
+      thread_ticks "$out/$name.threads-before"
+      wait "$client_pid" || status=$?
+      thread_ticks "$out/$name.threads-after"
       cpu_after=$(server_cpu_seconds)
       require_server "$out/$name.server.log" "run $name"
       stop_server
       [ "$status" -eq 0 ] || { cat "$out/$name.txt" >&2; die "load run $name failed with status $status"; }
       server_cores=$(awk -v a="$cpu_before" -v b="$cpu_after" -v t="$duration" -v w="$warmup" \
         'BEGIN { printf "%.2f", (b - a) / (t + w) }')
-      jq --arg sync "$sync" --argjson load "$load_before" --argjson cores "$server_cores" \
-        '. + {sync: $sync, load_avg_before: $load, server_cpu_cores: $cores}' "$out/$name.json" >"$out/$name.json.tmp"
+      threads=$(thread_cores "$out/$name.threads-before" "$out/$name.threads-after" "$duration")
+      jq --arg sync "$sync" --argjson load "$load_before" --argjson cores "$server_cores" --argjson threads "$threads" \
+        '. + {sync: $sync, load_avg_before: $load, server_cpu_cores: $cores, server_thread_cores: $threads}' "$out/$name.json" >"$out/$name.json.tmp"
       mv "$out/$name.json.tmp" "$out/$name.json"
-      jq -r --arg name "$name" '"\($name): \(.pings_per_s|floor) pings/s, \(.requests_per_s|floor) req/s, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, errors \(.errors|tojson), client \(.client_cpu_cores) cores, server \(.server_cpu_cores) cores, load before \(.load_avg_before)"' "$out/$name.json"
+      jq -r --arg name "$name" '"\($name): \(.pings_per_s|floor) pings/s, \(.requests_per_s|floor) req/s, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, errors \(.errors|tojson), client \(.client_cpu_cores) cores, server \(.server_cpu_cores) cores, load before \(.load_avg_before); server threads after warmup (cores): \(.server_thread_cores | to_entries | sort_by(-.value) | .[:6] | map("\(.key)=\(.value)") | join(" "))"' "$out/$name.json"
     done
   done
 done
