@@ -7,6 +7,7 @@ import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.io.IOException;
 import java.util.Arrays;
+import org.apache.arrow.vector.VarCharVector;
 
 /**
  * Decodes an encoded {@link WalRecord} straight into {@link PingVectors}, one row per ping, without
@@ -39,19 +40,9 @@ final class WalRecordColumns {
   private int nodeLength;
   private int pings;
 
-  // One ping's fields as ranges of the record, filled by readPing.
-  private int pingIdOffset;
-  private int pingIdLength;
-  private int instanceOffset;
-  private int instanceLength;
-  private int eventOffset;
-  private int eventLength;
-  private int versionOffset;
-  private int versionLength;
-  private int deployOffset;
-  private int deployLength;
-  private int payloadOffset;
-  private int payloadLength;
+  // One ping's string fields as ranges of the record, by field number, filled by readPing.
+  private final int[] offset = new int[Ping.PAYLOAD_FIELD_NUMBER + 1];
+  private final int[] length = new int[Ping.PAYLOAD_FIELD_NUMBER + 1];
   private long seconds;
   private int nanos;
   private final Entries metrics = new Entries();
@@ -129,8 +120,8 @@ final class WalRecordColumns {
   }
 
   private void readPing(CodedInputStream in) throws IOException {
-    pingIdOffset = instanceOffset = eventOffset = versionOffset = deployOffset = payloadOffset = 0;
-    pingIdLength = instanceLength = eventLength = versionLength = deployLength = payloadLength = 0;
+    Arrays.fill(offset, 0);
+    Arrays.fill(length, 0);
     seconds = 0;
     nanos = 0;
     metrics.clear();
@@ -140,34 +131,16 @@ final class WalRecordColumns {
         in.skipField(tag); // every field of a Ping is length-delimited: this one is unknown
         continue;
       }
-      switch (WireFormat.getTagFieldNumber(tag)) {
-        case Ping.PING_ID_FIELD_NUMBER -> {
-          pingIdLength = in.readRawVarint32();
-          pingIdOffset = skip(in, pingIdLength);
-        }
-        case Ping.INSTANCE_ID_FIELD_NUMBER -> {
-          instanceLength = in.readRawVarint32();
-          instanceOffset = skip(in, instanceLength);
+      int field = WireFormat.getTagFieldNumber(tag);
+      switch (field) {
+        case Ping.PING_ID_FIELD_NUMBER, Ping.INSTANCE_ID_FIELD_NUMBER, Ping.EVENT_FIELD_NUMBER, Ping.VERSION_FIELD_NUMBER,
+            Ping.DEPLOY_TYPE_FIELD_NUMBER, Ping.PAYLOAD_FIELD_NUMBER -> {
+          length[field] = in.readRawVarint32();
+          offset[field] = skip(in, length[field]);
         }
         case Ping.TIMESTAMP_FIELD_NUMBER -> readTimestamp(in);
-        case Ping.EVENT_FIELD_NUMBER -> {
-          eventLength = in.readRawVarint32();
-          eventOffset = skip(in, eventLength);
-        }
-        case Ping.VERSION_FIELD_NUMBER -> {
-          versionLength = in.readRawVarint32();
-          versionOffset = skip(in, versionLength);
-        }
-        case Ping.DEPLOY_TYPE_FIELD_NUMBER -> {
-          deployLength = in.readRawVarint32();
-          deployOffset = skip(in, deployLength);
-        }
         case Ping.METRICS_FIELD_NUMBER -> readEntry(in, metrics, ENTRY_DOUBLE);
         case Ping.DIMENSIONS_FIELD_NUMBER -> readEntry(in, dimensions, ENTRY_STRING);
-        case Ping.PAYLOAD_FIELD_NUMBER -> {
-          payloadLength = in.readRawVarint32();
-          payloadOffset = skip(in, payloadLength);
-        }
         default -> in.skipField(tag);
       }
     }
@@ -223,12 +196,12 @@ final class WalRecordColumns {
     v.walPosition.setSafe(row, position);
     v.receivedAt.setSafe(row, receivedAtMicros);
     v.ingestNode.setSafe(row, r, nodeOffset, nodeLength);
-    v.pingId.setSafe(row, r, pingIdOffset, pingIdLength);
-    v.instanceId.setSafe(row, r, instanceOffset, instanceLength);
+    string(v.pingId, row, Ping.PING_ID_FIELD_NUMBER);
+    string(v.instanceId, row, Ping.INSTANCE_ID_FIELD_NUMBER);
     v.timestamp.setSafe(row, seconds * 1_000_000L + nanos / 1_000);
-    v.event.setSafe(row, r, eventOffset, eventLength);
-    v.version.setSafe(row, r, versionOffset, versionLength);
-    v.deployType.setSafe(row, r, deployOffset, deployLength);
+    string(v.event, row, Ping.EVENT_FIELD_NUMBER);
+    string(v.version, row, Ping.VERSION_FIELD_NUMBER);
+    string(v.deployType, row, Ping.DEPLOY_TYPE_FIELD_NUMBER);
     int entry = v.metrics.startNewValue(row);
     for (int i = 0; i < metrics.count; i++, entry++) {
       v.metricEntries.setIndexDefined(entry);
@@ -243,10 +216,14 @@ final class WalRecordColumns {
       v.dimensionValues.setSafe(entry, r, (int) dimensions.value[i], dimensions.valueLength[i]);
     }
     v.dimensions.endValue(row, dimensions.count);
-    v.payload.setSafe(row, r, payloadOffset, payloadLength);
-    if (payloadLength == 0) {
+    string(v.payload, row, Ping.PAYLOAD_FIELD_NUMBER);
+    if (length[Ping.PAYLOAD_FIELD_NUMBER] == 0) {
       v.payload.setNull(row);
     }
+  }
+
+  private void string(VarCharVector vector, int row, int field) {
+    vector.setSafe(row, record, offset[field], length[field]);
   }
 
   /**
