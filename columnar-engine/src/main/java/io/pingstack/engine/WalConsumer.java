@@ -214,7 +214,7 @@ public final class WalConsumer implements AutoCloseable {
         if (oldestUnappliedMicros == UNKNOWN) {
           oldestUnappliedMicros = columns.receivedAtMicros();
         }
-        if (!batch.tryAppend(columns, config.maxRows())) {
+        if (!append()) {
           pending = true;
           break;
         }
@@ -245,6 +245,23 @@ public final class WalConsumer implements AutoCloseable {
       }
       columns.scan(entry.position(), entry.bytes());
       return true;
+    } catch (WalCorruptException e) {
+      if (batch.records() > 0) {
+        handOver();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Appends the scanned record to the batch; false when it does not fit. A ping in it that does not
+   * decode (found only now: the scan reads the record's own fields) stops everything, after the
+   * records before it are handed over; the rows of the record already written are discarded by
+   * {@link ColumnBatch#seal}.
+   */
+  private boolean append() {
+    try {
+      return batch.tryAppend(columns, config.maxRows());
     } catch (WalCorruptException e) {
       if (batch.records() > 0) {
         handOver();

@@ -214,6 +214,34 @@ class WalConsumerTest {
   }
 
   @Test
+  void aPingInsideARecordThatDoesNotDecodeStopsTheConsumerAfterTheRecordsBeforeIt() throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      long good = append(wal, record(pings("good", 2)));
+      byte[] bad = record(pings("bad", 2)).toByteArray();
+      int firstPing = indexOf(bad, (byte) (WalRecord.PINGS_FIELD_NUMBER << 3 | 2));
+      bad[firstPing + 3] = (byte) 0x7F; // the first ping's ping_id now claims 127 bytes: past its ping
+      wal.append(bad).get(10, TimeUnit.SECONDS);
+      append(wal, record(pings("after", 2)));
+      RecordingSink sink = new RecordingSink();
+      try (WalConsumer consumer = WalConsumer.start("cold", wal, sink, ConsumerConfig.defaults(), counting)) {
+        await("the consumer stops", () -> consumer.failure() != null);
+        assertThat(consumer.failure()).isInstanceOf(WalCorruptException.class).hasMessageContaining(String.valueOf(good + 1));
+        assertThat(sink.pingIds()).containsExactly("good-0", "good-1");
+        assertThat(consumer.appliedPosition()).isEqualTo(good);
+      }
+    }
+  }
+
+  private static int indexOf(byte[] bytes, byte value) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == value) {
+        return i;
+      }
+    }
+    throw new AssertionError("byte " + value + " not found");
+  }
+
+  @Test
   void closeIsIdempotentAndReleasesTheSink() throws Exception {
     try (Wal wal = Records.openWal(dir)) {
       RecordingSink sink = new RecordingSink();
