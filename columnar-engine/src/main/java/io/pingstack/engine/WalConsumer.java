@@ -246,10 +246,7 @@ public final class WalConsumer implements AutoCloseable {
       columns.scan(entry.position(), entry.bytes());
       return true;
     } catch (WalCorruptException e) {
-      if (batch.records() > 0) {
-        handOver();
-      }
-      throw e;
+      throw handOverBefore(e);
     }
   }
 
@@ -263,11 +260,16 @@ public final class WalConsumer implements AutoCloseable {
     try {
       return batch.tryAppend(columns, config.maxRows());
     } catch (WalCorruptException e) {
-      if (batch.records() > 0) {
-        handOver();
-      }
-      throw e;
+      throw handOverBefore(e);
     }
+  }
+
+  /** Hands over the records batched before the one that does not decode; returns {@code e} to throw. */
+  private WalCorruptException handOverBefore(WalCorruptException e) {
+    if (batch.records() > 0) {
+      handOver();
+    }
+    return e;
   }
 
   private void handOver() {
