@@ -61,25 +61,31 @@ start_server() {
   poll "$2" 90 0.2 "server exited before /readyz answered" "/readyz did not answer 200 within 90 s" ready
 }
 
-# CPU seconds the server process (all its threads) has used so far: utime + stime from /proc.
-server_cpu_seconds() {
+# stat_ticks FILE: utime + stime, in clock ticks, of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat
+# file; fails when it cannot be read.
+stat_ticks() {
   local stat
   local -a fields
-  stat=$(cat "/proc/$server_pid/stat" 2>/dev/null) || { echo 0; return; }
+  stat=$(cat "$1" 2>/dev/null) || return 1
   read -r -a fields <<<"${stat##*) }"  # fields[0] is field 3 (state): utime is field 14, stime 15
-  awk -v t="$((fields[11] + fields[12]))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+  echo $((fields[11] + fields[12]))
 }
 
-# thread_ticks FILE: CPU ticks (utime + stime) each group of server threads has used so far, one
-# "name ticks" line per group; digits in thread names become N, spaces _ (pools count as one).
+# CPU seconds the server process (all its threads) has used so far.
+server_cpu_seconds() {
+  local ticks
+  ticks=$(stat_ticks "/proc/$server_pid/stat") || { echo 0; return; }
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
+# thread_ticks FILE: CPU ticks each group of server threads has used so far, one "name ticks" line
+# per group; digits in thread names become N, spaces _ (pools count as one).
 thread_ticks() {
-  local t comm stat
-  local -a fields
+  local t comm ticks
   for t in /proc/"$server_pid"/task/*; do
-    comm=$(cat "$t/comm" 2>/dev/null) && stat=$(cat "$t/stat" 2>/dev/null) || continue
-    read -r -a fields <<<"${stat##*) }"
+    comm=$(cat "$t/comm" 2>/dev/null) && ticks=$(stat_ticks "$t/stat") || continue
     comm=${comm//[0-9]/N}
-    echo "${comm// /_} $((fields[11] + fields[12]))"
+    echo "${comm// /_} $ticks"
   done | awk '{ ticks[$1] += $2 } END { for (k in ticks) print k, ticks[k] }' >"$1"
 }
 
