@@ -2,6 +2,8 @@ package io.pingstack.rollups;
 
 import io.pingstack.engine.ColumnBatch;
 import java.util.Arrays;
+import java.util.function.BiConsumer;
+import java.util.function.ObjDoubleConsumer;
 
 /**
  * One row of a {@link ColumnBatch} seen as a {@link PingView}. Reused from row to row by one
@@ -17,27 +19,35 @@ final class ColumnBatchPing implements PingView {
   private String[] dimensionValues = new String[8];
   private int dimensions;
 
+  /** Made once, not per row: the consumer loads every row through them. */
+  private final ObjDoubleConsumer<String> addMetric = this::addMetric;
+  private final BiConsumer<String, String> addDimension = this::addDimension;
+
   void load(ColumnBatch batch, int row) {
     this.batch = batch;
     this.row = row;
     metrics = 0;
-    batch.forEachMetric(row, (name, value) -> {
-      if (metrics == metricNames.length) {
-        metricNames = Arrays.copyOf(metricNames, metrics * 2);
-        metricValues = Arrays.copyOf(metricValues, metrics * 2);
-      }
-      metricNames[metrics] = name;
-      metricValues[metrics++] = value;
-    });
+    batch.forEachMetric(row, addMetric);
     dimensions = 0;
-    batch.forEachDimension(row, (key, value) -> {
-      if (dimensions == dimensionKeys.length) {
-        dimensionKeys = Arrays.copyOf(dimensionKeys, dimensions * 2);
-        dimensionValues = Arrays.copyOf(dimensionValues, dimensions * 2);
-      }
-      dimensionKeys[dimensions] = key;
-      dimensionValues[dimensions++] = value;
-    });
+    batch.forEachDimension(row, addDimension);
+  }
+
+  private void addMetric(String name, double value) {
+    if (metrics == metricNames.length) {
+      metricNames = Arrays.copyOf(metricNames, metrics * 2);
+      metricValues = Arrays.copyOf(metricValues, metrics * 2);
+    }
+    metricNames[metrics] = name;
+    metricValues[metrics++] = value;
+  }
+
+  private void addDimension(String key, String value) {
+    if (dimensions == dimensionKeys.length) {
+      dimensionKeys = Arrays.copyOf(dimensionKeys, dimensions * 2);
+      dimensionValues = Arrays.copyOf(dimensionValues, dimensions * 2);
+    }
+    dimensionKeys[dimensions] = key;
+    dimensionValues[dimensions++] = value;
   }
 
   @Override
