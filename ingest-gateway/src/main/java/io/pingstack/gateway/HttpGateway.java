@@ -44,6 +44,7 @@ public final class HttpGateway implements AutoCloseable {
   private final Router router;
   private final InflightBudget budget;
   private final DedupWindow dedup;
+  private final PingIntake intake;
   private final boolean openIngest;
   private final AtomicLong deadlinesHit = new AtomicLong();
   private final Channel serverChannel;
@@ -54,8 +55,9 @@ public final class HttpGateway implements AutoCloseable {
     this.config = config;
     this.dedup = IngestService.rebuild(wal, config.dedupWindow(), config.dedupMaxEntries(), System.currentTimeMillis());
     this.budget = new InflightBudget(config.maxInflightBytes());
-    IngestEndpoint ingest = new IngestEndpoint(config, new IngestService(wal, dedup, config.node()), budget, metrics);
-    this.openIngest = ingest.open();
+    this.intake = new PingIntake(config, new IngestService(wal, dedup, config.node()), budget, metrics);
+    this.openIngest = intake.open();
+    IngestEndpoint ingest = new IngestEndpoint(intake);
     Map<String, HttpEndpoint> all = new HashMap<>(routes);
     all.put(IngestEndpoint.PATH, ingest);
     this.router = new Router(all);

@@ -10,11 +10,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.pingstack.model.DecodedBatch;
 import io.pingstack.model.JsonPings;
 import io.pingstack.model.MalformedBodyException;
-import io.pingstack.model.PingRules;
 import io.pingstack.model.ProtoPings;
 import io.pingstack.model.TooManyPingsException;
 import io.pingstack.model.proto.IngestResponse;
-import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.PingError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,26 +32,11 @@ final class IngestEndpoint implements HttpEndpoint {
   }
 
   private final GatewayConfig config;
-  private final Auth auth;
-  private final RateLimiter rateLimiter;
-  private final PingRules rules;
-  private final IngestService ingest;
-  private final GatewayMetrics metrics;
+  private final PingIntake intake;
 
-  private final InflightBudget budget;
-
-  IngestEndpoint(GatewayConfig config, IngestService ingest, InflightBudget budget, GatewayMetrics metrics) {
-    this.config = config;
-    this.budget = budget;
-    this.auth = new Auth(config.tokens());
-    this.rateLimiter = new RateLimiter(config.rateLimitPingsPerSecond(), config.rateLimitBurst());
-    this.rules = new PingRules(config.maxPingAge());
-    this.ingest = ingest;
-    this.metrics = metrics;
-  }
-
-  boolean open() {
-    return auth.open();
+  IngestEndpoint(PingIntake intake) {
+    this.config = intake.config();
+    this.intake = intake;
   }
 
   @Override
@@ -67,7 +50,7 @@ final class IngestEndpoint implements HttpEndpoint {
       if (!HttpMethod.POST.equals(request.method())) {
         return new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use POST for " + PATH);
       }
-      auth.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+      intake.authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION));
       format(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
       BodyDecoder.encoding(request.headers().get(HttpHeaderNames.CONTENT_ENCODING));
       long length = HttpUtil.getContentLength(request, -1L);
@@ -95,13 +78,13 @@ final class IngestEndpoint implements HttpEndpoint {
   @Override
   public CompletableFuture<HttpReply> handle(HttpCall call) {
     long receivedAt = System.currentTimeMillis();
-    IngestToken token = auth.authenticate(call.headers().get(HttpHeaderNames.AUTHORIZATION));
+    IngestToken token = intake.authenticate(call.headers().get(HttpHeaderNames.AUTHORIZATION));
     Format format = format(call.headers().get(HttpHeaderNames.CONTENT_TYPE));
     BodyDecoder.Encoding encoding = BodyDecoder.encoding(call.headers().get(HttpHeaderNames.CONTENT_ENCODING));
     // Inflating may take up to the decompressed limit: reserve it first, keep what the body really
     // needs until the answer. The wire bytes are already counted by the connection.
     long inflating = encoding == BodyDecoder.Encoding.IDENTITY ? 0 : config.maxDecompressedBytes();
-    if (!budget.tryReserve(inflating)) {
+    if (!intake.budget().tryReserve(inflating)) {
       throw ApiException.retryable(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
           "too many request bytes are being processed; retry shortly", 1);
     }
@@ -109,71 +92,39 @@ final class IngestEndpoint implements HttpEndpoint {
     try {
       body = BodyDecoder.decode(encoding, call.body(), config.maxDecompressedBytes());
     } catch (RuntimeException e) {
-      budget.release(inflating);
+      intake.budget().release(inflating);
       throw e;
     }
     long extra = inflating == 0 ? 0 : body.length;
-    budget.release(inflating - extra);
+    intake.budget().release(inflating - extra);
     try {
-      return ingest(call, token, format, body, receivedAt).whenComplete((r, e) -> budget.release(extra));
+      return ingest(call, token, format, body, receivedAt).whenComplete((r, e) -> intake.budget().release(extra));
     } catch (RuntimeException e) {
-      budget.release(extra);
+      intake.budget().release(extra);
       throw e;
     }
   }
 
   private CompletableFuture<HttpReply> ingest(HttpCall call, IngestToken token, Format format, byte[] body, long receivedAt) {
     DecodedBatch batch = decode(format, body, receivedAt);
-    if (token != null && token.instanceId() != null) {
-      checkBinding(token, batch);
-    }
-    String sender = token != null ? "token:" + token.name() : "address:" + call.remoteHost();
-    rateLimiter.acquire(sender, Math.max(1, batch.total()), System.nanoTime());
-    countRejected(batch);
-    if (batch.total() == 0) {
-      throw new ApiException(HttpResponseStatus.BAD_REQUEST, "empty_batch", "the batch holds no pings");
-    }
+    intake.admit(batch, token, call.remoteHost());
+    PingIntake.requireValid(batch);
     boolean protobufReply = wantsProtobuf(call, format);
-    if (batch.valid().isEmpty()) {
-      throw new ApiException(HttpResponseStatus.BAD_REQUEST, "all_pings_invalid",
-          "every ping in the batch is invalid; see errors", 0, batch.rejected());
-    }
-    long appendStart = System.nanoTime();
-    return ingest.ingest(batch, token == null ? Auth.ANONYMOUS : token.name(), receivedAt).thenApply(result -> {
-      metrics.walAck(System.nanoTime() - appendStart);
-      metrics.pings("accepted", "", result.accepted());
-      metrics.pings("duplicate", "", result.duplicates());
-      return protobufReply ? protobuf(result) : json(result);
-    });
+    return intake.store(batch, token, receivedAt).thenApply(result -> protobufReply ? protobuf(result) : json(result));
   }
 
   private DecodedBatch decode(Format format, byte[] body, long receivedAt) {
     int max = config.maxPingsPerBatch();
     try {
       return switch (format) {
-        case PROTOBUF -> ProtoPings.decode(body, 0, body.length, rules, receivedAt, max);
-        case JSON -> JsonPings.decodeJson(body, 0, body.length, rules, receivedAt, max);
-        case NDJSON -> JsonPings.decodeNdjson(body, 0, body.length, rules, receivedAt, max);
+        case PROTOBUF -> ProtoPings.decode(body, 0, body.length, intake.rules(), receivedAt, max);
+        case JSON -> JsonPings.decodeJson(body, 0, body.length, intake.rules(), receivedAt, max);
+        case NDJSON -> JsonPings.decodeNdjson(body, 0, body.length, intake.rules(), receivedAt, max);
       };
     } catch (MalformedBodyException e) {
       throw new ApiException(HttpResponseStatus.BAD_REQUEST, "malformed_body", e.getMessage());
     } catch (TooManyPingsException e) {
       throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_many_pings", e.getMessage());
-    }
-  }
-
-  private static void checkBinding(IngestToken token, DecodedBatch batch) {
-    for (Ping ping : batch.valid()) {
-      if (!token.instanceId().equals(ping.getInstanceId())) {
-        throw new ApiException(HttpResponseStatus.FORBIDDEN, "instance_not_allowed",
-            "this token may only send pings for its own instance_id");
-      }
-    }
-  }
-
-  private void countRejected(DecodedBatch batch) {
-    for (DecodedBatch.Rejected r : batch.rejected()) {
-      metrics.pings("rejected", r.reason().code(), 1);
     }
   }
 

@@ -40,6 +40,15 @@ public final class DecodedBatch {
     this.body = body;
   }
 
+  /** Validates pings built in memory by a protocol adapter, each filed under its index in {@code pings}. */
+  public static DecodedBatch validate(List<Ping> pings, PingRules rules, long nowMillis) {
+    DecodedBatch batch = new DecodedBatch();
+    for (int i = 0; i < pings.size(); i++) {
+      batch.add(i, pings.get(i), rules, nowMillis);
+    }
+    return batch;
+  }
+
   private void addValid(int index, Ping ping, int offset, int length) {
     int n = valid.size();
     if (n == validIndex.length) {
