@@ -10,6 +10,9 @@ public interface GatewayMetrics {
   /** Pings by outcome: "accepted", "duplicate", or "rejected" with its reason code (else empty). */
   default void pings(String outcome, String reason, int count) {}
 
+  /** One gRPC call closed: its full method name, status code name and duration. */
+  default void grpcCall(String method, String code, long nanos) {}
+
   /** Time from the WAL append to its acknowledgement. */
   default void walAck(long nanos) {}
 }

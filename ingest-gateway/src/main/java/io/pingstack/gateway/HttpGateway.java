@@ -2,6 +2,7 @@ package io.pingstack.gateway;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -19,6 +20,9 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.pingstack.model.Wal;
@@ -33,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP listener: HTTP/1.1 with keep-alive, and HTTP/2 cleartext by upgrade or prior knowledge,
- * on one port. Ingest is built in; other endpoints (health, metrics, queries) are handed in.
+ * on one port; or, with TLS, HTTP/2 and HTTP/1.1 chosen by ALPN. Ingest is built in; other endpoints (health, metrics, queries) are handed in.
  */
 public final class HttpGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpGateway.class);
@@ -47,12 +51,14 @@ public final class HttpGateway implements AutoCloseable {
   private final PingIntake intake;
   private final boolean openIngest;
   private final AtomicLong deadlinesHit = new AtomicLong();
+  private final SslContext ssl;
   private final Channel serverChannel;
   private volatile boolean closed;
 
-  private HttpGateway(GatewayConfig config, Wal wal, Map<String, HttpEndpoint> routes, GatewayMetrics metrics)
+  private HttpGateway(GatewayConfig config, TlsFiles tls, Wal wal, Map<String, HttpEndpoint> routes, GatewayMetrics metrics)
       throws InterruptedException {
     this.config = config;
+    this.ssl = tls == null ? null : tls.httpContext();
     this.dedup = IngestService.rebuild(wal, config.dedupWindow(), config.dedupMaxEntries(), System.currentTimeMillis());
     this.budget = new InflightBudget(config.maxInflightBytes());
     this.intake = new PingIntake(config, new IngestService(wal, dedup, config.node()), budget, metrics);
@@ -83,13 +89,23 @@ public final class HttpGateway implements AutoCloseable {
     }
   }
 
-  /** Rebuilds the dedup window from {@code wal}, binds the port and starts serving. */
+  /** As {@link #start(GatewayConfig, TlsFiles, Wal, Map, GatewayMetrics)} without TLS. */
   public static HttpGateway start(GatewayConfig config, Wal wal, Map<String, HttpEndpoint> routes, GatewayMetrics metrics) {
+    return start(config, null, wal, routes, metrics);
+  }
+
+  /**
+   * Rebuilds the dedup window from {@code wal}, binds the port and starts serving: over TLS (HTTP/2
+   * or HTTP/1.1 by ALPN) when {@code tls} is set, else HTTP/1.1 and h2c.
+   */
+  public static HttpGateway start(GatewayConfig config, TlsFiles tls, Wal wal, Map<String, HttpEndpoint> routes,
+      GatewayMetrics metrics) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(wal, "wal");
     try {
-      HttpGateway gateway = new HttpGateway(config, wal, routes, metrics);
-      LOG.info("HTTP listening on {}:{} (HTTP/1.1 and h2c)", config.host(), gateway.port());
+      HttpGateway gateway = new HttpGateway(config, tls, wal, routes, metrics);
+      LOG.info("HTTP listening on {}:{} ({})", config.host(), gateway.port(),
+          tls == null ? "HTTP/1.1 and h2c" : "TLS: HTTP/2 and HTTP/1.1 by ALPN");
       if (gateway.openIngest) {
         LOG.warn("ingest is OPEN: no ingest tokens are configured, anyone who can reach port {} may send pings", gateway.port());
       }
@@ -101,6 +117,10 @@ public final class HttpGateway implements AutoCloseable {
   }
 
   private void configure(ChannelPipeline p, GatewayMetrics metrics) {
+    if (ssl != null) {
+      configureTls(p, metrics);
+      return;
+    }
     long deadline = config.requestDeadline().toNanos();
     HttpServerCodec http1 = new HttpServerCodec(8192, config.maxHeaderBytes(), 64 * 1024);
     HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol ->
@@ -118,6 +138,30 @@ public final class HttpGateway implements AutoCloseable {
     p.addLast(new HeaderDeadline(deadline, deadlinesHit::incrementAndGet));
     p.addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge));
     p.addLast(new HttpHandler(router, budget, metrics, deadline));
+  }
+
+  /**
+   * TLS first; the request deadline then counts decrypted bytes (the handshake has its own timeout),
+   * and ALPN picks the protocol. HTTP/2 streams keep their own deadlines, as with h2c.
+   */
+  private void configureTls(ChannelPipeline p, GatewayMetrics metrics) {
+    long deadline = config.requestDeadline().toNanos();
+    p.addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    p.addLast(ssl.newHandler(p.channel().alloc()));
+    p.addLast(new HeaderDeadline(deadline, deadlinesHit::incrementAndGet));
+    p.addLast(new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+      @Override
+      protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+          pipeline.remove(HeaderDeadline.class);
+          pipeline.addLast(http2Codec(), new Http2MultiplexHandler(streamInitializer(metrics)));
+        } else {
+          pipeline.addLast(new HttpServerCodec(8192, config.maxHeaderBytes(), 64 * 1024));
+        }
+        pipeline.addLast(new HttpHandler(router, budget, metrics, deadline));
+      }
+    });
   }
 
   private Http2FrameCodec http2Codec() {
@@ -138,6 +182,22 @@ public final class HttpGateway implements AutoCloseable {
         stream.pipeline().addLast(new HttpHandler(router, budget, metrics, config.requestDeadline().toNanos()));
       }
     };
+  }
+
+  GatewayConfig config() {
+    return config;
+  }
+
+  PingIntake intake() {
+    return intake;
+  }
+
+  EventLoopGroup bossGroup() {
+    return boss;
+  }
+
+  EventLoopGroup workerGroup() {
+    return workers;
   }
 
   public int port() {

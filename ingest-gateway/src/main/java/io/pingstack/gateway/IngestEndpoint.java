@@ -8,10 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.pingstack.model.DecodedBatch;
-import io.pingstack.model.JsonPings;
-import io.pingstack.model.MalformedBodyException;
-import io.pingstack.model.ProtoPings;
-import io.pingstack.model.TooManyPingsException;
 import io.pingstack.model.proto.IngestResponse;
 import io.pingstack.model.proto.PingError;
 import java.io.ByteArrayOutputStream;
@@ -106,26 +102,11 @@ final class IngestEndpoint implements HttpEndpoint {
   }
 
   private CompletableFuture<HttpReply> ingest(HttpCall call, IngestToken token, Format format, byte[] body, long receivedAt) {
-    DecodedBatch batch = decode(format, body, receivedAt);
+    DecodedBatch batch = intake.decode(format, body, receivedAt);
     intake.admit(batch, token, call.remoteHost());
     PingIntake.requireValid(batch);
     boolean protobufReply = wantsProtobuf(call, format);
     return intake.store(batch, token, receivedAt).thenApply(result -> protobufReply ? protobuf(result) : json(result));
-  }
-
-  private DecodedBatch decode(Format format, byte[] body, long receivedAt) {
-    int max = config.maxPingsPerBatch();
-    try {
-      return switch (format) {
-        case PROTOBUF -> ProtoPings.decode(body, 0, body.length, intake.rules(), receivedAt, max);
-        case JSON -> JsonPings.decodeJson(body, 0, body.length, intake.rules(), receivedAt, max);
-        case NDJSON -> JsonPings.decodeNdjson(body, 0, body.length, intake.rules(), receivedAt, max);
-      };
-    } catch (MalformedBodyException e) {
-      throw new ApiException(HttpResponseStatus.BAD_REQUEST, "malformed_body", e.getMessage());
-    } catch (TooManyPingsException e) {
-      throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_many_pings", e.getMessage());
-    }
   }
 
   private static boolean wantsProtobuf(HttpCall call, Format format) {
@@ -134,6 +115,11 @@ final class IngestEndpoint implements HttpEndpoint {
   }
 
   private static HttpReply protobuf(IngestResult result) {
+    return new HttpReply(HttpResponseStatus.OK, "application/x-protobuf", response(result).toByteArray());
+  }
+
+  /** The outcome as an {@code IngestResponse} message. */
+  static IngestResponse response(IngestResult result) {
     IngestResponse.Builder response = IngestResponse.newBuilder()
         .setAccepted(result.accepted())
         .setDuplicates(result.duplicates())
@@ -141,7 +127,7 @@ final class IngestEndpoint implements HttpEndpoint {
     for (DecodedBatch.Rejected r : result.rejected()) {
       response.addErrors(PingError.newBuilder().setIndex(r.index()).setPingId(r.pingId()).setReason(r.reason().code()));
     }
-    return new HttpReply(HttpResponseStatus.OK, "application/x-protobuf", response.build().toByteArray());
+    return response.build();
   }
 
   private static HttpReply json(IngestResult result) {

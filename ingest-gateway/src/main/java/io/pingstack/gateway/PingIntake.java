@@ -2,7 +2,11 @@ package io.pingstack.gateway;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pingstack.model.DecodedBatch;
+import io.pingstack.model.JsonPings;
+import io.pingstack.model.MalformedBodyException;
 import io.pingstack.model.PingRules;
+import io.pingstack.model.ProtoPings;
+import io.pingstack.model.TooManyPingsException;
 import io.pingstack.model.proto.Ping;
 import java.util.concurrent.CompletableFuture;
 
@@ -51,6 +55,22 @@ final class PingIntake {
   /** The token an {@code Authorization} value presents, null for open ingest; 401 when missing or unknown. */
   IngestToken authenticate(String authorization) {
     return auth.authenticate(authorization);
+  }
+
+  /** Decodes and validates a request body: 400 when it does not parse, 413 when it holds too many pings. */
+  DecodedBatch decode(IngestEndpoint.Format format, byte[] body, long receivedAtMillis) {
+    int max = config.maxPingsPerBatch();
+    try {
+      return switch (format) {
+        case PROTOBUF -> ProtoPings.decode(body, 0, body.length, rules, receivedAtMillis, max);
+        case JSON -> JsonPings.decodeJson(body, 0, body.length, rules, receivedAtMillis, max);
+        case NDJSON -> JsonPings.decodeNdjson(body, 0, body.length, rules, receivedAtMillis, max);
+      };
+    } catch (MalformedBodyException e) {
+      throw new ApiException(HttpResponseStatus.BAD_REQUEST, "malformed_body", e.getMessage());
+    } catch (TooManyPingsException e) {
+      throw new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_many_pings", e.getMessage());
+    }
   }
 
   /**

@@ -43,6 +43,12 @@ final class Metrics {
   private final Histogram requestLatency = Histogram.builder()
       .name("pingstack_http_request_duration_seconds").help("Time from a request's first byte to its answer")
       .labelNames("route").classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+  private final Counter grpcCalls = Counter.builder()
+      .name("pingstack_grpc_requests_total").help("gRPC calls closed, by full method name and status code")
+      .labelNames("method", "code").register(registry);
+  private final Histogram grpcLatency = Histogram.builder()
+      .name("pingstack_grpc_request_duration_seconds").help("Time from a gRPC call's start to its close")
+      .labelNames("method").classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
   private final Counter pings = Counter.builder()
       .name("pingstack_ingest_pings_total").help("Pings by outcome (accepted, duplicate, rejected) and reject reason")
       .labelNames("outcome", "reason").register(registry);
@@ -178,6 +184,12 @@ final class Metrics {
       if (count > 0) {
         pings.labelValues(outcome, reason).inc(count);
       }
+    }
+
+    @Override
+    public void grpcCall(String method, String code, long nanos) {
+      grpcCalls.labelValues(method, code).inc();
+      grpcLatency.labelValues(method).observe(nanos / 1e9);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pingstack.engine.ArrowFileColdStore;
 import io.pingstack.engine.ColdStore;
 import io.pingstack.engine.WalConsumer;
+import io.pingstack.gateway.GrpcGateway;
 import io.pingstack.gateway.HttpEndpoint;
 import io.pingstack.gateway.HttpGateway;
 import io.pingstack.gateway.HttpReply;
@@ -38,6 +39,7 @@ final class PingstackServer implements AutoCloseable {
   private final RollupSink rollups;
   private final WalConsumer rollupConsumer;
   private final HttpGateway http;
+  private final GrpcGateway grpc;
   private volatile boolean stopping;
   private boolean closed;
 
@@ -62,7 +64,11 @@ final class PingstackServer implements AutoCloseable {
       routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
       routes.put("/metrics", call -> CompletableFuture.completedFuture(
           new HttpReply(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape())));
-      this.http = HttpGateway.start(config.gateway(), wal, routes, metrics.gateway);
+      this.http = HttpGateway.start(config.gateway(), config.tls(), wal, routes, metrics.gateway);
+      started.push(http);
+      this.grpc = GrpcGateway.start(config.grpc(), config.tls(), http, () -> readinessProblem() == null, List.of(),
+          metrics.gateway);
+      started.push(grpc);
       metrics.watch(wal, http, () -> readinessProblem() == null);
       metrics.watchConsumers(List.of(coldConsumer, rollupConsumer));
       metrics.watchRollups(rollups);
@@ -91,12 +97,17 @@ final class PingstackServer implements AutoCloseable {
   static PingstackServer start(ServerConfig config, FileSync fileSync) {
     LOG.info("starting Pingstack with {}", config.settings().effective());
     PingstackServer server = new PingstackServer(config, fileSync);
-    LOG.info("Pingstack ready: HTTP on port {}, data in {}", server.httpPort(), config.dataDir());
+    LOG.info("Pingstack ready: HTTP on port {}, gRPC on port {}, data in {}", server.httpPort(), server.grpcPort(),
+        config.dataDir());
     return server;
   }
 
   int httpPort() {
     return http.port();
+  }
+
+  int grpcPort() {
+    return grpc.port();
   }
 
   /** Why the service does not accept pings now, or null when it does. */
@@ -128,7 +139,15 @@ final class PingstackServer implements AutoCloseable {
     stopping = true;
     long start = System.nanoTime();
     LOG.info("stopping: refusing new requests, draining those in progress (up to {})", config.drainTimeout());
+    Thread grpcDrain = new Thread(() -> grpc.drain(config.drainTimeout()), "grpc-drain");
+    grpcDrain.start();
     http.drain(config.drainTimeout());
+    try {
+      grpcDrain.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    grpc.close();
     rollupConsumer.close();
     coldConsumer.close();
     wal.close();

@@ -3,7 +3,9 @@ package io.pingstack.server;
 import io.pingstack.engine.ArrowColdStoreConfig;
 import io.pingstack.engine.ConsumerConfig;
 import io.pingstack.gateway.GatewayConfig;
+import io.pingstack.gateway.GrpcConfig;
 import io.pingstack.gateway.IngestToken;
+import io.pingstack.gateway.TlsFiles;
 import io.pingstack.query.QueryConfig;
 import io.pingstack.rollups.RollupsConfig;
 import io.pingstack.rollups.Step;
@@ -24,6 +26,8 @@ import java.util.Set;
 record ServerConfig(
     Path dataDir,
     GatewayConfig gateway,
+    GrpcConfig grpc,
+    TlsFiles tls,
     WalConfig wal,
     ConsumerConfig consumer,
     RollupsConfig rollups,
@@ -68,6 +72,15 @@ record ServerConfig(
           s.duration("ingest.max_ping_age"),
           s.duration("dedup.window"),
           s.bytes("dedup.max_entries"));
+      GrpcConfig grpc = new GrpcConfig(
+          s.string("grpc.host"),
+          s.integer("grpc.port"),
+          s.integer("grpc.max_concurrent_calls_per_connection"),
+          s.integer("grpc.max_stream_pending_batches"),
+          s.duration("grpc.max_connection_age"),
+          s.duration("grpc.keepalive_time"),
+          s.duration("grpc.permit_keepalive_time"));
+      TlsFiles tls = tls(s.string("tls.cert_file"), s.string("tls.key_file"));
       if (gateway.maxDecompressedBytes() > WalConfig.MAX_RECORD_BYTES - (1 << 20)) {
         throw new ConfigException("ingest.max_decompressed_bytes must stay under " + (WalConfig.MAX_RECORD_BYTES - (1 << 20))
             + " (the largest WAL record)");
@@ -91,12 +104,23 @@ record ServerConfig(
           .withCommitInterval(s.duration("cold.commit_interval"))
           .withMaxUncommittedRows(s.bytes("cold.max_uncommitted_rows"));
       QueryConfig query = new QueryConfig(secret("query.token_file", s.string("query.token_file")), s.integer("query.max_series"));
-      return new ServerConfig(dataDir, gateway, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
+      return new ServerConfig(dataDir, gateway, grpc, tls, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
           coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, query,
           s.duration("shutdown.drain_timeout"), s);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  /** Both TLS files, or neither (no TLS); one without the other is a mistake worth failing on. */
+  static TlsFiles tls(String certFile, String keyFile) {
+    if (certFile.isEmpty() && keyFile.isEmpty()) {
+      return null;
+    }
+    if (certFile.isEmpty() || keyFile.isEmpty()) {
+      throw new ConfigException("tls.cert_file and tls.key_file must be set together (PEM certificate chain, PKCS#8 PEM key)");
+    }
+    return new TlsFiles(Path.of(certFile).toAbsolutePath().normalize(), Path.of(keyFile).toAbsolutePath().normalize());
   }
 
   /** A comma list; blanks around items are dropped, an empty text is an empty list. */

@@ -33,6 +33,15 @@ final class Settings {
     d.put("http.max_header_bytes", "16KiB");
     d.put("http.idle_timeout", "60s");
     d.put("http.request_deadline", "30s");
+    d.put("grpc.host", "0.0.0.0");
+    d.put("grpc.port", "9090");
+    d.put("grpc.max_concurrent_calls_per_connection", "100");
+    d.put("grpc.max_stream_pending_batches", "4");
+    d.put("grpc.max_connection_age", "0s");
+    d.put("grpc.keepalive_time", "2h");
+    d.put("grpc.permit_keepalive_time", "1m");
+    d.put("tls.cert_file", "");
+    d.put("tls.key_file", "");
     d.put("ingest.max_wire_bytes", "16MiB");
     d.put("ingest.max_decompressed_bytes", "64MiB");
     d.put("ingest.max_pings_per_batch", "10000");

@@ -27,6 +27,8 @@ final class Servers {
     env.put("PINGSTACK_DATA_DIR", dataDir.toString());
     env.put("PINGSTACK_HTTP_HOST", "127.0.0.1");
     env.put("PINGSTACK_HTTP_PORT", "0");
+    env.put("PINGSTACK_GRPC_HOST", "127.0.0.1");
+    env.put("PINGSTACK_GRPC_PORT", "0");
     env.put("PINGSTACK_WAL_DISK_RESERVE_BYTES", "0");
     for (int i = 0; i < overrides.length; i += 2) {
       env.put(overrides[i], overrides[i + 1]);
