@@ -1,0 +1,125 @@
+package io.pingstack.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.pingstack.gateway.proto.IngestServiceGrpc;
+import io.pingstack.model.TestPings;
+import io.pingstack.model.proto.IngestResponse;
+import io.pingstack.model.proto.Ping;
+import io.pingstack.model.proto.PingBatch;
+import io.pingstack.model.proto.WalRecord;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link GrpcIngest} over the in-process transport, with a log whose durability the test controls. */
+class GrpcIngestTest {
+  private static final int MAX_PENDING = 2;
+
+  private final InMemoryWal wal = new InMemoryWal();
+  private Server server;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void start() throws IOException {
+    PingIntake intake = new PingIntake(GatewayConfig.defaults(),
+        new IngestService(wal, new DedupWindow(Duration.ofHours(24), 1_000_000), "node-a"),
+        new InflightBudget(1L << 30), GatewayMetrics.NOOP);
+    String name = InProcessServerBuilder.generateName();
+    // Direct executors on both ends: a message the server has asked for is delivered inside the client's send.
+    server = InProcessServerBuilder.forName(name).directExecutor().intercept(GrpcCaller.INTERCEPTOR)
+        .addService(new GrpcIngest(intake, MAX_PENDING).definition()).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  private static PingBatch batch(String... ids) {
+    PingBatch.Builder batch = PingBatch.newBuilder();
+    for (String id : ids) {
+      batch.addPings(TestPings.ping("i-1", id).at(Instant.now()).build());
+    }
+    return batch.build();
+  }
+
+  private static StreamObserver<IngestResponse> into(CompletableFuture<IngestResponse> answer) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(IngestResponse value) {
+        answer.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        answer.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        answer.complete(null);
+      }
+    };
+  }
+
+  @Test
+  void aStreamIsAskedForNoMoreBatchesThanMayBePendingUntilOneIsDurable() throws Exception {
+    wal.hold();
+    CompletableFuture<IngestResponse> answer = new CompletableFuture<>();
+    StreamObserver<PingBatch> stream = IngestServiceGrpc.newStub(channel).ingestStream(into(answer));
+    for (int i = 0; i < 10; i++) {
+      stream.onNext(batch("p" + i));
+    }
+    assertThat(wal.heldAppends()).as("batches taken off the wire while none is durable").isEqualTo(MAX_PENDING);
+    stream.onCompleted();
+    assertThat(answer).isNotDone();
+    wal.release();
+    IngestResponse response = answer.get(10, TimeUnit.SECONDS);
+    assertThat(response.getAccepted()).isEqualTo(10);
+    assertThat(wal.records()).extracting(WalRecord::getPingsCount).containsOnly(1).hasSize(10);
+  }
+
+  @Test
+  void theUnaryAnswerWaitsForDurability() throws Exception {
+    wal.hold();
+    CompletableFuture<IngestResponse> answer = new CompletableFuture<>();
+    IngestServiceGrpc.newStub(channel).ingest(batch("a", "b"), into(answer));
+    assertThat(wal.heldAppends()).isEqualTo(1);
+    assertThat(answer).isNotDone();
+    wal.release();
+    assertThat(answer.get(10, TimeUnit.SECONDS).getAccepted()).isEqualTo(2);
+  }
+
+  @Test
+  void aStreamThatFailsToStoreEndsWithTheLogsStatusAndStoresNothingMore() throws Exception {
+    CompletableFuture<IngestResponse> answer = new CompletableFuture<>();
+    StreamObserver<PingBatch> stream = IngestServiceGrpc.newStub(channel).ingestStream(into(answer));
+    stream.onNext(batch("first"));
+    wal.refuse(io.pingstack.model.WalUnavailableException.Cause.BACKPRESSURE);
+    stream.onNext(batch("refused"));
+    wal.accept();
+    stream.onNext(batch("after"));
+    stream.onCompleted();
+    ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> answer.get(10, TimeUnit.SECONDS));
+    assertThat(Status.fromThrowable(failure.getCause()).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(((StatusRuntimeException) failure.getCause()).getTrailers().get(GrpcStatuses.RETRY_AFTER)).isNotNull();
+    assertThat(wal.records()).flatExtracting(WalRecord::getPingsList).extracting(Ping::getPingId).containsExactly("first");
+  }
+}
