@@ -12,6 +12,7 @@ import io.pingstack.gateway.proto.IngestServiceGrpc;
 import io.pingstack.model.DecodedBatch;
 import io.pingstack.model.proto.IngestResponse;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,10 +33,20 @@ final class GrpcIngest {
       return new ByteArrayInputStream(value);
     }
 
+    /** gRPC's message streams know their length: one array of that size, one copy. */
     @Override
     public byte[] parse(InputStream stream) {
       try {
-        return stream.readAllBytes();
+        byte[] known = stream.readNBytes(Math.max(0, stream.available()));
+        int next = stream.read();
+        if (next < 0) {
+          return known;
+        }
+        ByteArrayOutputStream rest = new ByteArrayOutputStream(known.length + 8192);
+        rest.write(known);
+        rest.write(next);
+        stream.transferTo(rest);
+        return rest.toByteArray();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
