@@ -76,7 +76,7 @@ class RollupsEndToEndIT {
       assertThat(sender.accepted() + sender.duplicates()).isEqualTo((long) mix.unique() + mix.duplicates());
       assertThat(sender.accepted()).as("accepted at most once each").isLessThanOrEqualTo(mix.unique());
 
-      awaitEventCounts(server.port, truth.countsByEvent());
+      Servers.awaitEventCounts(server.port, truth.countsByEvent(), CATCH_UP_LIMIT);
       progress(startedMillis, "/v1/events counts every ping");
       RollupCheck check = new RollupCheck(truth, startOfDay(startedMillis) - Duration.ofDays(4).toMillis(),
           startOfDay(startedMillis) + Duration.ofDays(1).toMillis());
@@ -131,51 +131,6 @@ class RollupsEndToEndIT {
       }
     }
     return questions;
-  }
-
-  /** Polls {@code /v1/events} until its counts are the truth's (the consumers have caught up), or fails. */
-  private static void awaitEventCounts(int port, Map<String, Long> expected) throws Exception {
-    long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
-    Map<String, Long> seen = Map.of();
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = Servers.get(port, "/v1/events");
-      if (response.statusCode() != 200) {
-        fail("GET /v1/events answered " + response.statusCode() + ": " + response.body());
-      }
-      seen = eventCounts(response.body());
-      if (seen.equals(expected)) {
-        return;
-      }
-      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-    }
-    assertThat(seen).as("/v1/events counts after %s", CATCH_UP_LIMIT).isEqualTo(expected);
-  }
-
-  /** Event name to count, from a {@code /v1/events} answer. */
-  static Map<String, Long> eventCounts(String body) throws IOException {
-    Map<String, Long> counts = new TreeMap<>();
-    try (JsonParser p = new JsonFactory().createParser(body)) {
-      String event = null;
-      Long count = null;
-      int depth = 0;
-      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-          depth++;
-        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-          depth--;
-          if (depth == 2 && event != null && count != null) {
-            counts.put(event, count);
-            event = null;
-            count = null;
-          }
-        } else if (depth == 3 && t == JsonToken.VALUE_STRING && "event".equals(p.currentName())) {
-          event = p.getText();
-        } else if (depth == 3 && t == JsonToken.VALUE_NUMBER_INT && "count".equals(p.currentName())) {
-          count = p.getLongValue();
-        }
-      }
-    }
-    return counts;
   }
 
   /** One line per phase: the run is long, and a failure should say how far it got. */

@@ -1,5 +1,11 @@
 package io.pingstack.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import io.pingstack.model.Wal;
@@ -7,6 +13,7 @@ import io.pingstack.model.WalReader;
 import io.pingstack.wal.ChronicleWal;
 import io.pingstack.wal.WalConfig;
 import io.pingstack.wal.WalMetrics;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +24,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
 
 /** Starts the real service on a free loopback port, and reads back what its WAL holds. */
 final class Servers {
@@ -70,5 +79,50 @@ final class Servers {
       }
     }
     return pings;
+  }
+
+  /** Polls {@code /v1/events} until its counts are {@code expected} (the consumers have caught up), or fails. */
+  static void awaitEventCounts(int port, Map<String, Long> expected, Duration limit) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    Map<String, Long> seen = Map.of();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> response = Servers.get(port, "/v1/events");
+      if (response.statusCode() != 200) {
+        fail("GET /v1/events answered " + response.statusCode() + ": " + response.body());
+      }
+      seen = eventCounts(response.body());
+      if (seen.equals(expected)) {
+        return;
+      }
+      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+    }
+    assertThat(seen).as("/v1/events counts after %s", limit).isEqualTo(expected);
+  }
+
+  /** Event name to count, from a {@code /v1/events} answer. */
+  static Map<String, Long> eventCounts(String body) throws IOException {
+    Map<String, Long> counts = new TreeMap<>();
+    try (JsonParser p = new JsonFactory().createParser(body)) {
+      String event = null;
+      Long count = null;
+      int depth = 0;
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+          depth++;
+        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+          depth--;
+          if (depth == 2 && event != null && count != null) {
+            counts.put(event, count);
+            event = null;
+            count = null;
+          }
+        } else if (depth == 3 && t == JsonToken.VALUE_STRING && "event".equals(p.currentName())) {
+          event = p.getText();
+        } else if (depth == 3 && t == JsonToken.VALUE_NUMBER_INT && "count".equals(p.currentName())) {
+          count = p.getLongValue();
+        }
+      }
+    }
+    return counts;
   }
 }
