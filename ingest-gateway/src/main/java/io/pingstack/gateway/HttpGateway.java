@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP listener: HTTP/1.1 with keep-alive, and HTTP/2 cleartext by upgrade or prior knowledge,
- * on one port. Ingest is built in; other endpoints (health, metrics, queries) are handed in.
+ * on one port. Ingest (and the Sourcegraph update check, unless disabled) is built in; other endpoints
+ * (health, metrics, queries) are handed in.
  */
 public final class HttpGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpGateway.class);
@@ -50,8 +51,8 @@ public final class HttpGateway implements AutoCloseable {
   private final Channel serverChannel;
   private volatile boolean closed;
 
-  private HttpGateway(GatewayConfig config, Wal wal, Map<String, HttpEndpoint> routes, GatewayMetrics metrics)
-      throws InterruptedException {
+  private HttpGateway(GatewayConfig config, SourcegraphConfig sourcegraph, Wal wal, Map<String, HttpEndpoint> routes,
+      GatewayMetrics metrics) throws InterruptedException {
     this.config = config;
     this.dedup = IngestService.rebuild(wal, config.dedupWindow(), config.dedupMaxEntries(), System.currentTimeMillis());
     this.budget = new InflightBudget(config.maxInflightBytes());
@@ -60,6 +61,10 @@ public final class HttpGateway implements AutoCloseable {
     IngestEndpoint ingest = new IngestEndpoint(intake);
     Map<String, HttpEndpoint> all = new HashMap<>(routes);
     all.put(IngestEndpoint.PATH, ingest);
+    if (sourcegraph.updateCheckEnabled()) {
+      UpdateCheckEndpoint updateCheck = new UpdateCheckEndpoint(intake, sourcegraph);
+      UpdateCheckEndpoint.PATHS.forEach(path -> all.put(path, updateCheck));
+    }
     this.router = new Router(all);
     this.boss = new NioEventLoopGroup(1);
     this.workers = new NioEventLoopGroup();
@@ -83,15 +88,26 @@ public final class HttpGateway implements AutoCloseable {
     }
   }
 
-  /** Rebuilds the dedup window from {@code wal}, binds the port and starts serving. */
+  /** As {@link #start(GatewayConfig, SourcegraphConfig, Wal, Map, GatewayMetrics)} with {@link SourcegraphConfig#defaults()}. */
   public static HttpGateway start(GatewayConfig config, Wal wal, Map<String, HttpEndpoint> routes, GatewayMetrics metrics) {
+    return start(config, SourcegraphConfig.defaults(), wal, routes, metrics);
+  }
+
+  /** Rebuilds the dedup window from {@code wal}, binds the port and starts serving. */
+  public static HttpGateway start(GatewayConfig config, SourcegraphConfig sourcegraph, Wal wal, Map<String, HttpEndpoint> routes,
+      GatewayMetrics metrics) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(sourcegraph, "sourcegraph");
     Objects.requireNonNull(wal, "wal");
     try {
-      HttpGateway gateway = new HttpGateway(config, wal, routes, metrics);
+      HttpGateway gateway = new HttpGateway(config, sourcegraph, wal, routes, metrics);
       LOG.info("HTTP listening on {}:{} (HTTP/1.1 and h2c)", config.host(), gateway.port());
       if (gateway.openIngest) {
         LOG.warn("ingest is OPEN: no ingest tokens are configured, anyone who can reach port {} may send pings", gateway.port());
+      }
+      if (sourcegraph.updateCheckEnabled()) {
+        LOG.info("Sourcegraph update checks are OPEN (no ingest token, rate-limited by address) on {}; initAdmin is {}",
+            UpdateCheckEndpoint.PATHS, sourcegraph.initAdmin() == SourcegraphConfig.InitAdmin.HASH ? "hashed" : "dropped");
       }
       return gateway;
     } catch (InterruptedException e) {
