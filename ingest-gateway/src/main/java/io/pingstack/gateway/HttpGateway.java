@@ -106,8 +106,10 @@ public final class HttpGateway implements AutoCloseable {
         LOG.warn("ingest is OPEN: no ingest tokens are configured, anyone who can reach port {} may send pings", gateway.port());
       }
       if (sourcegraph.updateCheckEnabled()) {
-        LOG.info("Sourcegraph update checks are OPEN (no ingest token, rate-limited by address) on {}; initAdmin is {}",
-            UpdateCheckEndpoint.PATHS, sourcegraph.initAdmin() == SourcegraphConfig.InitAdmin.HASH ? "hashed" : "dropped");
+        LOG.info("Sourcegraph update checks are OPEN on {}: no ingest token{}; initAdmin {}; {}", UpdateCheckEndpoint.PATHS,
+            config.rateLimitPingsPerSecond() > 0 ? ", rate limit by address" : "",
+            sourcegraph.initAdmin() == SourcegraphConfig.InitAdmin.HASH ? "hashed" : "dropped",
+            sourcegraph.updateVersion().isEmpty() ? "no update announced" : "announcing " + sourcegraph.updateVersion());
       }
       return gateway;
     } catch (InterruptedException e) {
