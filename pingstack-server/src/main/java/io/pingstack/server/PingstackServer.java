@@ -62,7 +62,7 @@ final class PingstackServer implements AutoCloseable {
       routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
       routes.put("/metrics", call -> CompletableFuture.completedFuture(
           new HttpReply(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape())));
-      this.http = HttpGateway.start(config.gateway(), wal, routes, metrics.gateway);
+      this.http = HttpGateway.start(config.gateway(), config.sourcegraph(), wal, routes, metrics.gateway);
       metrics.watch(wal, http, () -> readinessProblem() == null);
       metrics.watchConsumers(List.of(coldConsumer, rollupConsumer));
       metrics.watchRollups(rollups);
