@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP listener: HTTP/1.1 with keep-alive, and HTTP/2 cleartext by upgrade or prior knowledge,
- * on one port; or, with TLS, HTTP/2 and HTTP/1.1 chosen by ALPN. Ingest is built in; other endpoints (health, metrics, queries) are handed in.
+ * on one port; or, with TLS, HTTP/2 and HTTP/1.1 chosen by ALPN. Ingest (and the Sourcegraph update
+ * check, unless disabled) is built in; other endpoints (health, metrics, queries) are handed in.
  */
 public final class HttpGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpGateway.class);
@@ -55,8 +56,8 @@ public final class HttpGateway implements AutoCloseable {
   private final Channel serverChannel;
   private volatile boolean closed;
 
-  private HttpGateway(GatewayConfig config, TlsFiles tls, Wal wal, Map<String, HttpEndpoint> routes, GatewayMetrics metrics)
-      throws InterruptedException {
+  private HttpGateway(GatewayConfig config, TlsFiles tls, SourcegraphConfig sourcegraph, Wal wal,
+      Map<String, HttpEndpoint> routes, GatewayMetrics metrics) throws InterruptedException {
     this.config = config;
     this.ssl = tls == null ? null : tls.httpContext();
     this.dedup = IngestService.rebuild(wal, config.dedupWindow(), config.dedupMaxEntries(), System.currentTimeMillis());
@@ -66,6 +67,10 @@ public final class HttpGateway implements AutoCloseable {
     IngestEndpoint ingest = new IngestEndpoint(intake);
     Map<String, HttpEndpoint> all = new HashMap<>(routes);
     all.put(IngestEndpoint.PATH, ingest);
+    if (sourcegraph.updateCheckEnabled()) {
+      UpdateCheckEndpoint updateCheck = new UpdateCheckEndpoint(intake, sourcegraph);
+      UpdateCheckEndpoint.PATHS.forEach(path -> all.put(path, updateCheck));
+    }
     this.router = new Router(all);
     this.boss = new NioEventLoopGroup(1);
     this.workers = new NioEventLoopGroup();
@@ -89,25 +94,35 @@ public final class HttpGateway implements AutoCloseable {
     }
   }
 
-  /** As {@link #start(GatewayConfig, TlsFiles, Wal, Map, GatewayMetrics)} without TLS. */
+  /**
+   * As {@link #start(GatewayConfig, TlsFiles, SourcegraphConfig, Wal, Map, GatewayMetrics)}, without
+   * TLS and with {@link SourcegraphConfig#defaults()}.
+   */
   public static HttpGateway start(GatewayConfig config, Wal wal, Map<String, HttpEndpoint> routes, GatewayMetrics metrics) {
-    return start(config, null, wal, routes, metrics);
+    return start(config, null, SourcegraphConfig.defaults(), wal, routes, metrics);
   }
 
   /**
    * Rebuilds the dedup window from {@code wal}, binds the port and starts serving: over TLS (HTTP/2
    * or HTTP/1.1 by ALPN) when {@code tls} is set, else HTTP/1.1 and h2c.
    */
-  public static HttpGateway start(GatewayConfig config, TlsFiles tls, Wal wal, Map<String, HttpEndpoint> routes,
-      GatewayMetrics metrics) {
+  public static HttpGateway start(GatewayConfig config, TlsFiles tls, SourcegraphConfig sourcegraph, Wal wal,
+      Map<String, HttpEndpoint> routes, GatewayMetrics metrics) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(sourcegraph, "sourcegraph");
     Objects.requireNonNull(wal, "wal");
     try {
-      HttpGateway gateway = new HttpGateway(config, tls, wal, routes, metrics);
+      HttpGateway gateway = new HttpGateway(config, tls, sourcegraph, wal, routes, metrics);
       LOG.info("HTTP listening on {}:{} ({})", config.host(), gateway.port(),
           tls == null ? "HTTP/1.1 and h2c" : "TLS: HTTP/2 and HTTP/1.1 by ALPN");
       if (gateway.openIngest) {
         LOG.warn("ingest is OPEN: no ingest tokens are configured, anyone who can reach port {} may send pings", gateway.port());
+      }
+      if (sourcegraph.updateCheckEnabled()) {
+        LOG.info("Sourcegraph update checks are OPEN on {}: no ingest token{}; initAdmin {}; {}", UpdateCheckEndpoint.PATHS,
+            config.rateLimitPingsPerSecond() > 0 ? ", rate limit by address" : "",
+            sourcegraph.initAdmin() == SourcegraphConfig.InitAdmin.HASH ? "hashed" : "dropped",
+            sourcegraph.updateVersion().isEmpty() ? "no update announced" : "announcing " + sourcegraph.updateVersion());
       }
       return gateway;
     } catch (InterruptedException e) {

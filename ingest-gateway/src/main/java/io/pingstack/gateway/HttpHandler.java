@@ -237,9 +237,11 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
   private void write(ChannelHandlerContext ctx, HttpRequest r, String route, HttpResponseStatus status, String contentType,
       byte[] content, int retryAfter, boolean forceClose) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content));
-    response.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, content.length);
+    if (status.code() != HttpResponseStatus.NO_CONTENT.code()) {
+      response.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, content.length);
+    }
     if (retryAfter > 0) {
       response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfter);
     }

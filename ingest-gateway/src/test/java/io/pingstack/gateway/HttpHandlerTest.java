@@ -152,6 +152,25 @@ class HttpHandlerTest {
   }
 
   @Test
+  void noContentIsSentWithoutContentHeadersAndKeepsTheConnection() {
+    endpoint.reply(0).complete(HttpReply.noContent());
+
+    channel().writeInbound(post(PATH), last("x"));
+
+    channel.runPendingTasks();
+    FullHttpResponse response = channel.readOutbound();
+    try {
+      assertThat(response.status().code()).isEqualTo(204);
+      assertThat(response.headers().contains(HttpHeaderNames.CONTENT_TYPE)).isFalse();
+      assertThat(response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).isFalse();
+      assertThat(response.content().readableBytes()).isZero();
+    } finally {
+      response.release();
+    }
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
   void bodyOverTheEndpointLimitIs413AndClosesTheConnection() {
     channel().writeInbound(post(PATH), chunk("0123456789"), last("0123456789"));
 

@@ -64,7 +64,7 @@ final class PingstackServer implements AutoCloseable {
       routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
       routes.put("/metrics", call -> CompletableFuture.completedFuture(
           new HttpReply(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape())));
-      this.http = HttpGateway.start(config.gateway(), config.tls(), wal, routes, metrics.gateway);
+      this.http = HttpGateway.start(config.gateway(), config.tls(), config.sourcegraph(), wal, routes, metrics.gateway);
       started.push(http);
       this.grpc = GrpcGateway.start(config.grpc(), config.tls(), http, () -> readinessProblem() == null, List.of(),
           metrics.gateway);

@@ -6,6 +6,7 @@ import io.pingstack.gateway.GatewayConfig;
 import io.pingstack.gateway.GrpcConfig;
 import io.pingstack.gateway.IngestToken;
 import io.pingstack.gateway.TlsFiles;
+import io.pingstack.gateway.SourcegraphConfig;
 import io.pingstack.query.QueryConfig;
 import io.pingstack.rollups.RollupsConfig;
 import io.pingstack.rollups.Step;
@@ -35,6 +36,7 @@ record ServerConfig(
     Path coldDir,
     ArrowColdStoreConfig cold,
     QueryConfig query,
+    SourcegraphConfig sourcegraph,
     Duration drainTimeout,
     Settings settings) {
 
@@ -106,7 +108,7 @@ record ServerConfig(
       QueryConfig query = new QueryConfig(secret("query.token_file", s.string("query.token_file")), s.integer("query.max_series"));
       return new ServerConfig(dataDir, gateway, grpc, tls, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
           coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, query,
-          s.duration("shutdown.drain_timeout"), s);
+          sourcegraph(s), s.duration("shutdown.drain_timeout"), s);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -121,6 +123,17 @@ record ServerConfig(
       throw new ConfigException("tls.cert_file and tls.key_file must be set together (PEM certificate chain, PKCS#8 PEM key)");
     }
     return new TlsFiles(Path.of(certFile).toAbsolutePath().normalize(), Path.of(keyFile).toAbsolutePath().normalize());
+  }
+
+  /** The update-check endpoints; the hash key is read from its file (a missing or empty file fails the start). */
+  private static SourcegraphConfig sourcegraph(Settings s) {
+    SourcegraphConfig.InitAdmin initAdmin = switch (s.string("sourcegraph.init_admin").toLowerCase(Locale.ROOT)) {
+      case "drop" -> SourcegraphConfig.InitAdmin.DROP;
+      case "hash" -> SourcegraphConfig.InitAdmin.HASH;
+      default -> throw new ConfigException("sourcegraph.init_admin must be drop or hash: " + s.string("sourcegraph.init_admin"));
+    };
+    return new SourcegraphConfig(s.flag("sourcegraph.update_check_enabled"), s.string("sourcegraph.update_version"), initAdmin,
+        secret("sourcegraph.init_admin_hash_key_file", s.string("sourcegraph.init_admin_hash_key_file")));
   }
 
   /** A comma list; blanks around items are dropped, an empty text is an empty list. */
@@ -143,7 +156,7 @@ record ServerConfig(
       List<String> lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
       String secret = lines.isEmpty() ? "" : lines.get(0).trim();
       if (secret.isEmpty()) {
-        throw new ConfigException(key + " " + file + " is empty; remove the setting to leave the endpoints open");
+        throw new ConfigException(key + " " + file + " is empty: its first line must hold the secret");
       }
       return secret;
     } catch (IOException e) {

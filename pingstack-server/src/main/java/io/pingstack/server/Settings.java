@@ -73,6 +73,10 @@ final class Settings {
     d.put("cold.max_uncommitted_rows", "1000000");
     d.put("query.token_file", "");
     d.put("query.max_series", "1000");
+    d.put("sourcegraph.update_check_enabled", "true");
+    d.put("sourcegraph.update_version", "");
+    d.put("sourcegraph.init_admin", "drop");
+    d.put("sourcegraph.init_admin_hash_key_file", "");
     d.put("shutdown.drain_timeout", "20s");
     return Map.copyOf(d);
   }
@@ -135,6 +139,14 @@ final class Settings {
       throw new ConfigException(key + " is too large: " + string(key));
     }
     return (int) v;
+  }
+
+  boolean flag(String key) {
+    return switch (string(key).toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key + " must be true or false: " + string(key));
+    };
   }
 
   double decimal(String key) {
