@@ -5,7 +5,6 @@ import static io.pingstack.server.Servers.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pingstack.model.proto.Ping;
 import java.io.IOException;
@@ -146,8 +145,11 @@ class SourcegraphUpdateCheckIT {
       assertNoContent(get(port, legacyUrl().replace("/updates", "/.api/updates")));
     }
 
-    assumeTrue(window(start) == window(System.currentTimeMillis()), "the retries crossed a 30-minute window boundary");
-    assertThat(Servers.walPings(dir)).extracting(Ping::getPayload).hasSize(2).anySatisfy(p -> assertThat(p).contains("LicenseKey"));
+    // Retries in the next 30-minute window are new checks, stored again: rare, but a test must not skip.
+    boolean crossed = window(start) != window(System.currentTimeMillis());
+    List<Ping> stored = Servers.walPings(dir);
+    assertThat(stored).extracting(Ping::getPayload).anySatisfy(p -> assertThat(p).contains("LicenseKey"));
+    assertThat(stored.size()).isBetween(2, crossed ? 4 : 2);
   }
 
   @Test
