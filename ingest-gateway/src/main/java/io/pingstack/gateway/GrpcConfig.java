@@ -16,6 +16,8 @@ import java.util.Objects;
  *     bounds how long any call can hold resources; zero keeps connections forever
  * @param keepAliveTime the server pings an idle client after this long to find dead peers
  * @param permitKeepAliveTime the shortest client keepalive interval tolerated (faster is abuse)
+ * @param telemetryGatewayEnabled whether Sourcegraph's {@code TelemeteryGatewayService} is served
+ *     (it takes no ingest token: Sourcegraph sends none)
  */
 public record GrpcConfig(
     String host,
@@ -24,7 +26,8 @@ public record GrpcConfig(
     int maxStreamPendingBatches,
     Duration maxConnectionAge,
     Duration keepAliveTime,
-    Duration permitKeepAliveTime) {
+    Duration permitKeepAliveTime,
+    boolean telemetryGatewayEnabled) {
 
   public GrpcConfig {
     Objects.requireNonNull(host, "host");
@@ -46,6 +49,6 @@ public record GrpcConfig(
   }
 
   public static GrpcConfig defaults() {
-    return new GrpcConfig("0.0.0.0", 9090, 100, 4, Duration.ZERO, Duration.ofHours(2), Duration.ofMinutes(1));
+    return new GrpcConfig("0.0.0.0", 9090, 100, 4, Duration.ZERO, Duration.ofHours(2), Duration.ofMinutes(1), true);
   }
 }

@@ -1,6 +1,5 @@
 package io.pingstack.gateway;
 
-import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -21,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC listener, on its own port and on the HTTP listener's event loops: {@code
- * pingstack.v1.IngestService} through the same {@link PingIntake} as HTTP ingest, the services
- * handed in (the Sourcegraph Telemetry Gateway), the standard health service ({@code
+ * pingstack.v1.IngestService} through the same {@link PingIntake} as HTTP ingest, Sourcegraph's
+ * Telemetry Gateway ({@link TelemetryGatewayService}), the standard health service ({@code
  * grpc.health.v1}: SERVING while the service accepts pings) and server reflection.
  *
  * <p>Limits (RELIABILITY.md): the largest message is the HTTP body limit, the largest metadata the
@@ -39,8 +37,8 @@ public final class GrpcGateway implements AutoCloseable {
   private boolean serving = true; // what the health manager starts with
   private volatile boolean closed;
 
-  private GrpcGateway(GrpcConfig config, TlsFiles tls, HttpGateway http, BooleanSupplier ready,
-      List<BindableService> services, GatewayMetrics metrics) throws IOException {
+  private GrpcGateway(GrpcConfig config, TlsFiles tls, HttpGateway http, BooleanSupplier ready, GatewayMetrics metrics)
+      throws IOException {
     GatewayConfig limits = http.config();
     this.calls = new GrpcCalls(metrics);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
@@ -60,8 +58,8 @@ public final class GrpcGateway implements AutoCloseable {
         .addService(new GrpcIngest(http.intake(), config.maxStreamPendingBatches()).definition())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
-    for (BindableService service : services) {
-      builder.addService(service);
+    if (config.telemetryGatewayEnabled()) {
+      builder.addService(new TelemetryGatewayService(http.intake()));
     }
     if (!config.maxConnectionAge().isZero()) {
       builder.maxConnectionAge(config.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
@@ -75,27 +73,23 @@ public final class GrpcGateway implements AutoCloseable {
     this.healthWatch = http.workerGroup().next().scheduleAtFixedRate(() -> updateHealth(ready), 1, 1, TimeUnit.SECONDS);
   }
 
-  /** Binds the gRPC port and serves ingest through {@code http}'s intake, plus {@code services}. */
+  /**
+   * Binds the gRPC port and serves ingest (and the Sourcegraph Telemetry Gateway, unless disabled)
+   * through {@code http}'s intake; health follows {@code ready}.
+   */
   public static GrpcGateway start(GrpcConfig config, TlsFiles tls, HttpGateway http, BooleanSupplier ready,
-      List<BindableService> services, GatewayMetrics metrics) {
+      GatewayMetrics metrics) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(http, "http");
     try {
-      GrpcGateway gateway = new GrpcGateway(config, tls, http, ready, services, metrics);
-      LOG.info("gRPC listening on {}:{} ({}; services: pingstack.v1.IngestService{}, health, reflection)", config.host(),
-          gateway.port(), tls == null ? "h2c" : "TLS", services.isEmpty() ? "" : ", " + names(services));
+      GrpcGateway gateway = new GrpcGateway(config, tls, http, ready, metrics);
+      LOG.info("gRPC listening on {}:{} ({}; services: pingstack.v1.IngestService, {}health, reflection)", config.host(),
+          gateway.port(), tls == null ? "h2c" : "TLS",
+          config.telemetryGatewayEnabled() ? "telemetrygateway.v1.TelemeteryGatewayService (OPEN: no ingest token), " : "");
       return gateway;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot bind gRPC port " + config.port() + " on " + config.host(), e);
     }
-  }
-
-  private static String names(List<BindableService> services) {
-    StringBuilder names = new StringBuilder();
-    for (BindableService service : services) {
-      names.append(names.length() == 0 ? "" : ", ").append(service.bindService().getServiceDescriptor().getName());
-    }
-    return names.toString();
   }
 
   private synchronized void updateHealth(BooleanSupplier ready) {

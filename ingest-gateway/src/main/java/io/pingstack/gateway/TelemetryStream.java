@@ -193,8 +193,8 @@ final class TelemetryStream implements StreamObserver<RecordEventsRequest> {
       emit(() -> responses.onNext(RecordEventsResponse.newBuilder().addAllSucceededEvents(ids).build()), false);
     } else {
       refused = true;
-      Status status = status(failure);
-      emit(() -> responses.onError(status.asRuntimeException()), true);
+      StatusRuntimeException status = GrpcStatuses.of(failure);
+      emit(() -> responses.onError(status), true);
     }
     boolean more;
     synchronized (this) {
@@ -234,20 +234,5 @@ final class TelemetryStream implements StreamObserver<RecordEventsRequest> {
     if (closes) {
       ended = true;
     }
-  }
-
-  /** The status that ends a call whose message the intake refused (STYLE.md habit 4: classified once, here). */
-  static Status status(Throwable failure) {
-    ApiException e = Replies.classify(failure);
-    Status.Code code = switch (e.status().code()) {
-      case 400 -> Status.Code.INVALID_ARGUMENT;
-      case 401 -> Status.Code.UNAUTHENTICATED;
-      case 403 -> Status.Code.PERMISSION_DENIED;
-      case 413, 429 -> Status.Code.RESOURCE_EXHAUSTED;
-      case 503 -> Status.Code.UNAVAILABLE;
-      default -> Status.Code.INTERNAL;
-    };
-    String retry = e.retryAfterSeconds() > 0 ? " (retry after " + e.retryAfterSeconds() + " s)" : "";
-    return Status.fromCode(code).withDescription(e.code() + ": " + e.getMessage() + retry);
   }
 }

@@ -11,6 +11,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.pingstack.gateway.proto.IngestServiceGrpc;
 import io.pingstack.model.TestPings;
+import io.pingstack.model.WalUnavailableException;
 import io.pingstack.model.proto.IngestResponse;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.PingBatch;
@@ -18,6 +19,8 @@ import io.pingstack.model.proto.WalRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class GrpcIngestTest {
   private static final int MAX_PENDING = 2;
 
-  private final InMemoryWal wal = new InMemoryWal();
+  private final HeldWal wal = new HeldWal();
   private Server server;
   private ManagedChannel channel;
 
@@ -80,29 +83,38 @@ class GrpcIngestTest {
 
   @Test
   void aStreamIsAskedForNoMoreBatchesThanMayBePendingUntilOneIsDurable() throws Exception {
-    wal.hold();
     CompletableFuture<IngestResponse> answer = new CompletableFuture<>();
     StreamObserver<PingBatch> stream = IngestServiceGrpc.newStub(channel).ingestStream(into(answer));
     for (int i = 0; i < 10; i++) {
       stream.onNext(batch("p" + i));
     }
-    assertThat(wal.heldAppends()).as("batches taken off the wire while none is durable").isEqualTo(MAX_PENDING);
     stream.onCompleted();
+    List<HeldWal.Held> pending = new ArrayList<>();
+    for (HeldWal.Held append = wal.poll(); append != null; append = wal.poll()) {
+      pending.add(append);
+    }
+    assertThat(pending).as("batches taken off the wire while none is durable").hasSize(MAX_PENDING);
+    pending.get(0).release();
+    HeldWal.Held third = wal.poll();
+    assertThat(third).as("one durable batch lets one more in").isNotNull();
+    assertThat(wal.poll()).isNull();
     assertThat(answer).isNotDone();
-    wal.release();
-    IngestResponse response = answer.get(10, TimeUnit.SECONDS);
-    assertThat(response.getAccepted()).isEqualTo(10);
-    assertThat(wal.records()).extracting(WalRecord::getPingsCount).containsOnly(1).hasSize(10);
+    pending.get(1).release();
+    third.release();
+    while (wal.log.records().size() < 10) {
+      wal.next().release();
+    }
+    assertThat(answer.get(10, TimeUnit.SECONDS).getAccepted()).isEqualTo(10);
+    assertThat(wal.log.records()).extracting(WalRecord::getPingsCount).containsOnly(1).hasSize(10);
   }
 
   @Test
   void theUnaryAnswerWaitsForDurability() throws Exception {
-    wal.hold();
     CompletableFuture<IngestResponse> answer = new CompletableFuture<>();
     IngestServiceGrpc.newStub(channel).ingest(batch("a", "b"), into(answer));
-    assertThat(wal.heldAppends()).isEqualTo(1);
+    HeldWal.Held append = wal.next();
     assertThat(answer).isNotDone();
-    wal.release();
+    append.release();
     assertThat(answer.get(10, TimeUnit.SECONDS).getAccepted()).isEqualTo(2);
   }
 
@@ -111,15 +123,16 @@ class GrpcIngestTest {
     CompletableFuture<IngestResponse> answer = new CompletableFuture<>();
     StreamObserver<PingBatch> stream = IngestServiceGrpc.newStub(channel).ingestStream(into(answer));
     stream.onNext(batch("first"));
-    wal.refuse(io.pingstack.model.WalUnavailableException.Cause.BACKPRESSURE);
+    wal.next().release();
     stream.onNext(batch("refused"));
-    wal.accept();
+    wal.next().refuse(WalUnavailableException.Cause.BACKPRESSURE);
     stream.onNext(batch("after"));
     stream.onCompleted();
+    assertThat(wal.poll()).as("nothing after the refusal reaches the log").isNull();
     ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
         () -> answer.get(10, TimeUnit.SECONDS));
     assertThat(Status.fromThrowable(failure.getCause()).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(((StatusRuntimeException) failure.getCause()).getTrailers().get(GrpcStatuses.RETRY_AFTER)).isNotNull();
-    assertThat(wal.records()).flatExtracting(WalRecord::getPingsList).extracting(Ping::getPingId).containsExactly("first");
+    assertThat(wal.log.records()).flatExtracting(WalRecord::getPingsList).extracting(Ping::getPingId).containsExactly("first");
   }
 }

@@ -30,6 +30,11 @@ final class HeldWal implements Wal {
     void release() {
       durable.complete(log.append(record).join());
     }
+
+    /** Fails the append as the real log does when it cannot take the record; nothing is stored. */
+    void refuse(WalUnavailableException.Cause cause) {
+      durable.completeExceptionally(new WalUnavailableException(cause, "held WAL refuses: " + cause));
+    }
   }
 
   /** The next append that reached the log, waiting up to 10 s for it. */

@@ -15,15 +15,13 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link Wal} in memory for tests: every append is durable at once, positions are 0, 1, 2, ...
- * {@link #refuse} makes appends and barriers fail as the real log does when it cannot take records;
- * {@link #hold} keeps appends from becoming durable until {@link #release}.
+ * {@link #refuse} makes appends and barriers fail as the real log does when it cannot take records.
  */
 final class InMemoryWal implements Wal {
   private final List<byte[]> records = new ArrayList<>();
   private final Map<String, LongSupplier> consumers = new LinkedHashMap<>();
   private WalUnavailableException.Cause refusing;
   private int barriers;
-  private List<CompletableFuture<Long>> held;
   private boolean closed;
 
   /** From now on appends and barriers fail with {@code cause}. */
@@ -34,28 +32,6 @@ final class InMemoryWal implements Wal {
   /** From now on appends and barriers succeed again. */
   synchronized void accept() {
     refusing = null;
-  }
-
-  /** From now on appended records stay not durable (their futures pending) until {@link #release}. */
-  synchronized void hold() {
-    held = new ArrayList<>();
-  }
-
-  /** Appends waiting for {@link #release} to become durable. */
-  synchronized int heldAppends() {
-    return held == null ? 0 : held.size();
-  }
-
-  /** Makes every held append durable, and later ones at once. */
-  void release() {
-    List<CompletableFuture<Long>> waiting;
-    synchronized (this) {
-      waiting = held == null ? List.of() : held;
-      held = null;
-    }
-    for (int i = 0; i < waiting.size(); i++) {
-      waiting.get(i).complete((long) i);
-    }
   }
 
   /** Every record appended so far, decoded, oldest first. */
@@ -86,11 +62,6 @@ final class InMemoryWal implements Wal {
       return CompletableFuture.failedFuture(new WalUnavailableException(refusal, "in-memory WAL refuses: " + refusal));
     }
     records.add(record.clone());
-    if (held != null) {
-      CompletableFuture<Long> durable = new CompletableFuture<>();
-      held.add(durable);
-      return durable;
-    }
     return CompletableFuture.completedFuture((long) records.size() - 1);
   }
 

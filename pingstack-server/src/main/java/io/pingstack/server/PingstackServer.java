@@ -66,8 +66,7 @@ final class PingstackServer implements AutoCloseable {
           new HttpReply(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape())));
       this.http = HttpGateway.start(config.gateway(), config.tls(), config.sourcegraph(), wal, routes, metrics.gateway);
       started.push(http);
-      this.grpc = GrpcGateway.start(config.grpc(), config.tls(), http, () -> readinessProblem() == null, List.of(),
-          metrics.gateway);
+      this.grpc = GrpcGateway.start(config.grpc(), config.tls(), http, () -> readinessProblem() == null, metrics.gateway);
       started.push(grpc);
       metrics.watch(wal, http, () -> readinessProblem() == null);
       metrics.watchConsumers(List.of(coldConsumer, rollupConsumer));

@@ -81,7 +81,8 @@ record ServerConfig(
           s.integer("grpc.max_stream_pending_batches"),
           s.duration("grpc.max_connection_age"),
           s.duration("grpc.keepalive_time"),
-          s.duration("grpc.permit_keepalive_time"));
+          s.duration("grpc.permit_keepalive_time"),
+          s.flag("sourcegraph.telemetry_gateway_enabled"));
       TlsFiles tls = tls(s.string("tls.cert_file"), s.string("tls.key_file"));
       if (gateway.maxDecompressedBytes() > WalConfig.MAX_RECORD_BYTES - (1 << 20)) {
         throw new ConfigException("ingest.max_decompressed_bytes must stay under " + (WalConfig.MAX_RECORD_BYTES - (1 << 20))

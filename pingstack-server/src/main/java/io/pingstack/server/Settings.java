@@ -74,6 +74,7 @@ final class Settings {
     d.put("query.token_file", "");
     d.put("query.max_series", "1000");
     d.put("sourcegraph.update_check_enabled", "true");
+    d.put("sourcegraph.telemetry_gateway_enabled", "true");
     d.put("sourcegraph.update_version", "");
     d.put("sourcegraph.init_admin", "drop");
     d.put("sourcegraph.init_admin_hash_key_file", "");
