@@ -5,10 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.pingstack.model.JsonPings;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -38,16 +37,8 @@ import java.util.Set;
  * is its JSON when it is JSON and a string otherwise, and every other parameter is a string.
  */
 final class UpdateCheck {
-  /** Same limits as the ping payload validator, so that a document read here is a valid payload. */
-  static final JsonFactory JSON = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(64)
-          .maxNumberLength(100)
-          .maxNameLength(4096)
-          .maxStringLength(1 << 20)
-          .build())
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  /** The ingest JSON reader: a document read here is within the ping payload's limits. */
+  static final JsonFactory JSON = JsonPings.FACTORY;
 
   static final Set<String> STRINGS = Set.of("site", "version", "deployType", "os", "LicenseKey", "initAdmin");
   static final Set<String> LISTS = Set.of("auth", "extsvcs");

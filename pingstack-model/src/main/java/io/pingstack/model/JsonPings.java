@@ -21,7 +21,11 @@ import java.time.format.DateTimeParseException;
  * exact bytes the client sent.
  */
 public final class JsonPings {
-  static final JsonFactory FACTORY = JsonFactory.builder()
+  /**
+   * The JSON reader of every ingest body: bounded nesting, numbers, names and strings, and a
+   * duplicate key is an error. Protocol adapters read with it so that what they accept is a valid payload.
+   */
+  public static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
           .maxNestingDepth(64)
           .maxNumberLength(100)

@@ -27,7 +27,6 @@ import io.pingstack.model.proto.PingBatch;
 import io.pingstack.model.proto.PingError;
 import io.pingstack.wal.FileSync;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -162,14 +161,7 @@ class IngestGrpcIT {
 
   @Test
   void refusalsHaveTheirStatusAndCodeAndNothingReachesTheLog() throws Exception {
-    Path tokens = dir.resolve("tokens");
-    Files.writeString(tokens, "fleet s3cret\nbound b0und i-1\n");
-    try (PingstackServer server = PingstackServer.start(ServerConfig.load(env(dir.resolve("data"),
-        "PINGSTACK_INGEST_TOKENS_FILE", tokens.toString(),
-        "PINGSTACK_INGEST_MAX_PINGS_PER_BATCH", "3",
-        "PINGSTACK_INGEST_MAX_WIRE_BYTES", "64KiB",
-        "PINGSTACK_INGEST_MAX_DECOMPRESSED_BYTES", "1MiB",
-        "PINGSTACK_INGEST_MAX_INFLIGHT_BYTES", "8MiB")))) {
+    try (PingstackServer server = PingstackServer.start(ServerConfig.load(Servers.strictEnv(dir)))) {
       IngestServiceGrpc.IngestServiceBlockingStub anonymous = stub(server);
       IngestServiceGrpc.IngestServiceBlockingStub fleet = withToken(stub(server), "s3cret");
       PingBatch one = batch(ping("i-1", "x"));

@@ -78,14 +78,7 @@ class IngestHttpIT {
 
   @Test
   void badRequestsGetTheirStatusAndReasonAndNothingReachesTheLog() throws Exception {
-    Path tokens = dir.resolve("tokens");
-    Files.writeString(tokens, "# name secret [instance]\nfleet s3cret\nbound b0und i-1\n");
-    try (PingstackServer server = PingstackServer.start(ServerConfig.load(env(dir.resolve("data"),
-        "PINGSTACK_INGEST_TOKENS_FILE", tokens.toString(),
-        "PINGSTACK_INGEST_MAX_PINGS_PER_BATCH", "3",
-        "PINGSTACK_INGEST_MAX_WIRE_BYTES", "64KiB",
-        "PINGSTACK_INGEST_MAX_DECOMPRESSED_BYTES", "1MiB",
-        "PINGSTACK_INGEST_MAX_INFLIGHT_BYTES", "8MiB")))) {
+    try (PingstackServer server = PingstackServer.start(ServerConfig.load(Servers.strictEnv(dir)))) {
       int port = server.httpPort();
       byte[] one = TestPings.jsonBody(ping("i-1", "x"));
       String[] fleet = {"Authorization", "Bearer s3cret"};

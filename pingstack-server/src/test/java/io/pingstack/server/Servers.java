@@ -45,6 +45,21 @@ final class Servers {
     return env;
   }
 
+  /**
+   * A service with ingest tokens ({@code fleet s3cret}, and {@code bound b0und} for instance
+   * {@code i-1} only) and small limits: 3 pings per request, 64 KiB on the wire, 1 MiB inflated.
+   */
+  static Map<String, String> strictEnv(Path dir) throws IOException {
+    Path tokens = dir.resolve("tokens");
+    java.nio.file.Files.writeString(tokens, "# name secret [instance]\nfleet s3cret\nbound b0und i-1\n");
+    return env(dir.resolve("data"),
+        "PINGSTACK_INGEST_TOKENS_FILE", tokens.toString(),
+        "PINGSTACK_INGEST_MAX_PINGS_PER_BATCH", "3",
+        "PINGSTACK_INGEST_MAX_WIRE_BYTES", "64KiB",
+        "PINGSTACK_INGEST_MAX_DECOMPRESSED_BYTES", "1MiB",
+        "PINGSTACK_INGEST_MAX_INFLIGHT_BYTES", "8MiB");
+  }
+
   static final HttpClient HTTP = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
