@@ -94,6 +94,11 @@ final class PingIntake {
     }
   }
 
+  /** Counts pings a protocol adapter refused before they became pings (their reason is the adapter's). */
+  void refusedByAdapter(String reason, int count) {
+    metrics.pings("rejected", reason, count);
+  }
+
   /** The 400s of a request with no ping, or with no valid ping, as HTTP and unary gRPC answer them. */
   static void requireValid(DecodedBatch batch) {
     if (batch.total() == 0) {

@@ -177,6 +177,9 @@ final class TelemetryStream implements StreamObserver<RecordEventsRequest> {
         pings.add(TelemetryEvents.ping(event, instanceId, metadataJson));
       }
     }
+    if (pings.size() < events.size()) {
+      intake.refusedByAdapter("invalid_telemetry_event", events.size() - pings.size());
+    }
     DecodedBatch batch = DecodedBatch.validate(pings, intake.rules(), receivedAt);
     if (batch.valid().size() < events.size()) {
       LOG.debug("telemetry from {} ({}): {} of {} events refused", instanceId, address,

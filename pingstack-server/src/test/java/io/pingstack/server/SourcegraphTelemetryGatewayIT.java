@@ -128,6 +128,9 @@ class SourcegraphTelemetryGatewayIT {
           + "&from=" + Instant.now().minus(Duration.ofDays(2)).toEpochMilli() + "&to=" + Instant.now().plus(Duration.ofDays(1)).toEpochMilli());
       assertThat(rollup.statusCode()).isEqualTo(200);
       assertThat(rollup.body()).contains("\"count\":2").contains("\"sum\":80");
+      assertThat(Servers.get(server.httpPort(), "/metrics").body())
+          .contains("pingstack_ingest_pings_total{outcome=\"rejected\",reason=\"invalid_telemetry_event\"} 2.0")
+          .contains("pingstack_ingest_pings_total{outcome=\"rejected\",reason=\"timestamp_too_old\"} 1.0");
     }
     List<Ping> stored = Servers.walPings(dir);
     assertThat(stored).extracting(Ping::getPingId).containsExactlyInAnyOrder("e-1", "e-2", "e-3", "e-4");
