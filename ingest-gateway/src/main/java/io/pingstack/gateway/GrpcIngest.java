@@ -84,7 +84,8 @@ final class GrpcIngest {
     try {
       GrpcCaller caller = GrpcCaller.current();
       IngestToken token = intake.authenticate(caller.authorization());
-      store(body, token, caller.address(), 0, true).result().whenComplete((result, error) -> {
+      // The callback answers the call; what it returns has no reader.
+      var unused = store(body, token, caller.address(), 0, true).result().whenComplete((result, error) -> {
         if (error != null) {
           response.onError(GrpcStatuses.of(error));
         } else {
