@@ -3,7 +3,7 @@
 # script sets `tool` (its name in messages) before sourcing it, then `runs`, `server_cmd` and `out`.
 # Every server it starts listens on 127.0.0.1 only, on a free port, and is one per script at a time.
 
-server_pid="" data_dir="" port=""
+server_pid="" data_dir="" port="" grpc_port=""
 
 # The median of an array of numbers, to three decimals: prepend to a jq program.
 JQ_MEDIAN='def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end | . * 1000 | round / 1000;'
@@ -26,7 +26,7 @@ locate_build() {
   read -r -a server_argv <<<"$server_cmd"
   [ "$server_cmd" != "bin/pingstack run" ] || [ -x "$root/bin/pingstack" ] || die "$root/bin/pingstack not found: the server is not built yet"
   jar=$(ls "$root"/load-tests/target/load-tests-*-all.jar 2>/dev/null | head -n 1)
-  [ -n "$jar" ] || die "no load-tests/target/load-tests-*-all.jar: run 'mvn -q -DskipTests install' first"
+  [ -n "$jar" ] || die "no load-tests/target/load-tests-*-all.jar: run 'mvn -q -DskipTests package' first"
   java_client=(java -Xms512m -Xmx1g -XX:+UseParallelGC -jar "$jar")
   out=${out:-$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")}
   mkdir -p "$out"
@@ -38,13 +38,19 @@ free_port() {
 
 new_data_dir() { data_dir=$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-data.XXXXXX"); }
 
-# launch_server LOG [NAME=VALUE...]: starts the server on data_dir and a new free port (sets port and
-# server_pid), with the extra environment given, appending its output to LOG; does not wait.
+# launch_server LOG [NAME=VALUE...]: starts the server on data_dir with its HTTP and gRPC listeners on
+# 127.0.0.1 and two new free ports (sets port, grpc_port and server_pid; a server left over never
+# holds gRPC's default 9090 against the next one), with the extra environment given, appending its
+# output to LOG; does not wait. These are all the PINGSTACK_* names it sets: a server refuses names
+# it does not know.
 launch_server() {
   local log=$1
   shift
   port=$(free_port)
-  (cd "$root" && exec env PINGSTACK_DATA_DIR="$data_dir" PINGSTACK_HTTP_PORT="$port" "$@" "${server_argv[@]}") >>"$log" 2>&1 &
+  grpc_port=$(free_port)
+  while [ "$grpc_port" = "$port" ]; do grpc_port=$(free_port); done
+  (cd "$root" && exec env PINGSTACK_DATA_DIR="$data_dir" PINGSTACK_HTTP_HOST=127.0.0.1 PINGSTACK_HTTP_PORT="$port" \
+    PINGSTACK_GRPC_HOST=127.0.0.1 PINGSTACK_GRPC_PORT="$grpc_port" "$@" "${server_argv[@]}") >>"$log" 2>&1 &
   server_pid=$!
 }
 

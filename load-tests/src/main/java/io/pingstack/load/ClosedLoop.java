@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -132,20 +133,29 @@ final class ClosedLoop<R> {
     try {
       ClosedLoop<R> run = new ClosedLoop<>(settings, client, group.next());
       run.loop.execute(run::start);
-      long limitNanos = settings.warmup().plus(settings.duration()).toNanos()
-          + TimeUnit.SECONDS.toNanos(FINISH_GRACE_SECONDS);
-      try {
-        return run.done.get(limitNanos, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        run.loop.execute(run::finish);
-        return run.done.get(FINISH_GRACE_SECONDS, TimeUnit.SECONDS);
-      }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the " + settings.tool() + " run failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException | InterruptedException | RejectedExecutionException e) {
-      throw new IllegalStateException("the " + settings.tool() + " run did not finish in time", e);
+      return await(settings.tool(), run.done, run.loop, run::finish, settings.warmup().plus(settings.duration()));
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Waits for {@code done}, the figures of a run of {@code tool} planned to last {@code runTime} on
+   * {@code loop}, and returns them. An interrupt of the calling thread (consumed) runs {@code finish}
+   * on the loop, which must complete {@code done} with the figures measured until then.
+   */
+  static <R> R await(String tool, CompletableFuture<R> done, Executor loop, Runnable finish, Duration runTime) {
+    try {
+      try {
+        return done.get(runTime.toNanos() + TimeUnit.SECONDS.toNanos(FINISH_GRACE_SECONDS), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        loop.execute(finish);
+        return done.get(FINISH_GRACE_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the " + tool + " run failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException | InterruptedException | RejectedExecutionException e) {
+      throw new IllegalStateException("the " + tool + " run did not finish in time", e);
     }
   }
 
@@ -199,7 +209,7 @@ final class ClosedLoop<R> {
   }
 
   /** CPU time of this whole process (all threads), or 0 where the JVM does not tell. */
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? Math.max(0, os.getProcessCpuTime())
         : 0;

@@ -11,9 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.pingstack.model.proto.IngestResponse;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 
 /**
  * A closed-loop HTTP/1.1 load generator for {@code POST /v1/pings} on the {@link ClosedLoop}
@@ -50,15 +48,7 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
     this.options = options;
     this.hostHeader = Args.hostHeader(options.url());
     this.path = options.path();
-    PingTemplates templates = new PingTemplates(options.seed(), options.instances(), options.mix());
-    TimestampTable spread = options.timeSpread().isZero()
-        ? null
-        : new TimestampTable(System.currentTimeMillis(), options.timeSpread(), options.seed());
-    String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
-    this.bodies = new PingBodies[options.connections()];
-    for (int i = 0; i < bodies.length; i++) {
-      bodies[i] = new PingBodies(templates, spread, runId, i, options.seed());
-    }
+    this.bodies = PingBodies.perConnection(options);
     this.pingsSent = new int[bodies.length];
   }
 

@@ -5,11 +5,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The figures of one measured window (warmup excluded). {@code requests} counts 200 answers,
- * {@code pingsAcked} the sum of their {@code accepted}; latencies are of 200 answers only, from the
- * write of the request to the last byte of the response. {@code errors} counts failed requests by
- * HTTP status or by kind ({@code connect}, {@code closed}, {@code bad_response}); {@code unanswered}
- * is the number of requests still in flight when the window closed; {@code clientCpuCores} is the
+ * The figures of one measured window (warmup excluded). {@code protocol} is a {@code --protocol}
+ * name and {@code target} what it loaded (the request URL, or the gRPC listener and method);
+ * {@code batchesPerCall} is the number of batches of {@code batch} pings in each request or call
+ * (1 but for {@code grpc-stream}). {@code requests} counts 200 answers (gRPC: calls closed OK with
+ * a response), {@code pingsAcked} the sum of their {@code accepted}; latencies are of those only,
+ * from the write of the request to the last byte of the response (gRPC: from the start of the
+ * call to its response). {@code errors} counts failed requests by HTTP status or by kind
+ * ({@code connect}, {@code closed}, {@code bad_response}), failed calls by gRPC status code;
+ * {@code unanswered} is the number of requests or calls still in flight when the window closed; {@code clientCpuCores} is the
  * CPU time this process (the generator) used during the window, divided by the window's length.
  * {@code pingsAckedInRun} counts every acknowledged ping of the run, warmup included (with
  * {@code --total}, that total), over the {@code runSeconds} from the first connect to the end;
@@ -17,8 +21,11 @@ import java.util.Map;
  * {@code timeSpreadSeconds} how far back their timestamps reach (0: now).
  */
 record LoadResult(
+    String protocol,
     String url,
+    String target,
     int batch,
+    int batchesPerCall,
     int connections,
     double measuredSeconds,
     long requests,
@@ -56,17 +63,19 @@ record LoadResult(
 
   /** The human-readable summary printed at the end of a run. */
   String summary() {
+    boolean http = "http".equals(protocol);
     return String.format(Locale.ROOT,
-        "target        %s/v1/pings, batch %d, %d connections, measured %.1f s%n"
+        "target        %s (%s), batch %d%s, %d %s, measured %.1f s%n"
             + "pings/s       %.0f  (acknowledged: %d; duplicates %d, rejected %d)%n"
-            + "requests/s    %.0f  (200 answers: %d; unanswered at the end %d)%n"
+            + "%-14s%.0f  (%s: %d; unanswered at the end %d)%n"
             + "latency ms    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%n"
             + "errors        %s%n"
             + "client cpu    %.2f cores%n"
             + "run           %d pings acknowledged in %.1f s, warmup included (%.0f pings/s); %d events, timestamps %s%n",
-        Reports.withoutTrailingSlash(url), batch, connections, measuredSeconds,
+        target, protocol, batch, batchesPerCall == 1 ? "" : " x " + batchesPerCall + " per call", connections,
+        http ? "connections" : "channels", measuredSeconds,
         pingsPerSecond(), pingsAcked, duplicates, rejected,
-        requestsPerSecond(), requests, unanswered,
+        http ? "requests/s" : "calls/s", requestsPerSecond(), http ? "200 answers" : "OK responses", requests, unanswered,
         p50Millis, p90Millis, p99Millis, maxMillis,
         Reports.errorText(errors), clientCpuCores,
         pingsAckedInRun, runSeconds, pingsPerSecondInRun(), events, timeSpreadSeconds == 0 ? "now" : "spread over the last " + timeSpreadSeconds + " s");
@@ -75,8 +84,11 @@ record LoadResult(
   /** Writes the same figures as {@link #summary()} as one JSON object. */
   void writeJson(Path file) {
     Reports.writeJson(file, json -> {
+      json.writeStringField("protocol", protocol);
       json.writeStringField("url", url);
+      json.writeStringField("target", target);
       json.writeNumberField("batch", batch);
+      json.writeNumberField("batches_per_call", batchesPerCall);
       json.writeNumberField("connections", connections);
       json.writeNumberField("measured_s", Math.round(measuredSeconds * 1000) / 1000.0);
       json.writeNumberField("pings_per_s", round(pingsPerSecond()));

@@ -18,7 +18,7 @@ final class LoadStats {
   private long duplicates;
   private long rejected;
 
-  /** A 200 answer: the request's latency and the server's per-ping outcome counts. */
+  /** A 200 answer or a call closed OK: its latency and the server's per-ping outcome counts. */
   void acknowledged(long latencyNanos, IngestResponse response) {
     latencyMicros.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, latencyNanos / 1000)));
     requests++;
@@ -27,7 +27,7 @@ final class LoadStats {
     rejected += Integer.toUnsignedLong(response.getRejected());
   }
 
-  /** A failed request: an HTTP status code, or a name such as {@code connect} or {@code closed}. */
+  /** A failed request or call: an HTTP status code, a gRPC status code name, or a name such as {@code connect}. */
   void error(String kind) {
     errors.merge(kind, 1L, Long::sum);
   }
@@ -35,7 +35,8 @@ final class LoadStats {
   /** {@code pingsAckedInRun} counts every acknowledged ping of the run (warmup included), which took the window's {@code runNanos}. */
   LoadResult result(LoadOptions options, ClosedLoop.Window window, long pingsAckedInRun) {
     long measuredNanos = window.measuredNanos();
-    return new LoadResult(options.url().toString(), options.batch(), options.connections(),
+    return new LoadResult(options.protocol().flag(), options.url().toString(), options.target(), options.batch(),
+        options.streamBatches(), options.connections(),
         measuredNanos / 1e9, requests, accepted, duplicates, rejected,
         Reports.millis(latencyMicros.getValueAtPercentile(50)), Reports.millis(latencyMicros.getValueAtPercentile(90)),
         Reports.millis(latencyMicros.getValueAtPercentile(99)), Reports.millis(latencyMicros.getMaxValue()),

@@ -3,6 +3,9 @@ package io.pingstack.load;
 import com.google.protobuf.CodedOutputStream;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.SplittableRandom;
 
 /**
@@ -39,17 +42,43 @@ final class PingBodies {
     return batch * (ping + 5);
   }
 
+  /** One instance per connection of {@code options}' run, all sharing one run id and one template set. */
+  static PingBodies[] perConnection(LoadOptions options) {
+    PingTemplates templates = new PingTemplates(options.seed(), options.instances(), options.mix());
+    TimestampTable spread = options.timeSpread().isZero()
+        ? null
+        : new TimestampTable(System.currentTimeMillis(), options.timeSpread(), options.seed());
+    String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+    PingBodies[] bodies = new PingBodies[options.connections()];
+    for (int i = 0; i < bodies.length; i++) {
+      bodies[i] = new PingBodies(templates, spread, runId, i, options.seed());
+    }
+    return bodies;
+  }
+
   /**
    * Appends a serialized {@code PingBatch} of {@code batch} new pings timestamped {@code nowMillis},
    * or each at a random one of the spread timestamps.
    */
   void write(ByteBuf out, int batch, long nowMillis) {
+    int size = fill(batch, nowMillis); // first: it may replace scratch
+    out.writeBytes(scratch, 0, size);
+  }
+
+  /** The same as {@link #write}, as a new array of exactly the batch's size, which the caller owns. */
+  byte[] bytes(int batch, long nowMillis) {
+    int size = fill(batch, nowMillis); // first: it may replace scratch
+    return Arrays.copyOf(scratch, size);
+  }
+
+  /** Writes the batch into {@link #scratch}; returns its size. */
+  private int fill(int batch, long nowMillis) {
     byte[] now = spread == null ? timestampField(nowMillis) : null;
     if (scratch.length < maxBodySize(batch)) {
       scratch = new byte[maxBodySize(batch)];
     }
-    // Built in a heap array and copied into the buffer once: per-byte ByteBuf writes were the
-    // generator's largest cost.
+    // Built in a heap array and copied out once: per-byte ByteBuf writes were the generator's
+    // largest cost.
     byte[] b = scratch;
     int at = 0;
     for (int i = 0; i < batch; i++) {
@@ -72,7 +101,7 @@ final class PingBodies {
       at = copy(timestamp, b, at);
       at = copy(event, b, at);
     }
-    out.writeBytes(b, 0, at);
+    return at;
   }
 
   /** Field 3 of a ping (tag, length, Timestamp), re-encoded only when the millisecond changes. */

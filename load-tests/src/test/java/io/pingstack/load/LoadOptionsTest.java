@@ -65,6 +65,32 @@ class LoadOptionsTest {
   }
 
   @Test
+  void grpcProtocolsTargetTheGrpcListenerWithOneOrManyBatchesPerCall() {
+    LoadOptions unary = LoadOptions.parse("--protocol", "grpc-unary");
+    LoadOptions stream = LoadOptions.parse("--protocol", "grpc-stream", "--url", "http://127.0.0.1:9999/");
+
+    assertThat(LoadOptions.parse().protocol()).isEqualTo(LoadOptions.Protocol.HTTP);
+    assertThat(LoadOptions.parse().streamBatches()).isEqualTo(1);
+    assertThat(unary.target()).isEqualTo("127.0.0.1:9090 pingstack.v1.IngestService/Ingest");
+    assertThat(unary.streamBatches()).isEqualTo(1);
+    assertThat(stream.target()).isEqualTo("127.0.0.1:9999 pingstack.v1.IngestService/IngestStream");
+    assertThat(stream.streamBatches()).isEqualTo(LoadOptions.DEFAULT_STREAM_BATCHES);
+    assertThat(LoadOptions.parse("--protocol", "grpc-stream", "--stream-batches", "7").streamBatches()).isEqualTo(7);
+  }
+
+  @Test
+  void grpcOptionsThatCannotApplyAreRefusedByName() {
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc")).hasMessageContaining("--protocol");
+    assertThatThrownBy(() -> LoadOptions.parse("--stream-batches", "5")).hasMessageContaining("--stream-batches");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-unary", "--stream-batches", "5"))
+        .hasMessageContaining("--stream-batches");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-stream", "--stream-batches", "0"))
+        .hasMessageContaining("--stream-batches");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-unary", "--url", "http://127.0.0.1:9090/base"))
+        .hasMessageContaining("takes no path");
+  }
+
+  @Test
   void badOptionsAreRefusedByName() {
     assertThatThrownBy(() -> LoadOptions.parse("--bach", "1")).hasMessageContaining("--bach");
     assertThatThrownBy(() -> LoadOptions.parse("--batch", "0")).hasMessageContaining("--batch");

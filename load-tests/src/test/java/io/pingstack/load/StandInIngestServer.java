@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code GET /readyz} answers 200. Started {@link #startWithRollups with rollups}, it also counts the
  * pings it accepts and answers the query endpoints through {@link StandInRollups}. {@link #main}
  * serves on {@code PINGSTACK_HTTP_PORT} until terminated, with rollups kept in
- * {@code PINGSTACK_DATA_DIR} when that is set, so {@code bin/bench-ingest.sh --server} and
+ * {@code PINGSTACK_DATA_DIR} when that is set, and gRPC ingest ({@link StandInGrpcServer}, accepting
+ * every ping) on {@code PINGSTACK_GRPC_PORT} when that is set, so {@code bin/bench-ingest.sh --server} and
  * {@code bin/bench-rollups.sh --server} can be tried without the real server.
  */
 final class StandInIngestServer implements AutoCloseable {
@@ -81,6 +82,11 @@ final class StandInIngestServer implements AutoCloseable {
     StandInRollups rollups = new StandInRollups(0, dataDir == null ? null : Path.of(dataDir, "stand-in-pings.bin"));
     StandInIngestServer server = new StandInIngestServer((n, batch) -> Answer.acceptAll(batch), false, port, rollups, 0);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+    String grpcPort = System.getenv("PINGSTACK_GRPC_PORT");
+    if (grpcPort != null) {
+      StandInGrpcServer grpc = StandInGrpcServer.acceptingAll(Integer.parseInt(grpcPort));
+      Runtime.getRuntime().addShutdownHook(new Thread(grpc::close));
+    }
     server.server.closeFuture().await();
   }
 

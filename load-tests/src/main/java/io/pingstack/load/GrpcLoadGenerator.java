@@ -1,0 +1,352 @@
+package io.pingstack.load;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.pingstack.model.proto.IngestResponse;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The closed-loop generator of {@code --protocol grpc-unary} and {@code grpc-stream}: {@code
+ * connections} gRPC channels, each its own HTTP/2 connection (plaintext h2c), each with one call in
+ * flight; the next call starts when the last one closes. A call carries one batch ({@code Ingest})
+ * or {@code streamBatches} batches ({@code IngestStream}, half-closed after the last). Every channel
+ * runs on one shared Netty event loop thread, which also runs every gRPC callback, so the state
+ * below needs no locks.
+ *
+ * <p>It measures as {@link LoadGenerator} does: acknowledged pings are the {@code accepted} of the
+ * responses, never what was sent; calls count in the window they close in; a failed call is counted
+ * by its status code and acknowledges nothing, and pauses its channel for its {@code retry-after}
+ * trailer (at most one second), or 100 ms after an UNAVAILABLE without one (no connection). A
+ * call's latency runs from its start, its first batch built, to its response: for a stream, the
+ * whole stream, the building of its later batches included.
+ *
+ * <p>A stream sends its next batch only while gRPC calls it ready (HTTP/2 flow control and the
+ * transport's buffer), so a server that stops reading holds the generator back instead of making it
+ * buffer. With a {@code total}, batches are cut and streams half-closed early as {@link
+ * LoadGenerator} cuts requests, so that exactly {@code total} pings are acknowledged.
+ */
+final class GrpcLoadGenerator {
+  private static final int MAX_ANSWER_BYTES = 1 << 20;
+  private static final long MAX_RETRY_AFTER_MILLIS = 1000;
+  private static final long RECONNECT_DELAY_MILLIS = 100;
+  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final LoadOptions options;
+  private final EventLoop loop;
+  private final MethodDescriptor<byte[], IngestResponse> method;
+  private final int batchesPerCall;
+  private final PingBodies[] bodies;
+  private final List<Slot> slots = new ArrayList<>();
+  private final ArrayDeque<Slot> idle = new ArrayDeque<>();
+  private final CompletableFuture<LoadResult> done = new CompletableFuture<>();
+  private final Set<String> reported = new HashSet<>();
+  private LoadStats stats = new LoadStats();
+  private long pingsAckedInRun;
+  private long pingsInFlight;
+  private boolean measuring;
+  private boolean stopped;
+  private long measureStartNanos;
+  private long measureStartCpuNanos;
+  private long runStartNanos;
+
+  private GrpcLoadGenerator(LoadOptions options, EventLoop loop, List<ManagedChannel> channels) {
+    this.options = options;
+    this.loop = loop;
+    boolean stream = options.protocol() == LoadOptions.Protocol.GRPC_STREAM;
+    this.method = stream ? GrpcIngestMethods.INGEST_STREAM : GrpcIngestMethods.INGEST;
+    this.batchesPerCall = stream ? options.streamBatches() : 1;
+    this.bodies = PingBodies.perConnection(options);
+    for (int i = 0; i < channels.size(); i++) {
+      slots.add(new Slot(i, channels.get(i)));
+    }
+  }
+
+  /**
+   * Runs the load described by {@code options} (a gRPC protocol) and returns the measured window's
+   * figures. An interrupt of the calling thread ends the run early (the interrupt is consumed) and
+   * returns the figures measured until then.
+   */
+  static LoadResult run(LoadOptions options) {
+    EventLoopGroup group = new NioEventLoopGroup(1);
+    EventLoop loop = group.next();
+    List<ManagedChannel> channels = new ArrayList<>();
+    try {
+      InetSocketAddress address = new InetSocketAddress(options.url().getHost(), options.port());
+      for (int i = 0; i < options.connections(); i++) {
+        channels.add(NettyChannelBuilder.forAddress(address)
+            .eventLoopGroup(group)
+            .channelType(NioSocketChannel.class)
+            .executor(loop) // callbacks on the loop thread too: the one thread the state is confined to
+            .usePlaintext()
+            .disableRetry() // a failed call is an error of the run, never sent again behind its back
+            .maxInboundMessageSize(MAX_ANSWER_BYTES)
+            .build());
+      }
+      GrpcLoadGenerator run = new GrpcLoadGenerator(options, loop, channels);
+      loop.execute(run::start);
+      return ClosedLoop.await("load", run.done, loop, run::finish, options.warmup().plus(options.duration()));
+    } finally {
+      close(channels);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void close(List<ManagedChannel> channels) {
+    channels.forEach(ManagedChannel::shutdownNow);
+    try {
+      for (ManagedChannel channel : channels) {
+        boolean unused = channel.awaitTermination(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void start() {
+    runStartNanos = System.nanoTime();
+    try {
+      for (Slot slot : slots) {
+        slot.startCall();
+      }
+      if (options.warmup().isZero()) {
+        startMeasuring();
+      } else {
+        later(this::startMeasuring, options.warmup().toMillis());
+      }
+      later(this::finish, options.warmup().plus(options.duration()).toMillis());
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e);
+    }
+  }
+
+  private void startMeasuring() {
+    if (stopped) {
+      return;
+    }
+    stats = new LoadStats();
+    measuring = true;
+    measureStartNanos = System.nanoTime();
+    measureStartCpuNanos = ClosedLoop.processCpuNanos();
+  }
+
+  private void finish() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    int unanswered = 0;
+    for (Slot slot : slots) {
+      if (slot.call != null) {
+        unanswered++;
+        slot.call.cancel("the load run is over", null);
+      }
+    }
+    // A run that ended before its measured window began reports an empty window, as ClosedLoop does.
+    if (!measuring) {
+      stats = new LoadStats();
+    }
+    long measuredNanos = measuring ? System.nanoTime() - measureStartNanos : 0;
+    long cpuNanos = measuring ? ClosedLoop.processCpuNanos() - measureStartCpuNanos : 0;
+    done.complete(stats.result(options,
+        new ClosedLoop.Window(measuredNanos, unanswered, cpuNanos, System.nanoTime() - runStartNanos), pingsAckedInRun));
+  }
+
+  /** Reserves the pings of one more batch: {@code --batch}, or fewer (even 0) when a total is near. */
+  private int reserve() {
+    int pings = options.batch();
+    if (options.total() > 0) {
+      pings = (int) Math.max(0, Math.min(pings, options.total() - pingsAckedInRun - pingsInFlight));
+    }
+    pingsInFlight += pings;
+    return pings;
+  }
+
+  /** Offers each idle channel one more call; those that still have nothing to send stay idle, in order. */
+  private void wakeIdle() {
+    for (int n = idle.size(); n > 0 && !stopped; n--) {
+      idle.poll().startCall();
+    }
+  }
+
+  /** Prints the first failure of each status, so that a count of errors comes with one cause. */
+  private void reportOnce(String kind, String cause) {
+    if (reported.add(kind)) {
+      System.err.println("load: first " + kind + " failure: " + cause);
+    }
+  }
+
+  private void later(Runnable task, long delayMillis) {
+    ScheduledFuture<?> unused = loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private Metadata headers() {
+    Metadata headers = new Metadata();
+    if (options.token() != null) {
+      headers.put(AUTHORIZATION, "Bearer " + options.token());
+    }
+    return headers;
+  }
+
+  /** The pause before a failed call's channel starts its next call. */
+  private static long pauseMillis(Status status, Metadata trailers) {
+    String retryAfter = trailers == null ? null : trailers.get(RETRY_AFTER);
+    if (retryAfter != null) {
+      try {
+        return Math.min(MAX_RETRY_AFTER_MILLIS, Math.max(0, Long.parseLong(retryAfter.trim()) * 1000));
+      } catch (NumberFormatException e) {
+        return MAX_RETRY_AFTER_MILLIS;
+      }
+    }
+    return status.getCode() == Status.Code.UNAVAILABLE ? RECONNECT_DELAY_MILLIS : 0;
+  }
+
+  /** One channel and its call in flight, if any. */
+  private final class Slot {
+    private final int index;
+    private final ManagedChannel channel;
+    private ClientCall<byte[], IngestResponse> call;
+    private IngestResponse response;
+    private boolean halfClosed;
+    private int batchesSent;
+    /** Pings of the call in flight, reserved until it closes. */
+    private int pingsSent;
+    private long startNanos;
+
+    Slot(int index, ManagedChannel channel) {
+      this.index = index;
+      this.channel = channel;
+    }
+
+    /** Starts the next call, or waits idle when there is nothing left to send. */
+    void startCall() {
+      if (stopped || call != null) {
+        return;
+      }
+      int pings = reserve();
+      if (pings == 0) {
+        idle.add(this);
+        return;
+      }
+      byte[] first = bodies[index].bytes(pings, System.currentTimeMillis());
+      call = channel.newCall(method, CallOptions.DEFAULT);
+      response = null;
+      halfClosed = false;
+      batchesSent = 0;
+      pingsSent = 0;
+      startNanos = System.nanoTime();
+      call.start(new Listener(call), headers());
+      call.request(1);
+      send(first, pings);
+      sendWhileReady();
+    }
+
+    /** Sends a stream's next batches while the call is ready; half-closes after its last. */
+    void sendWhileReady() {
+      while (call != null && !halfClosed && call.isReady()) {
+        int pings = reserve();
+        if (pings == 0) {
+          halfClose();
+          return;
+        }
+        send(bodies[index].bytes(pings, System.currentTimeMillis()), pings);
+      }
+    }
+
+    private void send(byte[] batch, int pings) {
+      call.sendMessage(batch);
+      batchesSent++;
+      pingsSent += pings;
+      if (batchesSent == batchesPerCall) {
+        halfClose();
+      }
+    }
+
+    private void halfClose() {
+      halfClosed = true;
+      call.halfClose();
+    }
+
+    void closed(Status status, Metadata trailers) {
+      long latencyNanos = System.nanoTime() - startNanos;
+      IngestResponse counts = response;
+      call = null;
+      response = null;
+      pingsInFlight -= pingsSent;
+      pingsSent = 0;
+      if (stopped) {
+        return;
+      }
+      long pause = 0;
+      if (status.isOk() && counts != null) {
+        stats.acknowledged(latencyNanos, counts);
+        pingsAckedInRun += Integer.toUnsignedLong(counts.getAccepted());
+      } else if (status.isOk()) {
+        stats.error("bad_response");
+        reportOnce("bad_response", "a call closed OK without a response");
+      } else {
+        String code = status.getCode().name();
+        stats.error(code);
+        reportOnce(code, status.toString());
+        pause = pauseMillis(status, trailers);
+      }
+      if (options.total() > 0 && pingsAckedInRun >= options.total()) {
+        finish();
+        return;
+      }
+      if (pause > 0) {
+        later(this::startCall, pause);
+      } else {
+        startCall();
+      }
+      wakeIdle();
+    }
+
+    /** The callbacks of one call, on the loop thread; those of a call that is no longer the slot's are ignored. */
+    private final class Listener extends ClientCall.Listener<IngestResponse> {
+      private final ClientCall<byte[], IngestResponse> own;
+
+      Listener(ClientCall<byte[], IngestResponse> own) {
+        this.own = own;
+      }
+
+      @Override
+      public void onMessage(IngestResponse message) {
+        if (call == own) {
+          response = message;
+        }
+      }
+
+      @Override
+      public void onReady() {
+        if (call == own && !stopped) {
+          sendWhileReady();
+        }
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        if (call == own) {
+          closed(status, trailers);
+        }
+      }
+    }
+  }
+}
