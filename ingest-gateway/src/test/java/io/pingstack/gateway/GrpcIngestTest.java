@@ -1,7 +1,9 @@
 package io.pingstack.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -33,6 +35,7 @@ class GrpcIngestTest {
   private static final int MAX_PENDING = 2;
 
   private final HeldWal wal = new HeldWal();
+  private GrpcIngest ingest;
   private Server server;
   private ManagedChannel channel;
 
@@ -41,10 +44,11 @@ class GrpcIngestTest {
     PingIntake intake = new PingIntake(GatewayConfig.defaults(),
         new IngestService(wal, new DedupWindow(Duration.ofHours(24), 1_000_000), "node-a"),
         new InflightBudget(1L << 30), GatewayMetrics.NOOP);
+    ingest = new GrpcIngest(intake, MAX_PENDING);
     String name = InProcessServerBuilder.generateName();
     // Direct executors on both ends: a message the server has asked for is delivered inside the client's send.
     server = InProcessServerBuilder.forName(name).directExecutor().intercept(GrpcCaller.INTERCEPTOR)
-        .addService(new GrpcIngest(intake, MAX_PENDING).definition()).build().start();
+        .addService(ingest.definition()).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -106,6 +110,16 @@ class GrpcIngestTest {
     }
     assertThat(answer.get(10, TimeUnit.SECONDS).getAccepted()).isEqualTo(10);
     assertThat(wal.log.records()).extracting(WalRecord::getPingsCount).containsOnly(1).hasSize(10);
+  }
+
+  @Test
+  void aCallWhoseDeadlinePassedOrThatWasCancelledStoresNothing() {
+    Context.CancellableContext expired = Context.current().withCancellation();
+    expired.cancel(null);
+    ApiException refused = catchThrowableOfType(ApiException.class,
+        () -> expired.run(() -> ingest.store(batch("late").toByteArray(), null, "127.0.0.1", 0, true)));
+    assertThat(refused.code()).isEqualTo("cancelled");
+    assertThat(wal.poll()).as("nothing reached the log").isNull();
   }
 
   @Test
