@@ -26,7 +26,6 @@ import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.PingBatch;
 import io.pingstack.model.proto.PingError;
 import io.pingstack.wal.FileSync;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -198,12 +197,7 @@ class IngestGrpcIT {
   @Test
   void failedSyncIsUnavailableAndHealthSaysNotServing() throws Exception {
     AtomicBoolean broken = new AtomicBoolean();
-    FileSync flaky = channel -> {
-      if (broken.get()) {
-        throw new IOException("injected EIO");
-      }
-      channel.force(false);
-    };
+    FileSync flaky = Servers.syncFailingWhile(broken);
     try (PingstackServer server = PingstackServer.start(ServerConfig.load(env(dir)), flaky)) {
       HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel(server)).withDeadlineAfter(30, TimeUnit.SECONDS);
       assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);

@@ -145,12 +145,7 @@ class IngestHttpIT {
   @Test
   void failedSyncStopsAcknowledgement() throws Exception {
     AtomicBoolean broken = new AtomicBoolean();
-    FileSync flaky = channel -> {
-      if (broken.get()) {
-        throw new IOException("injected EIO");
-      }
-      channel.force(false);
-    };
+    FileSync flaky = Servers.syncFailingWhile(broken);
     try (PingstackServer server = PingstackServer.start(ServerConfig.load(env(dir)), flaky)) {
       int port = server.httpPort();
       assertThat(post(port, "application/json", TestPings.jsonBody(ping("i-1", "ok"))).statusCode()).isEqualTo(200);

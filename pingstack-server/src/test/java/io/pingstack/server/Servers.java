@@ -60,6 +60,16 @@ final class Servers {
         "PINGSTACK_INGEST_MAX_INFLIGHT_BYTES", "8MiB");
   }
 
+  /** The real file sync, failing with an injected EIO while {@code broken} is true. */
+  static io.pingstack.wal.FileSync syncFailingWhile(java.util.concurrent.atomic.AtomicBoolean broken) {
+    return channel -> {
+      if (broken.get()) {
+        throw new IOException("injected EIO");
+      }
+      channel.force(false);
+    };
+  }
+
   static final HttpClient HTTP = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
