@@ -32,9 +32,10 @@ record GrpcCaller(String authorization, String address) {
     return caller != null ? caller : new GrpcCaller(null, "local");
   }
 
-  private static String address(SocketAddress remote) {
-    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      return inet.getAddress().getHostAddress();
+  /** The IP address of {@code remote} without its port; other addresses (in-process) as they print. */
+  static String address(SocketAddress remote) {
+    if (remote instanceof InetSocketAddress inet) {
+      return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
     }
     return remote == null ? "unknown" : remote.toString();
   }

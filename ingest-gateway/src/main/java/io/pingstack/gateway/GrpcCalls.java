@@ -28,6 +28,21 @@ final class GrpcCalls implements ServerInterceptor {
     return inflight.get();
   }
 
+  /** Waits until no call that carries pings is in progress, or {@code nanos} passed; true if none is. */
+  synchronized boolean awaitIdle(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    for (long left = nanos; inflight.get() > 0 && left > 0; left = deadline - System.nanoTime()) {
+      wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+    }
+    return inflight.get() == 0;
+  }
+
+  private synchronized void ended() {
+    if (inflight.decrementAndGet() == 0) {
+      notifyAll();
+    }
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     long start = System.nanoTime();
@@ -40,7 +55,7 @@ final class GrpcCalls implements ServerInterceptor {
     }
     Runnable finished = () -> {
       if (done.compareAndSet(false, true)) {
-        inflight.decrementAndGet();
+        ended();
       }
     };
     ServerCall.Listener<Q> listener = next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {

@@ -114,15 +114,13 @@ public final class GrpcGateway implements AutoCloseable {
       health.enterTerminalState();
     }
     server.shutdown();
-    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean idle = false;
     try {
-      while (calls.inflight() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      idle = calls.awaitIdle(timeout.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (calls.inflight() > 0) {
+    if (!idle) {
       LOG.warn("{} gRPC calls still in progress after {}; cancelling them", calls.inflight(), timeout);
     }
   }

@@ -278,8 +278,8 @@ class TelemetryGatewayServiceTest {
   @Test
   @SuppressWarnings("AddressSelection") // literal addresses: nothing is resolved
   void peerAddressIsItsIpWithoutThePort() {
-    assertThat(TelemetryGatewayService.host(new InetSocketAddress("127.0.0.1", 40123))).isEqualTo("127.0.0.1");
-    assertThat(TelemetryGatewayService.host(new InetSocketAddress("::1", 40123))).isEqualTo("0:0:0:0:0:0:0:1");
+    assertThat(GrpcCaller.address(new InetSocketAddress("127.0.0.1", 40123))).isEqualTo("127.0.0.1");
+    assertThat(GrpcCaller.address(new InetSocketAddress("::1", 40123))).isEqualTo("0:0:0:0:0:0:0:1");
   }
 
   @Test
