@@ -2,6 +2,8 @@ package io.pingstack.server;
 
 import io.pingstack.engine.ConsumerMetrics;
 import io.pingstack.engine.WalConsumer;
+import io.pingstack.engine.clickhouse.ClickHouseColdStore;
+import io.pingstack.engine.clickhouse.ClickHouseMetrics;
 import io.pingstack.gateway.GatewayMetrics;
 import io.pingstack.gateway.HttpGateway;
 import io.pingstack.model.Wal;
@@ -98,6 +100,40 @@ final class Metrics {
       .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
   private final Gauge rollupSnapshotBytes = Gauge.builder()
       .name("pingstack_rollups_snapshot_bytes").help("Size of the last rollup snapshot").register(registry);
+
+  private final Counter clickhouseRows = Counter.builder()
+      .name("pingstack_clickhouse_inserted_rows_total").help("Rows inserted into ClickHouse by the cold store").register(registry);
+  private final Counter clickhouseBytes = Counter.builder()
+      .name("pingstack_clickhouse_inserted_bytes_total").help("RowBinary bytes inserted into ClickHouse").register(registry);
+  private final Histogram clickhouseFlush = Histogram.builder()
+      .name("pingstack_clickhouse_flush_duration_seconds").help("Time to insert one buffered group of rows into ClickHouse")
+      .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+  private final Counter clickhouseFailures = Counter.builder()
+      .name("pingstack_clickhouse_insert_failures_total")
+      .help("INSERTs into ClickHouse that failed, by reason (code_<n>: the server's error code; no_answer)")
+      .labelNames("reason").register(registry);
+  private final Counter clickhouseQuarantined = Counter.builder()
+      .name("pingstack_clickhouse_quarantined_rows_total")
+      .help("Rows ClickHouse refused, moved to the pings_quarantine table: look at them").register(registry);
+
+  final ClickHouseMetrics clickhouse = new ClickHouseMetrics() {
+    @Override
+    public void flushed(long rows, long bytes, long nanos) {
+      clickhouseRows.inc(rows);
+      clickhouseBytes.inc(bytes);
+      clickhouseFlush.observe(nanos / 1e9);
+    }
+
+    @Override
+    public void insertFailed(String reason) {
+      clickhouseFailures.labelValues(reason).inc();
+    }
+
+    @Override
+    public void quarantined(long rows) {
+      clickhouseQuarantined.inc(rows);
+    }
+  };
 
   Metrics() {
     JvmMetrics.builder().register(registry);
@@ -233,6 +269,16 @@ final class Metrics {
         .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.appliedPosition(), c.name()))).register(registry);
     GaugeWithCallback.builder().name("pingstack_consumer_up").help("1 while a consumer runs, 0 once it stopped for good")
         .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.failure() == null ? 1 : 0, c.name()))).register(registry);
+  }
+
+  /** Returns {@code store}, its buffer and durable position watched. */
+  ClickHouseColdStore watchClickHouse(ClickHouseColdStore store) {
+    GaugeWithCallback.builder().name("pingstack_clickhouse_buffered_bytes").help("Rows encoded and waiting for their INSERT")
+        .callback(cb -> cb.call(store.bufferedBytes())).register(registry);
+    GaugeWithCallback.builder().name("pingstack_clickhouse_durable_position")
+        .help("WAL position up to which every row is in ClickHouse (-1: none); WAL retention keeps what follows")
+        .callback(cb -> cb.call(store.durablePosition())).register(registry);
+    return store;
   }
 
   void watchRollups(RollupSink rollups) {

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pingstack.engine.ArrowFileColdStore;
 import io.pingstack.engine.ColdStore;
 import io.pingstack.engine.WalConsumer;
+import io.pingstack.engine.clickhouse.ClickHouseColdStore;
 import io.pingstack.gateway.GrpcGateway;
 import io.pingstack.gateway.HttpEndpoint;
 import io.pingstack.gateway.HttpGateway;
@@ -50,7 +51,9 @@ final class PingstackServer implements AutoCloseable {
     try {
       this.wal = ChronicleWal.open(config.wal(), metrics.wal, fileSync);
       started.push(wal);
-      ColdStore cold = ArrowFileColdStore.open(config.coldDir(), config.cold());
+      ColdStore cold = config.clickhouse() == null
+          ? ArrowFileColdStore.open(config.coldDir(), config.cold())
+          : metrics.watchClickHouse(ClickHouseColdStore.open(config.clickhouse(), metrics.clickhouse));
       started.push(cold);
       this.coldConsumer = WalConsumer.start("cold", wal, cold, config.consumer(), metrics.consumer("cold"));
       started.push(coldConsumer);

@@ -2,6 +2,7 @@ package io.pingstack.server;
 
 import io.pingstack.engine.ArrowColdStoreConfig;
 import io.pingstack.engine.ConsumerConfig;
+import io.pingstack.engine.clickhouse.ClickHouseConfig;
 import io.pingstack.gateway.GatewayConfig;
 import io.pingstack.gateway.GrpcConfig;
 import io.pingstack.gateway.IngestToken;
@@ -12,6 +13,7 @@ import io.pingstack.rollups.RollupsConfig;
 import io.pingstack.rollups.Step;
 import io.pingstack.wal.WalConfig;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,7 @@ record ServerConfig(
     Duration snapshotInterval,
     Path coldDir,
     ArrowColdStoreConfig cold,
+    ClickHouseConfig clickhouse,
     QueryConfig query,
     SourcegraphConfig sourcegraph,
     Duration drainTimeout,
@@ -108,11 +111,38 @@ record ServerConfig(
           .withMaxUncommittedRows(s.bytes("cold.max_uncommitted_rows"));
       QueryConfig query = new QueryConfig(secret("query.token_file", s.string("query.token_file")), s.integer("query.max_series"));
       return new ServerConfig(dataDir, gateway, grpc, tls, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
-          coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, query,
+          coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, clickhouse(s, node), query,
           sourcegraph(s), s.duration("shutdown.drain_timeout"), s);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  /** The ClickHouse cold store, or null when {@code clickhouse.url} is empty (the embedded Arrow store then). */
+  private static ClickHouseConfig clickhouse(Settings s, String node) {
+    String url = s.string("clickhouse.url");
+    if (url.isEmpty()) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("clickhouse.url is not a URL: " + url);
+    }
+    String password = secret("clickhouse.password_file", s.string("clickhouse.password_file"));
+    long maxInsertRows = s.bytes("clickhouse.max_insert_rows");
+    if (maxInsertRows > Integer.MAX_VALUE) {
+      throw new ConfigException("clickhouse.max_insert_rows is too large: " + maxInsertRows);
+    }
+    return ClickHouseConfig.of(uri, node)
+        .withDatabase(s.string("clickhouse.database"))
+        .withCredentials(s.string("clickhouse.user"), password == null ? "" : password)
+        .withColumns(list(s.string("clickhouse.dimensions")), list(s.string("clickhouse.metrics")))
+        .withFlushInterval(s.duration("clickhouse.flush_interval"))
+        .withLimits((int) maxInsertRows, s.bytes("clickhouse.max_buffer_bytes"))
+        .withRetention(s.duration("clickhouse.retention"))
+        .withRequestTimeout(s.duration("clickhouse.request_timeout"));
   }
 
   /** Both TLS files, or neither (no TLS); one without the other is a mistake worth failing on. */

@@ -71,6 +71,17 @@ final class Settings {
     d.put("cold.dir", "");
     d.put("cold.commit_interval", "10s");
     d.put("cold.max_uncommitted_rows", "1000000");
+    d.put("clickhouse.url", "");
+    d.put("clickhouse.database", "pingstack");
+    d.put("clickhouse.user", "default");
+    d.put("clickhouse.password_file", "");
+    d.put("clickhouse.dimensions", "");
+    d.put("clickhouse.metrics", "");
+    d.put("clickhouse.flush_interval", "1s");
+    d.put("clickhouse.max_insert_rows", "200000");
+    d.put("clickhouse.max_buffer_bytes", "64MiB");
+    d.put("clickhouse.retention", "0s");
+    d.put("clickhouse.request_timeout", "60s");
     d.put("query.token_file", "");
     d.put("query.max_series", "1000");
     d.put("sourcegraph.update_check_enabled", "true");

@@ -1,0 +1,368 @@
+package io.pingstack.engine.clickhouse;
+
+import static io.pingstack.engine.clickhouse.ClickHouseConnection.quote;
+import static java.util.Objects.requireNonNull;
+
+import io.pingstack.engine.ColdStore;
+import io.pingstack.engine.ColumnBatch;
+import io.pingstack.model.Wal;
+import java.time.LocalDate;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cold storage in ClickHouse: every accepted ping once in {@code <database>.pings} (see
+ * {@link PingTable}), written by RowBinary INSERTs of whole WAL records, each within one day
+ * partition and under {@code max_insert_block_size} rows, so each is one block: all or nothing.
+ *
+ * <p><b>Exactly once.</b> Accepted rows are buffered ({@link RowChunks}) and inserted as a group
+ * every {@code flushInterval}, or sooner when the buffer is full. A group first records its WAL
+ * range and days in {@code cold_inserts} (one row per node, the latest wins), then inserts its
+ * chunks day by day, each day's chunks in WAL order. So within each day the stored rows of the group
+ * are always a prefix in WAL order, and {@link #resumePosition()} can tell exactly what a crash or a
+ * failed request left: for each day of the last group, the highest WAL position stored and which
+ * pings of that record are there. It resumes before the group, and the records read again skip
+ * exactly the rows already stored. Without a {@code cold_inserts} row for the node (a first start,
+ * or that table lost), it resumes after {@code max(wal_position)} of the node's rows. On modern
+ * servers each INSERT also carries a deduplication token derived from its WAL range and content.
+ *
+ * <p><b>Outages.</b> No request is made before the consumer's first {@code resumePosition()}, so the
+ * service starts while ClickHouse is down. Any failed request throws: the consumer backs off (with
+ * jitter, at most ~5 s), then resumes; meanwhile its lag rises and the WAL keeps every record after
+ * {@link #durablePosition()}. A chunk refused with an error about the data itself (see
+ * {@link ClickHouseFailure#rejectsData()}) is bisected: the rows that fail alone go to
+ * {@code pings_quarantine} with their WAL position and the server's error; the rest go in once.
+ *
+ * <p>Every method except {@link #durablePosition()} and the metric getters runs on the consumer's thread.
+ */
+public final class ClickHouseColdStore implements ColdStore {
+  private static final Logger LOG = LoggerFactory.getLogger(ClickHouseColdStore.class);
+
+  private final ClickHouseConfig config;
+  private final ClickHouseMetrics metrics;
+  private final ClickHouseConnection connection;
+  private Migrations.Shape shape;
+  private List<String> columns;
+  private RowChunks chunks;
+  private Redelivery redelivery;
+  private long groupFirst = Wal.NONE;
+  private long groupLast = Wal.NONE;
+  private long pendingSinceMillis = -1;
+  private long accepted = Wal.NONE;
+  private boolean resumed;
+  private boolean closed;
+  private volatile long durable = Wal.NONE;
+  private volatile long bufferedBytes;
+
+  private ClickHouseColdStore(ClickHouseConfig config, ClickHouseMetrics metrics, ClickHouseConnection connection) {
+    this.config = config;
+    this.metrics = metrics;
+    this.connection = connection;
+  }
+
+  /** Sets up the clients; nothing is sent to ClickHouse until the consumer's first {@link #resumePosition()}. */
+  public static ClickHouseColdStore open(ClickHouseConfig config, ClickHouseMetrics metrics) {
+    requireNonNull(config, "config");
+    requireNonNull(metrics, "metrics");
+    LOG.info("cold store: ClickHouse at {}, database {}, node {}", config.url(), config.database(), config.node());
+    return new ClickHouseColdStore(config, metrics, ClickHouseConnection.open(config));
+  }
+
+  @Override
+  public long resumePosition() {
+    ensureOpen();
+    discardBuffered();
+    if (shape == null) {
+      shape = Migrations.apply(connection, config);
+      columns = PingTable.columnNames(config);
+      LOG.info("ClickHouse {} ready: server {}, {} table, inserts of at most {} rows", config.database(), shape.server(),
+          shape.modernTable() ? "modern" : "legacy", shape.maxInsertRows());
+    }
+    chunks = new RowChunks(shape.maxInsertRows(), config.dimensions(), config.metrics());
+    long resume = findResume();
+    accepted = resume;
+    durable = resume;
+    if (!resumed) {
+      resumed = true;
+      LOG.info("ClickHouse cold store of node {} resumes after WAL position {}", config.node(), resume);
+    }
+    return resume;
+  }
+
+  /** Where to resume, and the filter for the records read again ({@link #redelivery}). */
+  private long findResume() {
+    String pings = PingTable.qualified(config.database(), PingTable.PINGS);
+    String node = quote(config.node());
+    List<long[]> last = connection.query("SELECT first_position, last_position FROM "
+        + PingTable.qualified(config.database(), PingTable.INSERTS) + " WHERE ingest_node = " + node
+        + " ORDER BY last_position DESC LIMIT 1", rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+    if (last.isEmpty()) {
+      List<long[]> max = connection.query("SELECT max(wal_position), count() FROM " + pings + " WHERE ingest_node = " + node,
+          rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+      if (max.isEmpty() || max.get(0)[1] == 0) {
+        LOG.info("ClickHouse holds no rows of node {}: the cold store starts from the beginning of the WAL", config.node());
+        redelivery = null;
+        return Wal.NONE;
+      }
+      long position = max.get(0)[0];
+      LOG.warn("ClickHouse holds rows of node {} up to WAL position {} but no record of its inserts in {}: resuming after the"
+          + " rows of that position it has", config.node(), position, PingTable.INSERTS);
+      redelivery = new Redelivery(position, Map.of(), present(position, ""), position);
+      return position - 1;
+    }
+    long first = last.get(0)[0];
+    long lastPosition = last.get(0)[1];
+    List<String> days = connection.query("SELECT arrayJoin(days) AS day FROM " + PingTable.qualified(config.database(), PingTable.INSERTS)
+        + " WHERE ingest_node = " + node + " AND first_position = " + first + " AND last_position = " + lastPosition,
+        rs -> rs.getString(1));
+    Map<Long, Long> watermarks = new HashMap<>();
+    Map<Long, Set<String>> present = new HashMap<>();
+    for (String day : days) {
+      String range = dayRange(day);
+      List<long[]> max = connection.query("SELECT max(wal_position), count() FROM " + pings + " WHERE ingest_node = " + node
+          + " AND wal_position >= " + first + " AND wal_position <= " + lastPosition + " AND " + range,
+          rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+      if (max.isEmpty() || max.get(0)[1] == 0) {
+        continue;
+      }
+      long dayNumber = LocalDate.parse(day).toEpochDay();
+      long watermark = max.get(0)[0];
+      watermarks.put(dayNumber, watermark);
+      present.putAll(present(watermark, " AND " + range));
+    }
+    redelivery = new Redelivery(lastPosition, watermarks, present, Wal.NONE);
+    return first - 1;
+  }
+
+  /** The pings of WAL position {@code position} stored (within {@code where}), by day: "instance\0ping". */
+  private Map<Long, Set<String>> present(long position, String where) {
+    Map<Long, Set<String>> present = new HashMap<>();
+    connection.query("SELECT toUInt32(" + PingTable.day(shape.modernTable()) + ") AS day, instance_id, ping_id FROM "
+        + PingTable.qualified(config.database(), PingTable.PINGS) + " WHERE ingest_node = " + quote(config.node())
+        + " AND wal_position = " + position + where,
+        rs -> present.computeIfAbsent(rs.getLong(1), d -> new HashSet<>()).add(rs.getString(2) + '\0' + rs.getString(3)));
+    return present;
+  }
+
+  /** A condition on the event time that selects day {@code day} (YYYY-MM-DD) and lets ClickHouse prune partitions. */
+  private String dayRange(String day) {
+    long fromMicros = LocalDate.parse(day).toEpochDay() * RowChunks.MICROS_PER_DAY;
+    long toMicros = fromMicros + RowChunks.MICROS_PER_DAY;
+    return shape.modernTable()
+        ? "timestamp >= fromUnixTimestamp64Micro(" + fromMicros + ", 'UTC') AND timestamp < fromUnixTimestamp64Micro(" + toMicros + ", 'UTC')"
+        : "timestamp >= " + fromMicros + " AND timestamp < " + toMicros;
+  }
+
+  @Override
+  public void accept(ColumnBatch batch) {
+    requireNonNull(batch, "batch");
+    ensureOpen();
+    if (chunks == null) {
+      throw new IllegalStateException("accept before resumePosition");
+    }
+    int rows = batch.rowCount();
+    int row = 0;
+    while (row < rows) {
+      long position = batch.walPosition(row);
+      int end = row + 1;
+      while (end < rows && batch.walPosition(end) == position) {
+        end++;
+      }
+      if (position > accepted) {
+        addRecord(batch, row, end, position);
+      }
+      row = end;
+    }
+    if (batch.lastPosition() > accepted) {
+      // Records without pings still advance the position.
+      noteRecord(batch.lastPosition());
+    }
+    bufferedBytes = chunks.bytes();
+    if (chunks.bytes() >= config.maxBufferBytes()) {
+      flush();
+    }
+  }
+
+  private void addRecord(ColumnBatch batch, int from, int to, long position) {
+    Redelivery filter = redelivery;
+    for (int row = from; row < to; row++) {
+      long day = RowChunks.dayOf(batch.timestampMicros(row));
+      if (filter != null && filter.stored(day, position, batch.instanceId(row), batch.pingId(row))) {
+        continue;
+      }
+      chunks.write(chunks.chunkFor(day, position, to - from), batch, row);
+    }
+    noteRecord(position);
+  }
+
+  private void noteRecord(long position) {
+    if (groupFirst == Wal.NONE) {
+      groupFirst = position;
+    }
+    groupLast = position;
+    accepted = position;
+    if (redelivery != null && position >= redelivery.last()) {
+      redelivery = null;
+    }
+  }
+
+  @Override
+  public void tick(long nowMillis) {
+    ensureOpen();
+    if (groupLast == Wal.NONE) {
+      return;
+    }
+    if (pendingSinceMillis < 0) {
+      pendingSinceMillis = nowMillis;
+    } else if (nowMillis - pendingSinceMillis >= config.flushInterval().toMillis()) {
+      flush();
+    }
+  }
+
+  /** Inserts the buffered group: its range in {@code cold_inserts} first, then each day's chunks in order. */
+  private void flush() {
+    if (groupLast == Wal.NONE) {
+      return;
+    }
+    long started = System.nanoTime();
+    if (!chunks.isEmpty()) {
+      String days = chunks.days().keySet().stream().map(d -> quote(LocalDate.ofEpochDay(d).toString()))
+          .collect(Collectors.joining(", ", "[", "]"));
+      connection.execute("INSERT INTO " + PingTable.qualified(config.database(), PingTable.INSERTS)
+          + " (ingest_node, first_position, last_position, days, rows, begun_at) VALUES (" + quote(config.node()) + ", "
+          + groupFirst + ", " + groupLast + ", " + days + ", " + chunks.rows() + ", now())");
+      for (List<RowChunks.Chunk> day : chunks.days().values()) {
+        for (RowChunks.Chunk chunk : day) {
+          insert(chunk, 0, chunk.rows);
+        }
+      }
+      metrics.flushed(chunks.rows(), chunks.bytes(), System.nanoTime() - started);
+    }
+    durable = groupLast;
+    discardBuffered();
+  }
+
+  /**
+   * Inserts rows {@code from} to {@code to} of {@code chunk}; when ClickHouse refuses the data, splits
+   * the range in two and tries each half, down to single rows: a row refused alone goes to the
+   * quarantine. Halves go in WAL order, so each day's stored rows stay a prefix.
+   */
+  private void insert(RowChunks.Chunk chunk, int from, int to) {
+    int offset = chunk.offset(from);
+    int length = chunk.offset(to) - offset;
+    try {
+      connection.insertRowBinary(PingTable.PINGS, columns, chunk.array(), offset, length,
+          shape.dedupTokens() ? token(chunk, from, to) : null);
+    } catch (ClickHouseFailure failure) {
+      metrics.insertFailed(failure.reason());
+      if (!failure.rejectsData()) {
+        throw failure;
+      }
+      if (to - from == 1) {
+        quarantine(chunk, from, failure);
+        return;
+      }
+      int middle = (from + to) >>> 1;
+      LOG.warn("ClickHouse refused {} rows of WAL {}–{} (day {}): {}; bisecting to find the rows it refuses", to - from,
+          chunk.firstPosition, chunk.lastPosition, LocalDate.ofEpochDay(chunk.day), failure.getMessage());
+      insert(chunk, from, middle);
+      insert(chunk, middle, to);
+    }
+  }
+
+  /** Node, day, WAL range and a checksum of the exact rows: the same token only for the same rows. */
+  private String token(RowChunks.Chunk chunk, int from, int to) {
+    CRC32 crc = new CRC32();
+    int offset = chunk.offset(from);
+    crc.update(chunk.array(), offset, chunk.offset(to) - offset);
+    return "pingstack:" + config.node() + ":" + LocalDate.ofEpochDay(chunk.day) + ":" + chunk.firstPosition + "-"
+        + chunk.lastPosition + ":" + from + "-" + to + ":" + Long.toHexString(crc.getValue());
+  }
+
+  private void quarantine(RowChunks.Chunk chunk, int row, ClickHouseFailure failure) {
+    int offset = chunk.offset(row);
+    int length = chunk.offset(row + 1) - offset;
+    RowChunks.RowKey key = RowChunks.RowKey.read(chunk.array(), offset);
+    byte[] encoded = new byte[length];
+    System.arraycopy(chunk.array(), offset, encoded, 0, length);
+    connection.execute("INSERT INTO " + PingTable.qualified(config.database(), PingTable.QUARANTINE)
+        + " (ingest_node, wal_position, instance_id, ping_id, error, row_base64, quarantined_at) VALUES (" + quote(config.node())
+        + ", " + key.walPosition() + ", " + quote(key.instanceId()) + ", " + quote(key.pingId()) + ", "
+        + quote(failure.getMessage()) + ", " + quote(Base64.getEncoder().encodeToString(encoded)) + ", now())");
+    metrics.quarantined(1);
+    LOG.error("ClickHouse refuses the ping {} of instance {} (WAL position {}): moved to {}.{} with the server's error: {}",
+        key.pingId(), key.instanceId(), key.walPosition(), config.database(), PingTable.QUARANTINE, failure.getMessage());
+  }
+
+  private void discardBuffered() {
+    if (chunks != null) {
+      chunks.clear();
+    }
+    bufferedBytes = 0;
+    groupFirst = Wal.NONE;
+    groupLast = Wal.NONE;
+    pendingSinceMillis = -1;
+  }
+
+  @Override
+  public long durablePosition() {
+    return durable;
+  }
+
+  /** Bytes of encoded rows waiting for their INSERT. Any thread. */
+  public long bufferedBytes() {
+    return bufferedBytes;
+  }
+
+  /** Inserts what is buffered (when ClickHouse answers; the WAL keeps it otherwise) and closes the clients. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    try {
+      if (chunks != null && groupLast != Wal.NONE) {
+        flush();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("ClickHouse cold store: the last {} buffered rows were not inserted at close ({}); they are inserted from the WAL"
+          + " at the next start", chunks.rows(), e.getMessage());
+    } finally {
+      closed = true;
+      connection.close();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the ClickHouse cold store is closed");
+    }
+  }
+
+  /**
+   * What the records read again after a resume already have in ClickHouse: per day, rows before the
+   * watermark are stored, and at the watermark the listed pings are. {@code defaultWatermark} applies
+   * to days not listed ({@link Wal#NONE}: none stored). Dropped once the consumer passes {@code last}.
+   */
+  private record Redelivery(long last, Map<Long, Long> watermarks, Map<Long, Set<String>> present, long defaultWatermark) {
+    boolean stored(long day, long position, String instanceId, String pingId) {
+      long watermark = watermarks.getOrDefault(day, defaultWatermark);
+      if (watermark == Wal.NONE || position > watermark) {
+        return false;
+      }
+      if (position < watermark) {
+        return true;
+      }
+      Set<String> ids = present.get(day);
+      return ids != null && ids.contains(instanceId + '\0' + pingId);
+    }
+  }
+}
