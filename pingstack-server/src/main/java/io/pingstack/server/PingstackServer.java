@@ -5,12 +5,14 @@ import io.pingstack.engine.ArrowFileColdStore;
 import io.pingstack.engine.ColdStore;
 import io.pingstack.engine.WalConsumer;
 import io.pingstack.engine.clickhouse.ClickHouseColdStore;
+import io.pingstack.engine.clickhouse.ClickHouseReads;
 import io.pingstack.gateway.GrpcGateway;
 import io.pingstack.gateway.HttpEndpoint;
 import io.pingstack.gateway.HttpGateway;
 import io.pingstack.gateway.HttpReply;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalUnavailableException;
+import io.pingstack.query.ColdReads;
 import io.pingstack.query.QueryLatency;
 import io.pingstack.query.QueryService;
 import io.pingstack.rollups.RollupSink;
@@ -39,6 +41,7 @@ final class PingstackServer implements AutoCloseable {
   private final WalConsumer coldConsumer;
   private final RollupSink rollups;
   private final WalConsumer rollupConsumer;
+  private final ColdReads coldReads;
   private final HttpGateway http;
   private final GrpcGateway grpc;
   private volatile boolean stopping;
@@ -62,7 +65,11 @@ final class PingstackServer implements AutoCloseable {
       this.rollupConsumer = WalConsumer.start("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"));
       started.push(rollupConsumer);
       QueryLatency queryLatency = new QueryLatency();
-      Map<String, HttpEndpoint> routes = new HashMap<>(QueryService.endpoints(rollups, config.query(), queryLatency));
+      this.coldReads = config.clickhouse() == null ? null : new ColdReads(ClickHouseReads.open(config.clickhouse()));
+      if (coldReads != null) {
+        started.push(coldReads);
+      }
+      Map<String, HttpEndpoint> routes = new HashMap<>(QueryService.endpoints(rollups, coldReads, config.query(), queryLatency));
       routes.put("/healthz", call -> CompletableFuture.completedFuture(HttpReply.json(HttpResponseStatus.OK, "{\"status\":\"up\"}")));
       routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
       routes.put("/metrics", call -> CompletableFuture.completedFuture(
@@ -153,6 +160,9 @@ final class PingstackServer implements AutoCloseable {
     rollupConsumer.close();
     coldConsumer.close();
     wal.close();
+    if (coldReads != null) {
+      coldReads.close();
+    }
     http.close();
     LOG.info("stopped in {} ms; rollups snapshotted, cold store committed, WAL synced and closed",
         (System.nanoTime() - start) / 1_000_000);

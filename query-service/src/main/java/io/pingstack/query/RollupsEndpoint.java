@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /v1/rollups} (API.md section 3): parameters to a {@link RollupQuery}, the reader's
  * answer to JSON. {@code from}/{@code to} in the answer are the aligned range; {@code t} is a bucket
  * start; count and distinct_instances are JSON integers, the others numbers; a value the bucket
- * does not have (NaN) is {@code null}. Series keep the reader's order.
+ * does not have (NaN) is {@code null}. Series keep the reader's order. A range that starts before
+ * the hot retention of its step is answered from the ClickHouse cold store when there is one.
  */
 final class RollupsEndpoint implements HttpEndpoint {
   static final String PATH = "/v1/rollups";
@@ -28,10 +29,13 @@ final class RollupsEndpoint implements HttpEndpoint {
   private static final SerializableString[] AGG_NAMES = aggNames();
 
   private final RollupReader reader;
+  private final ColdReads cold;
   private final int maxSeries;
 
-  RollupsEndpoint(RollupReader reader, int maxSeries) {
+  /** {@code cold}: answers ranges older than the hot retention of their step; null when there is no ClickHouse. */
+  RollupsEndpoint(RollupReader reader, ColdReads cold, int maxSeries) {
     this.reader = reader;
+    this.cold = cold;
     this.maxSeries = maxSeries;
   }
 
@@ -44,12 +48,20 @@ final class RollupsEndpoint implements HttpEndpoint {
     } catch (RollupQueryException e) {
       throw Params.badRequest(e.code(), e.getMessage());
     }
+    if (cold != null && query.fromMillis() < System.currentTimeMillis() - reader.retentionMillis(query.step())) {
+      // Older than the hot cells go back: the whole range from the raw pings, so no bucket is half hot, half cold.
+      return cold.rollups(query, result).thenApply(answer -> reply(query, answer));
+    }
+    return CompletableFuture.completedFuture(reply(query, result));
+  }
+
+  private HttpReply reply(RollupQuery query, RollupResult result) {
     // The reader has built the series by now; refusing still keeps an oversized answer off the wire.
     if (result.series().size() > maxSeries) {
       throw Params.badRequest("too_many_series", "the answer would hold more than " + maxSeries
           + " series; narrow it with filter or group by fewer fields");
     }
-    return CompletableFuture.completedFuture(JsonReply.ok(sizeHint(query, result), g -> write(g, query, result)));
+    return JsonReply.ok(sizeHint(query, result), g -> write(g, query, result));
   }
 
   private static int sizeHint(RollupQuery query, RollupResult result) {

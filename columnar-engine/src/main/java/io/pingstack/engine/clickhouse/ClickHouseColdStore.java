@@ -155,10 +155,7 @@ public final class ClickHouseColdStore implements ColdStore {
   /** A condition on the event time that selects day {@code day} (YYYY-MM-DD) and lets ClickHouse prune partitions. */
   private String dayRange(String day) {
     long fromMicros = LocalDate.parse(day).toEpochDay() * RowChunks.MICROS_PER_DAY;
-    long toMicros = fromMicros + RowChunks.MICROS_PER_DAY;
-    return shape.modernTable()
-        ? "timestamp >= fromUnixTimestamp64Micro(" + fromMicros + ", 'UTC') AND timestamp < fromUnixTimestamp64Micro(" + toMicros + ", 'UTC')"
-        : "timestamp >= " + fromMicros + " AND timestamp < " + toMicros;
+    return PingTable.timeRange(shape.modernTable(), fromMicros, fromMicros + RowChunks.MICROS_PER_DAY);
   }
 
   @Override

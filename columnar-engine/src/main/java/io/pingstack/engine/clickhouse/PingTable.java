@@ -113,6 +113,18 @@ final class PingTable {
     return modern ? "toDateTime(timestamp, 'UTC')" : "toDateTime(intDiv(timestamp, 1000000), 'UTC')";
   }
 
+  /** The event time in microseconds since the epoch. */
+  static String micros(boolean modern, String column) {
+    return modern ? "toUnixTimestamp64Micro(" + column + ")" : column;
+  }
+
+  /** {@code from <= timestamp < to} (microseconds), written so ClickHouse prunes partitions and uses the key. */
+  static String timeRange(boolean modern, long fromMicros, long toMicros) {
+    return modern
+        ? "timestamp >= fromUnixTimestamp64Micro(" + fromMicros + ", 'UTC') AND timestamp < fromUnixTimestamp64Micro(" + toMicros + ", 'UTC')"
+        : "timestamp >= " + fromMicros + " AND timestamp < " + toMicros;
+  }
+
   static String addColumn(String database, Column column, boolean modern) {
     return "ALTER TABLE " + qualified(database, PINGS) + " ADD COLUMN " + column.render(modern);
   }
