@@ -20,16 +20,16 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Fixtures: WAL records of test pings, a real log in a temp dir, and waiting on a condition. */
-final class Records {
-  static final long RECEIVED_AT = TimeUnit.MILLISECONDS.toMicros(TestPings.T0.toEpochMilli());
+public final class Records {
+  public static final long RECEIVED_AT = TimeUnit.MILLISECONDS.toMicros(TestPings.T0.toEpochMilli());
 
   private Records() {}
 
-  static WalRecord record(Ping... pings) {
+  public static WalRecord record(Ping... pings) {
     return record(RECEIVED_AT, pings);
   }
 
-  static WalRecord record(long receivedAtMicros, Ping... pings) {
+  public static WalRecord record(long receivedAtMicros, Ping... pings) {
     return WalRecord.newBuilder()
         .setReceivedAtMicros(receivedAtMicros)
         .setIngestNode("node-1")
@@ -39,7 +39,7 @@ final class Records {
   }
 
   /** {@code count} pings of instance {@code inst}, ids {@code <prefix>-0..}, one second apart from T0. */
-  static Ping[] pings(String prefix, int count) {
+  public static Ping[] pings(String prefix, int count) {
     Ping[] pings = new Ping[count];
     for (int i = 0; i < count; i++) {
       pings[i] = TestPings.ping("inst-" + (i % 3), prefix + "-" + i)
@@ -51,20 +51,20 @@ final class Records {
     return pings;
   }
 
-  static Ping at(String pingId, Instant timestamp) {
+  public static Ping at(String pingId, Instant timestamp) {
     return TestPings.ping("inst-1", pingId).at(timestamp).build();
   }
 
-  static Wal openWal(Path dir) {
+  public static Wal openWal(Path dir) {
     return ChronicleWal.open(WalConfig.defaults(dir).withDiskReserveBytes(0).withSync(WalConfig.Sync.NONE), WalMetrics.NOOP);
   }
 
-  static long append(Wal wal, WalRecord record) throws Exception {
+  public static long append(Wal wal, WalRecord record) throws Exception {
     return wal.append(record.toByteArray()).get(10, TimeUnit.SECONDS);
   }
 
   /** Every WAL record appended, as entries with their positions. */
-  static List<WalReader.Entry> entries(long firstPosition, WalRecord... records) {
+  public static List<WalReader.Entry> entries(long firstPosition, WalRecord... records) {
     List<WalReader.Entry> entries = new ArrayList<>();
     for (int i = 0; i < records.length; i++) {
       entries.add(new WalReader.Entry(firstPosition + i, records[i]));
@@ -73,7 +73,7 @@ final class Records {
   }
 
   /** Ids of every ping of {@code records}, in order. */
-  static List<String> pingIds(List<WalRecord> records) {
+  public static List<String> pingIds(List<WalRecord> records) {
     List<String> ids = new ArrayList<>();
     for (WalRecord record : records) {
       record.getPingsList().forEach(p -> ids.add(p.getPingId()));
@@ -81,7 +81,7 @@ final class Records {
     return ids;
   }
 
-  static void await(String what, BooleanSupplier condition) {
+  public static void await(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("waiting for: " + what).isNegative();

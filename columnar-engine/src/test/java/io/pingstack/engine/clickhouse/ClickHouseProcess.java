@@ -131,7 +131,7 @@ public final class ClickHouseProcess implements AutoCloseable {
     OPEN.add(server);
     try {
       Files.createDirectories(server.serverLog.getParent());
-      Files.writeString(server.root.resolve("users.xml"), ClickHouseConfig.users(options.users));
+      Files.writeString(server.root.resolve("users.xml"), ClickHouseServerXml.users(options.users));
       server.launch(true);
     } catch (IOException | RuntimeException e) {
       server.close();
@@ -279,7 +279,7 @@ public final class ClickHouseProcess implements AutoCloseable {
       httpPort = httpSocket.getLocalPort();
       tcpPort = tcpSocket.getLocalPort();
     }
-    Files.writeString(root.resolve("config.xml"), ClickHouseConfig.server(root, httpPort, tcpPort, displayName));
+    Files.writeString(root.resolve("config.xml"), ClickHouseServerXml.server(root, httpPort, tcpPort, displayName));
   }
 
   private Process spawn() throws IOException {

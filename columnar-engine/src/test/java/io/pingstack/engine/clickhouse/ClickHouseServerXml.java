@@ -14,8 +14,8 @@ import java.util.Map;
  * only when their keys are present. {@code listen_reuse_port} stays off, so two servers can never
  * share a port silently. 18.16 refuses to start without {@code mark_cache_size}.
  */
-final class ClickHouseConfig {
-  private ClickHouseConfig() {}
+final class ClickHouseServerXml {
+  private ClickHouseServerXml() {}
 
   static String server(Path root, int httpPort, int tcpPort, String displayName) {
     Path data = root.resolve("data");
