@@ -48,7 +48,7 @@ public final class ClickHouseColdStore implements ColdStore {
 
   private final ClickHouseConfig config;
   private final ClickHouseMetrics metrics;
-  private final ClickHouseConnection connection;
+  private final ClickHouseSql connection;
   private Migrations.Shape shape;
   private List<String> columns;
   private RowChunks chunks;
@@ -62,7 +62,7 @@ public final class ClickHouseColdStore implements ColdStore {
   private volatile long durable = Wal.NONE;
   private volatile long bufferedBytes;
 
-  private ClickHouseColdStore(ClickHouseConfig config, ClickHouseMetrics metrics, ClickHouseConnection connection) {
+  private ClickHouseColdStore(ClickHouseConfig config, ClickHouseMetrics metrics, ClickHouseSql connection) {
     this.config = config;
     this.metrics = metrics;
     this.connection = connection;
@@ -74,6 +74,11 @@ public final class ClickHouseColdStore implements ColdStore {
     requireNonNull(metrics, "metrics");
     LOG.info("cold store: ClickHouse at {}, database {}, node {}", config.url(), config.database(), config.node());
     return new ClickHouseColdStore(config, metrics, ClickHouseConnection.open(config));
+  }
+
+  /** A store writing through {@code sql} (the modern-SQL suite runs it on chDB); closes it with the store. */
+  static ClickHouseColdStore over(ClickHouseSql sql, ClickHouseConfig config, ClickHouseMetrics metrics) {
+    return new ClickHouseColdStore(config, metrics, sql);
   }
 
   @Override
@@ -103,10 +108,10 @@ public final class ClickHouseColdStore implements ColdStore {
     String node = quote(config.node());
     List<long[]> last = connection.query("SELECT first_position, last_position FROM "
         + PingTable.qualified(config.database(), PingTable.INSERTS) + " WHERE ingest_node = " + node
-        + " ORDER BY last_position DESC LIMIT 1", rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+        + " ORDER BY last_position DESC LIMIT 1", row -> new long[] {row.int64(1), row.int64(2)});
     if (last.isEmpty()) {
       List<long[]> max = connection.query("SELECT max(wal_position), count() FROM " + pings + " WHERE ingest_node = " + node,
-          rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+          row -> new long[] {row.int64(1), row.int64(2)});
       if (max.isEmpty() || max.get(0)[1] == 0) {
         LOG.info("ClickHouse holds no rows of node {}: the cold store starts from the beginning of the WAL", config.node());
         redelivery = null;
@@ -122,14 +127,14 @@ public final class ClickHouseColdStore implements ColdStore {
     long lastPosition = last.get(0)[1];
     List<String> days = connection.query("SELECT arrayJoin(days) AS day FROM " + PingTable.qualified(config.database(), PingTable.INSERTS)
         + " WHERE ingest_node = " + node + " AND first_position = " + first + " AND last_position = " + lastPosition,
-        rs -> rs.getString(1));
+        row -> row.string(1));
     Map<Long, Long> watermarks = new HashMap<>();
     Map<Long, Set<String>> present = new HashMap<>();
     for (String day : days) {
       String range = dayRange(day);
       List<long[]> max = connection.query("SELECT max(wal_position), count() FROM " + pings + " WHERE ingest_node = " + node
           + " AND wal_position >= " + first + " AND wal_position <= " + lastPosition + " AND " + range,
-          rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+          row -> new long[] {row.int64(1), row.int64(2)});
       if (max.isEmpty() || max.get(0)[1] == 0) {
         continue;
       }
@@ -148,7 +153,7 @@ public final class ClickHouseColdStore implements ColdStore {
     connection.query("SELECT toUInt32(" + PingTable.day(shape.modernTable()) + ") AS day, instance_id, ping_id FROM "
         + PingTable.qualified(config.database(), PingTable.PINGS) + " WHERE ingest_node = " + quote(config.node())
         + " AND wal_position = " + position + where,
-        rs -> present.computeIfAbsent(rs.getLong(1), d -> new HashSet<>()).add(rs.getString(2) + '\0' + rs.getString(3)));
+        row -> present.computeIfAbsent(row.int64(1), d -> new HashSet<>()).add(row.string(2) + '\0' + row.string(3)));
     return present;
   }
 

@@ -28,12 +28,7 @@ import java.util.concurrent.TimeoutException;
  * with no rows may come back with no result set at all (18.16's Native output is then empty): it
  * reads as no rows. Thread-safe.
  */
-final class ClickHouseConnection implements AutoCloseable {
-  /** Maps the current row of a result set. */
-  @FunctionalInterface
-  interface Row<T> {
-    T map(ResultSet rs) throws SQLException;
-  }
+final class ClickHouseConnection implements ClickHouseSql {
 
   private final ClickHouseConfig config;
   private final Connection jdbc;
@@ -76,7 +71,8 @@ final class ClickHouseConnection implements AutoCloseable {
     return new ClickHouseConnection(config, jdbc, client);
   }
 
-  void execute(String sql) {
+  @Override
+  public void execute(String sql) {
     try (Statement statement = jdbc.createStatement()) {
       statement.execute(sql);
     } catch (SQLException | RuntimeException e) {
@@ -84,31 +80,75 @@ final class ClickHouseConnection implements AutoCloseable {
     }
   }
 
-  <T> List<T> query(String sql, Row<T> row) {
+  @Override
+  public <T> List<T> query(String sql, Row<T> row) {
     try (Statement statement = jdbc.createStatement()) {
       List<T> rows = new ArrayList<>();
       if (!statement.execute(sql)) {
         return rows;
       }
       try (ResultSet rs = statement.getResultSet()) {
+        Values values = new ResultSetValues(rs);
         while (rs != null && rs.next()) {
-          rows.add(row.map(rs));
+          rows.add(row.map(values));
         }
       }
       return rows;
-    } catch (SQLException | RuntimeException e) {
+    } catch (Exception e) {
       throw ClickHouseFailure.of("ClickHouse failed " + abbreviate(sql), e);
     }
   }
 
-  /**
-   * Inserts {@code length} bytes of RowBinary rows of {@code columns} into {@code table} (in the
-   * configured database) as one request; with a deduplication token when {@code token} is not null.
-   */
-  void insertRowBinary(String table, List<String> columns, byte[] bytes, int offset, int length, String token) {
+  /** The current row of a JDBC result set. */
+  private record ResultSetValues(ResultSet rs) implements Values {
+    @Override
+    public String string(int column) {
+      return get(() -> rs.getString(column));
+    }
+
+    @Override
+    public long int64(int column) {
+      return get(() -> rs.getLong(column));
+    }
+
+    @Override
+    public double float64(int column) {
+      return get(() -> rs.getDouble(column));
+    }
+
+    @Override
+    public List<Object> array(int column) {
+      return get(() -> {
+        Object array = rs.getArray(column).getArray();
+        List<Object> elements = new ArrayList<>(java.lang.reflect.Array.getLength(array));
+        for (int i = 0; i < java.lang.reflect.Array.getLength(array); i++) {
+          elements.add(java.lang.reflect.Array.get(array, i));
+        }
+        return elements;
+      });
+    }
+
+    private interface Read<T> {
+      T read() throws SQLException;
+    }
+
+    private static <T> T get(Read<T> read) {
+      try {
+        return read.read();
+      } catch (SQLException e) {
+        throw ClickHouseFailure.of("cannot read a result column", e);
+      }
+    }
+  }
+
+  @Override
+  public void insertRowBinary(String table, List<String> columns, byte[] bytes, int offset, int length, String token) {
     InsertSettings settings = new InsertSettings();
     if (token != null) {
+      // A modern server: the block is named by its token, and written synchronously even where the
+      // user's profile turns asynchronous inserts on (an async insert is not one all-or-nothing block).
       settings.setDeduplicationToken(token);
+      settings.serverSetting("async_insert", "0");
     }
     try {
       client.insert(PingTable.qualified(config.database(), table), columns, new ByteArrayInputStream(bytes, offset, length),

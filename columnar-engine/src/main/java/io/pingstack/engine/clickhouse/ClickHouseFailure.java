@@ -1,7 +1,5 @@
 package io.pingstack.engine.clickhouse;
 
-import com.clickhouse.client.api.ServerException;
-import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -61,9 +59,8 @@ final class ClickHouseFailure extends RuntimeException {
     }
     int code = NO_CODE;
     for (Throwable t = cause; t != null && code == NO_CODE; t = t.getCause()) {
-      if (t instanceof ServerException || t instanceof SQLException) {
-        code = codeIn(t.getMessage());
-      }
+      // The server's answer: "Code: 395, e.displayText() = …" (18.16) or "Code: 395. DB::Exception: …".
+      code = codeIn(t.getMessage());
     }
     String text = cause.getMessage() == null ? cause.toString() : cause.getMessage();
     return new ClickHouseFailure(doing + ": " + firstLine(text), code, cause);

@@ -3,7 +3,6 @@ package io.pingstack.engine.clickhouse;
 import static io.pingstack.engine.clickhouse.ClickHouseConnection.quote;
 import static java.util.Objects.requireNonNull;
 
-import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,13 +20,13 @@ import java.util.stream.Collectors;
  */
 public final class ClickHouseReads implements AutoCloseable {
   private final ClickHouseConfig config;
-  private final ClickHouseConnection connection;
+  private final ClickHouseSql connection;
   private volatile Columns columns;
 
   /** The pings table as found: its timestamp type and its declared columns. */
   private record Columns(boolean modern, Set<String> names) {}
 
-  private ClickHouseReads(ClickHouseConfig config, ClickHouseConnection connection) {
+  private ClickHouseReads(ClickHouseConfig config, ClickHouseSql connection) {
     this.config = config;
     this.connection = connection;
   }
@@ -36,6 +35,11 @@ public final class ClickHouseReads implements AutoCloseable {
   public static ClickHouseReads open(ClickHouseConfig config) {
     requireNonNull(config, "config");
     return new ClickHouseReads(config, ClickHouseConnection.open(config));
+  }
+
+  /** Reads through {@code sql} (the modern-SQL suite runs them on chDB); closes it with the reads. */
+  static ClickHouseReads over(ClickHouseSql sql, ClickHouseConfig config) {
+    return new ClickHouseReads(config, sql);
   }
 
   /** Runs {@code query}; rows come ordered by group values, then bucket. Throws when ClickHouse fails. */
@@ -102,16 +106,16 @@ public final class ClickHouseReads implements AutoCloseable {
         + ") ORDER BY " + order;
     int aggs = query.aggs().size();
     try {
-      return connection.query(sql, rs -> {
+      return connection.query(sql, row -> {
         List<String> group = new ArrayList<>(groups);
         for (int i = 1; i <= groups; i++) {
-          group.add(rs.getString(i));
+          group.add(row.string(i));
         }
         double[] values = new double[aggs];
         for (int i = 0; i < aggs; i++) {
-          values[i] = rs.getDouble(groups + 2 + i);
+          values[i] = row.float64(groups + 2 + i);
         }
-        return new ColdAggregate.Row(group, rs.getLong(groups + 1), values);
+        return new ColdAggregate.Row(group, row.int64(groups + 1), values);
       });
     } catch (ClickHouseFailure e) {
       columns = null;
@@ -167,37 +171,37 @@ public final class ClickHouseReads implements AutoCloseable {
         + " WHERE instance_id = " + quote(instanceId) + " AND " + PingTable.timeRange(table.modern(), fromMicros, toMicros)
         + " ORDER BY timestamp, wal_position, ping_id LIMIT " + limit;
     try {
-      return connection.query(sql, rs -> {
+      return connection.query(sql, row -> {
         Map<String, Double> metricMap = new LinkedHashMap<>();
         Map<String, String> dimensionMap = new LinkedHashMap<>();
         int column = 15;
         for (String key : dimensions) {
-          boolean absent = rs.getInt(column++) == 1;
-          String v = rs.getString(column++);
+          boolean absent = row.int64(column++) == 1;
+          String v = row.string(column++);
           if (!absent) {
             dimensionMap.put(key, v);
           }
         }
         for (String key : metrics) {
-          boolean absent = rs.getInt(column++) == 1;
-          double v = rs.getDouble(column++);
+          boolean absent = row.int64(column++) == 1;
+          double v = row.float64(column++);
           if (!absent) {
             metricMap.put(key, v);
           }
         }
-        Object metricKeys = rs.getArray(10).getArray();
-        Object metricValues = rs.getArray(11).getArray();
-        for (int i = 0; i < Array.getLength(metricKeys); i++) {
-          metricMap.put((String) Array.get(metricKeys, i), ((Number) Array.get(metricValues, i)).doubleValue());
+        List<Object> metricKeys = row.array(10);
+        List<Object> metricValues = row.array(11);
+        for (int i = 0; i < metricKeys.size(); i++) {
+          metricMap.put((String) metricKeys.get(i), ((Number) metricValues.get(i)).doubleValue());
         }
-        Object dimensionKeys = rs.getArray(12).getArray();
-        Object dimensionValues = rs.getArray(13).getArray();
-        for (int i = 0; i < Array.getLength(dimensionKeys); i++) {
-          dimensionMap.put((String) Array.get(dimensionKeys, i), (String) Array.get(dimensionValues, i));
+        List<Object> dimensionKeys = row.array(12);
+        List<Object> dimensionValues = row.array(13);
+        for (int i = 0; i < dimensionKeys.size(); i++) {
+          dimensionMap.put((String) dimensionKeys.get(i), (String) dimensionValues.get(i));
         }
-        String payload = rs.getString(14);
-        return new RawPing(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6),
-            rs.getString(7), rs.getString(8), rs.getString(9), metricMap, dimensionMap, payload.isEmpty() ? null : payload);
+        String payload = row.string(14);
+        return new RawPing(row.int64(1), row.int64(2), row.string(3), row.string(4), row.string(5), row.int64(6),
+            row.string(7), row.string(8), row.string(9), metricMap, dimensionMap, payload.isEmpty() ? null : payload);
       });
     } catch (ClickHouseFailure e) {
       columns = null;
@@ -211,7 +215,7 @@ public final class ClickHouseReads implements AutoCloseable {
       return found;
     }
     List<String[]> rows = connection.query("SELECT name, type FROM system.columns WHERE database = " + quote(config.database())
-        + " AND table = " + quote(PingTable.PINGS), rs -> new String[] {rs.getString(1), rs.getString(2)});
+        + " AND table = " + quote(PingTable.PINGS), row -> new String[] {row.string(1), row.string(2)});
     if (rows.isEmpty()) {
       throw new IllegalStateException("ClickHouse has no table " + PingTable.qualified(config.database(), PingTable.PINGS) + " yet");
     }

@@ -33,13 +33,13 @@ final class Migrations {
 
   private Migrations() {}
 
-  static Shape apply(ClickHouseConnection connection, ClickHouseConfig config) {
+  static Shape apply(ClickHouseSql connection, ClickHouseConfig config) {
     String db = config.database();
-    ServerVersion server = ServerVersion.parse(connection.query("SELECT version()", rs -> rs.getString(1)).get(0));
+    ServerVersion server = ServerVersion.parse(connection.query("SELECT version()", row -> row.string(1)).get(0));
     connection.execute("CREATE DATABASE IF NOT EXISTS " + db);
     connection.execute(PingTable.createMigrations(db));
     Set<String> applied = new HashSet<>(connection.query(
-        "SELECT DISTINCT name FROM " + PingTable.qualified(db, PingTable.MIGRATIONS), rs -> rs.getString(1)));
+        "SELECT DISTINCT name FROM " + PingTable.qualified(db, PingTable.MIGRATIONS), row -> row.string(1)));
     boolean modern = server.modern();
     List<Migration> migrations = new ArrayList<>();
     migrations.add(new Migration("0001_create_pings", () -> connection.execute(PingTable.createPings(db, modern, config.retention()))));
@@ -74,7 +74,7 @@ final class Migrations {
     }
     boolean modernTable = types.get("timestamp").startsWith("DateTime64");
     int serverMax = connection.query("SELECT value FROM system.settings WHERE name = 'max_insert_block_size'",
-        rs -> Integer.parseInt(rs.getString(1))).stream().findFirst().orElse(Integer.MAX_VALUE);
+        row -> Integer.parseInt(row.string(1))).stream().findFirst().orElse(Integer.MAX_VALUE);
     int maxInsertRows = Math.min(config.maxInsertRows(), serverMax);
     if (maxInsertRows < config.maxInsertRows()) {
       LOG.warn("ClickHouse max_insert_block_size is {}: inserts are kept to {} rows (clickhouse.max_insert_rows is {})",
@@ -83,10 +83,10 @@ final class Migrations {
     return new Shape(server, modernTable, maxInsertRows);
   }
 
-  private static Map<String, String> columnTypes(ClickHouseConnection connection, String db) {
+  private static Map<String, String> columnTypes(ClickHouseSql connection, String db) {
     Map<String, String> types = new HashMap<>();
     connection.query("SELECT name, type FROM system.columns WHERE database = " + quote(db) + " AND table = " + quote(PingTable.PINGS),
-        rs -> types.put(rs.getString(1), rs.getString(2)));
+        row -> types.put(row.string(1), row.string(2)));
     return types;
   }
 }

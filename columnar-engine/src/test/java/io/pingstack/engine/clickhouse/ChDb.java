@@ -119,13 +119,22 @@ public final class ChDb implements AutoCloseable {
    *
    * @throws ChDbException with ClickHouse's message when the query fails; the session stays usable
    */
-  public synchronized String query(String sql, String format) {
+  public String query(String sql, String format) {
     requireNonNull(sql, "sql");
+    return query(sql.getBytes(UTF_8), format);
+  }
+
+  /**
+   * Runs a statement given as bytes: an {@code INSERT … FORMAT RowBinary} followed by its binary
+   * rows, which are not text.
+   */
+  public synchronized String query(byte[] query, String format) {
+    requireNonNull(query, "query");
     requireNonNull(format, "format");
     if (connection == null) {
       throw new IllegalStateException("chDB session on " + dataDir + " is closed");
     }
-    byte[] query = sql.getBytes(UTF_8);
+    String sql = new String(query, 0, Math.min(query.length, 300), UTF_8);
     byte[] formatName = format.getBytes(UTF_8);
     Pointer result = lib.chdb_query_n(connection, query, query.length, formatName, formatName.length);
     if (result == null) {
