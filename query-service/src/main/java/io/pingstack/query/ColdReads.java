@@ -118,7 +118,7 @@ public final class ColdReads implements AutoCloseable {
         try {
           answer.complete(read.get());
         } catch (RuntimeException e) {
-          LOG.warn("cold read from ClickHouse failed: {}", e.getMessage());
+          LOG.warn("cold read from ClickHouse failed: {}", e.getMessage(), e);
           answer.completeExceptionally(ApiException.retryable(HttpResponseStatus.SERVICE_UNAVAILABLE, "cold_store_unavailable",
               "the cold store (ClickHouse) could not answer; the service log says why", 5));
         }

@@ -40,11 +40,14 @@ import org.slf4j.LoggerFactory;
  * {@link #durablePosition()}. A chunk refused with an error about the data itself (see
  * {@link ClickHouseFailure#rejectsData()}) is bisected: the rows that fail alone go to
  * {@code pings_quarantine} with their WAL position and the server's error; the rest go in once.
+ * More than {@link #MAX_QUARANTINED_PER_FLUSH} refused rows in one group is not a poison row but a
+ * table that refuses everything: the flush fails instead, and retries until the table takes them.
  *
  * <p>Every method except {@link #durablePosition()} and the metric getters runs on the consumer's thread.
  */
 public final class ClickHouseColdStore implements ColdStore {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseColdStore.class);
+  static final int MAX_QUARANTINED_PER_FLUSH = 100;
 
   private final ClickHouseConfig config;
   private final ClickHouseMetrics metrics;
@@ -58,6 +61,9 @@ public final class ClickHouseColdStore implements ColdStore {
   private long pendingSinceMillis = -1;
   private long accepted = Wal.NONE;
   private boolean resumed;
+  /** A call failed since the last resume: what is buffered may be partly in ClickHouse, so it is never flushed as is. */
+  private boolean broken;
+  private int quarantinedInFlush;
   private boolean closed;
   private volatile long durable = Wal.NONE;
   private volatile long bufferedBytes;
@@ -85,6 +91,7 @@ public final class ClickHouseColdStore implements ColdStore {
   public long resumePosition() {
     ensureOpen();
     discardBuffered();
+    broken = true;
     if (shape == null) {
       shape = Migrations.apply(connection, config);
       columns = PingTable.columnNames(config);
@@ -95,6 +102,7 @@ public final class ClickHouseColdStore implements ColdStore {
     long resume = findResume();
     accepted = resume;
     durable = resume;
+    broken = false;
     if (!resumed) {
       resumed = true;
       LOG.info("ClickHouse cold store of node {} resumes after WAL position {}", config.node(), resume);
@@ -125,7 +133,7 @@ public final class ClickHouseColdStore implements ColdStore {
     }
     long first = last.get(0)[0];
     long lastPosition = last.get(0)[1];
-    List<String> days = connection.query("SELECT arrayJoin(days) AS day FROM " + PingTable.qualified(config.database(), PingTable.INSERTS)
+    List<String> days = connection.query("SELECT DISTINCT arrayJoin(days) AS day FROM " + PingTable.qualified(config.database(), PingTable.INSERTS)
         + " WHERE ingest_node = " + node + " AND first_position = " + first + " AND last_position = " + lastPosition,
         row -> row.string(1));
     Map<Long, Long> watermarks = new HashMap<>();
@@ -169,6 +177,9 @@ public final class ClickHouseColdStore implements ColdStore {
     ensureOpen();
     if (chunks == null) {
       throw new IllegalStateException("accept before resumePosition");
+    }
+    if (broken) {
+      throw new IllegalStateException("accept after a failure without resumePosition");
     }
     int rows = batch.rowCount();
     int row = 0;
@@ -235,6 +246,8 @@ public final class ClickHouseColdStore implements ColdStore {
       return;
     }
     long started = System.nanoTime();
+    broken = true;
+    quarantinedInFlush = 0;
     if (!chunks.isEmpty()) {
       String days = chunks.days().keySet().stream().map(d -> quote(LocalDate.ofEpochDay(d).toString()))
           .collect(Collectors.joining(", ", "[", "]"));
@@ -250,6 +263,7 @@ public final class ClickHouseColdStore implements ColdStore {
     }
     durable = groupLast;
     discardBuffered();
+    broken = false;
   }
 
   /**
@@ -290,6 +304,12 @@ public final class ClickHouseColdStore implements ColdStore {
   }
 
   private void quarantine(RowChunks.Chunk chunk, int row, ClickHouseFailure failure) {
+    if (++quarantinedInFlush > MAX_QUARANTINED_PER_FLUSH) {
+      // Not a poison row but a table that refuses everything (a constraint, a changed column):
+      // stop and let the lag rise until someone looks, rather than move every ping aside.
+      throw new IllegalStateException("ClickHouse refuses more than " + MAX_QUARANTINED_PER_FLUSH + " rows of one group ("
+          + failure.getMessage() + "); inserting is stopped until the table takes them again");
+    }
     int offset = chunk.offset(row);
     int length = chunk.offset(row + 1) - offset;
     RowChunks.RowKey key = RowChunks.RowKey.read(chunk.array(), offset);
@@ -331,7 +351,7 @@ public final class ClickHouseColdStore implements ColdStore {
       return;
     }
     try {
-      if (chunks != null && groupLast != Wal.NONE) {
+      if (chunks != null && groupLast != Wal.NONE && !broken) {
         flush();
       }
     } catch (RuntimeException e) {

@@ -116,18 +116,6 @@ final class ClickHouseConnection implements ClickHouseSql {
       return get(() -> rs.getDouble(column));
     }
 
-    @Override
-    public List<Object> array(int column) {
-      return get(() -> {
-        Object array = rs.getArray(column).getArray();
-        List<Object> elements = new ArrayList<>(java.lang.reflect.Array.getLength(array));
-        for (int i = 0; i < java.lang.reflect.Array.getLength(array); i++) {
-          elements.add(java.lang.reflect.Array.get(array, i));
-        }
-        return elements;
-      });
-    }
-
     private interface Read<T> {
       T read() throws SQLException;
     }

@@ -3,7 +3,9 @@ package io.pingstack.engine.clickhouse;
 import static io.pingstack.engine.clickhouse.ClickHouseConnection.quote;
 import static java.util.Objects.requireNonNull;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,9 +156,11 @@ public final class ClickHouseReads implements AutoCloseable {
     Columns table = columns();
     List<String> dimensions = config.dimensions().stream().filter(k -> table.names().contains(ClickHouseConfig.dimensionColumn(k))).toList();
     List<String> metrics = config.metrics().stream().filter(k -> table.names().contains(ClickHouseConfig.metricColumn(k))).toList();
+    // Arrays come back as text: the 0.10 JDBC driver misreads 18.16's Native arrays of varying length.
     List<String> select = new ArrayList<>(List.of("wal_position", PingTable.micros(table.modern(), "received_at"), "ingest_node",
         "ping_id", "instance_id", PingTable.micros(table.modern(), "timestamp"), "event", "version", "deploy_type",
-        "metric_keys", "metric_values", "dimension_keys", "dimension_values", "payload"));
+        hexStrings("metric_keys"), float64Bits("metric_values"), hexStrings("dimension_keys"), hexStrings("dimension_values"),
+        "payload"));
     for (String key : dimensions) {
       String column = ClickHouseConfig.dimensionColumn(key);
       select.add("isNull(" + column + ")");
@@ -189,15 +193,16 @@ public final class ClickHouseReads implements AutoCloseable {
             metricMap.put(key, v);
           }
         }
-        List<Object> metricKeys = row.array(10);
-        List<Object> metricValues = row.array(11);
+        List<String> metricKeys = fromHex(row.string(10));
+        // One element per key; 0.0 is all zero bytes, so its element is empty.
+        String[] metricBits = row.string(11).split(",", -1);
         for (int i = 0; i < metricKeys.size(); i++) {
-          metricMap.put((String) metricKeys.get(i), ((Number) metricValues.get(i)).doubleValue());
+          metricMap.put(metricKeys.get(i), fromFloat64Bits(metricBits[i]));
         }
-        List<Object> dimensionKeys = row.array(12);
-        List<Object> dimensionValues = row.array(13);
+        List<String> dimensionKeys = fromHex(row.string(12));
+        List<String> dimensionValues = fromHex(row.string(13));
         for (int i = 0; i < dimensionKeys.size(); i++) {
-          dimensionMap.put((String) dimensionKeys.get(i), (String) dimensionValues.get(i));
+          dimensionMap.put(dimensionKeys.get(i), dimensionValues.get(i));
         }
         String payload = row.string(14);
         return new RawPing(row.int64(1), row.int64(2), row.string(3), row.string(4), row.string(5), row.int64(6),
@@ -207,6 +212,39 @@ public final class ClickHouseReads implements AutoCloseable {
       columns = null;
       throw e;
     }
+  }
+
+  /** An Array(String) as one text: each element's UTF-8 bytes in hex, comma separated. */
+  private static String hexStrings(String column) {
+    return "arrayStringConcat(arrayMap(x -> hex(x), " + column + "), ',')";
+  }
+
+  /**
+   * An Array(Float64) as one text, exactly: each element's IEEE bytes (little-endian, trailing zero
+   * bytes dropped by reinterpretAsString) in hex, comma separated.
+   */
+  private static String float64Bits(String column) {
+    return "arrayStringConcat(arrayMap(x -> hex(reinterpretAsString(x)), " + column + "), ',')";
+  }
+
+  private static double fromFloat64Bits(String hex) {
+    byte[] bytes = HexFormat.of().parseHex(hex);
+    long bits = 0;
+    for (int i = bytes.length - 1; i >= 0; i--) {
+      bits = bits << 8 | (bytes[i] & 0xFF);
+    }
+    return Double.longBitsToDouble(bits);
+  }
+
+  private static List<String> fromHex(String text) {
+    List<String> values = new ArrayList<>();
+    if (text.isEmpty()) {
+      return values;
+    }
+    for (String hex : text.split(",", -1)) {
+      values.add(new String(HexFormat.of().parseHex(hex), StandardCharsets.UTF_8));
+    }
+    return values;
   }
 
   private Columns columns() {

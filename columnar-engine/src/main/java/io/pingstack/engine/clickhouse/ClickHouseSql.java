@@ -36,8 +36,5 @@ interface ClickHouseSql extends AutoCloseable {
     long int64(int column);
 
     double float64(int column);
-
-    /** An Array column's elements (String or Number). */
-    List<Object> array(int column);
   }
 }

@@ -90,14 +90,5 @@ final class ChDbSql implements ClickHouseSql {
       }
       return node.isNumber() ? node.asDouble() : Double.parseDouble(node.asText());
     }
-
-    @Override
-    public List<Object> array(int column) {
-      List<Object> elements = new ArrayList<>();
-      for (JsonNode element : row.get(column - 1)) {
-        elements.add(element.isNumber() ? element.numberValue() : element.asText());
-      }
-      return elements;
-    }
   }
 }

@@ -119,6 +119,7 @@ abstract class ColdStoreContract {
       records.add(record(pings.toArray(Ping[]::new)));
     }
     List<WalReader.Entry> entries = Records.entries(1, records.toArray(WalRecord[]::new));
+    long stored;
     try (ClickHouseColdStore store = open(config)) {
       store.resumePosition();
       // A failure that is not about the data (division by zero stands in for a server error) on one
@@ -126,9 +127,15 @@ abstract class ColdStoreContract {
       query("ALTER TABLE " + db + ".pings ADD COLUMN trap UInt8 MATERIALIZED intDiv(1, toUInt8(instance_id != 'trap'))");
       deliver(store, entries);
       assertThatThrownBy(() -> flush(store)).isInstanceOf(ClickHouseFailure.class).hasMessageContaining("Code: 153");
-      long stored = count("count()");
+      // Nothing of the group counts as stored: WAL retention keeps all of it.
+      assertThat(store.durablePosition()).isEqualTo(Wal.NONE);
+      stored = count("count()");
       assertThat(stored).isGreaterThan(1000).isLessThan(3000);
       query("ALTER TABLE " + db + ".pings DROP COLUMN trap");
+    }
+    // Closing after the failure inserted nothing more (the buffer is partly in ClickHouse already).
+    assertThat(count("count()")).isEqualTo(stored);
+    try (ClickHouseColdStore store = open(config)) {
       long resume = store.resumePosition();
       assertThat(resume).isEqualTo(0);
       deliver(store, entries.subList((int) resume, entries.size()));
@@ -153,6 +160,20 @@ abstract class ColdStoreContract {
     assertThat(count("count()")).isEqualTo(9 * 50 + 2);
     assertThat(query("SELECT wal_position, instance_id, ping_id, position(error, 'throwIf') > 0 FROM " + db
         + ".pings_quarantine FORMAT TabSeparated")).isEqualTo("7\tpoison\tbad-1\t1\n");
+  }
+
+  @Test
+  void aTableThatRefusesEveryRowStopsTheStoreInsteadOfQuarantiningEverything() {
+    try (ClickHouseColdStore store = open(config)) {
+      store.resumePosition();
+      query("ALTER TABLE " + db + ".pings ADD COLUMN guard UInt8 MATERIALIZED throwIf(length(ping_id) > 0)");
+      deliver(store, Records.entries(1, records("a", 3, 50)));
+      assertThatThrownBy(() -> flush(store)).isInstanceOf(IllegalStateException.class).hasMessageContaining("refuses more than");
+      assertThat(store.durablePosition()).isEqualTo(Wal.NONE);
+    }
+    assertThat(query("SELECT count() FROM " + db + ".pings_quarantine FORMAT TabSeparated").trim())
+        .isEqualTo(Integer.toString(ClickHouseColdStore.MAX_QUARANTINED_PER_FLUSH));
+    assertThat(count("count()")).isZero();
   }
 
   @Test
