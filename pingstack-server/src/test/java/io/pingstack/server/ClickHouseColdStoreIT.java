@@ -19,10 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -51,7 +47,8 @@ class ClickHouseColdStoreIT {
           "PINGSTACK_CLICKHOUSE_DATABASE", "e2e",
           "PINGSTACK_NODE_NAME", "node-it",
           "PINGSTACK_CLICKHOUSE_FLUSH_INTERVAL", "200ms"};
-      Load load = new Load();
+      // Paced (about 5,000 pings/s per client): load, not a flood that the test's own ledger cannot hold.
+      AckedLoad load = new AckedLoad(BATCH, 11, Duration.ofMillis(20));
       for (int round = 0; round < KILLS; round++) {
         try (ChildServer server = ChildServer.start(data, dir.resolve("service.log"), "256m", settings)) {
           long before = storedRows(clickhouse);
@@ -180,58 +177,6 @@ class ClickHouseColdStoreIT {
       assertThat(Pattern.compile("\"ping_id\"").matcher(raw.body()).results().count()).isEqualTo(expected);
       assertThat(raw.body()).contains("\"truncated\":false").contains("\"ingest_node\"");
       assertThat(Servers.get(port, "/v1/raw?instance_id=inst-7&from=" + to + "&to=" + from).statusCode()).isEqualTo(400);
-    }
-  }
-
-  /** Clients that send batches, keep a ledger of acknowledged ping ids and send again what was not answered. */
-  private static final class Load {
-    final Set<String> ledger = ConcurrentHashMap.newKeySet();
-    private final ConcurrentLinkedQueue<List<Ping>> unacknowledged = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger sequence = new AtomicInteger();
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final List<Thread> clients = new ArrayList<>();
-    volatile Exception failure;
-
-    void start(int port, int threads) {
-      running.set(true);
-      for (int c = 0; c < threads; c++) {
-        Thread client = new Thread(() -> {
-          while (running.get()) {
-            List<Ping> batch = unacknowledged.poll();
-            if (batch == null) {
-              batch = new ArrayList<>();
-              for (int i = 0; i < BATCH; i++) {
-                batch.add(TestPings.ping("inst-" + i % 11, "ping-" + sequence.incrementAndGet()).at(Instant.now()).build());
-              }
-            }
-            // Paced (about 5,000 pings/s per client): load, not a flood that the test's own ledger cannot hold.
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-            try {
-              HttpResponse<String> r = Servers.post(port, "application/x-protobuf", TestPings.protoBody(batch.toArray(Ping[]::new)));
-              if (r.statusCode() != 200) {
-                unacknowledged.add(batch);
-                continue;
-              }
-              batch.forEach(p -> ledger.add(p.getPingId()));
-            } catch (Exception e) {
-              // The service died (kill -9) or stopped answering: keep the batch for the next one.
-              unacknowledged.add(batch);
-              failure = e;
-              return;
-            }
-          }
-        });
-        client.start();
-        clients.add(client);
-      }
-    }
-
-    void stop() throws InterruptedException {
-      running.set(false);
-      for (Thread client : clients) {
-        client.join();
-      }
-      clients.clear();
     }
   }
 

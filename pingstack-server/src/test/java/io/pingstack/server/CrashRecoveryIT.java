@@ -6,6 +6,7 @@ import io.pingstack.model.TestPings;
 import io.pingstack.model.proto.Ping;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,9 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,49 +30,17 @@ class CrashRecoveryIT {
   @Test
   void killNineUnderConcurrentLoadLosesNoAcknowledgedPing() throws Exception {
     Path data = dir.resolve("data");
-    Set<String> ledger = ConcurrentHashMap.newKeySet();
-    ConcurrentLinkedQueue<List<Ping>> unacknowledged = new ConcurrentLinkedQueue<>();
-    AtomicInteger sequence = new AtomicInteger();
+    AckedLoad load = new AckedLoad(BATCH, 7, Duration.ZERO);
+    Set<String> ledger = load.ledger;
     for (int round = 0; round < KILLS; round++) {
       try (ChildServer server = ChildServer.start(data, dir.resolve("service.log"), "256m")) {
-        AtomicBoolean running = new AtomicBoolean(true);
         int ackedBefore = ledger.size();
-        CountDownLatch enoughAcked = new CountDownLatch(CLIENTS * 5);
-        List<Thread> clients = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
-          Thread client = new Thread(() -> {
-            while (running.get()) {
-              // Retry what a previous incarnation never answered, as a real client would.
-              List<Ping> batch = unacknowledged.poll();
-              if (batch == null) {
-                batch = new ArrayList<>();
-                for (int i = 0; i < BATCH; i++) {
-                  batch.add(TestPings.ping("inst-" + (i % 7), "ping-" + sequence.incrementAndGet()).at(Instant.now()).build());
-                }
-              }
-              try {
-                HttpResponse<String> r = Servers.post(server.port, "application/x-protobuf", TestPings.protoBody(batch.toArray(Ping[]::new)));
-                if (r.statusCode() != 200) {
-                  unacknowledged.add(batch);
-                  continue;
-                }
-                batch.forEach(p -> ledger.add(p.getPingId()));
-                enoughAcked.countDown();
-              } catch (Exception e) {
-                unacknowledged.add(batch);
-                return;
-              }
-            }
-          });
-          client.start();
-          clients.add(client);
-        }
-        enoughAcked.await();
+        int requestsBefore = load.acknowledgedRequests();
+        load.start(server.port, CLIENTS);
+        assertThat(load.awaitAcknowledged(requestsBefore + CLIENTS * 5, Duration.ofSeconds(60)))
+            .as("acknowledgements from incarnation %d", round).isTrue();
         server.kill9();
-        running.set(false);
-        for (Thread client : clients) {
-          client.join();
-        }
+        load.stop();
         assertThat(ledger.size()).isGreaterThan(ackedBefore);
       }
     }

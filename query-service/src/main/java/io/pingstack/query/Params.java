@@ -74,6 +74,19 @@ final class Params {
     return millis;
   }
 
+  /** {@code from} and {@code to} in epoch millis, both required, {@code to} exclusive and later. */
+  record Range(long from, long to) {}
+
+  Range range() {
+    String timeForm = "an RFC 3339 time or epoch milliseconds";
+    long from = time("from", required("from", timeForm));
+    long to = time("to", required("to", timeForm));
+    if (to <= from) {
+      throw badRequest("invalid_range", "to must be later than from (to is exclusive)");
+    }
+    return new Range(from, to);
+  }
+
   static ApiException badRequest(String code, String message) {
     return new ApiException(HttpResponseStatus.BAD_REQUEST, code, message);
   }

@@ -47,12 +47,9 @@ final class RawEndpoint implements HttpEndpoint {
     if (instanceId.isEmpty() || instanceId.length() > 128) {
       throw badRequest("invalid_parameter", "instance_id must be 1 to 128 characters");
     }
-    String timeForm = "an RFC 3339 time or epoch milliseconds";
-    long from = params.time("from", params.required("from", timeForm));
-    long to = params.time("to", params.required("to", timeForm));
-    if (to <= from) {
-      throw badRequest("invalid_range", "to must be later than from (to is exclusive)");
-    }
+    Params.Range range = params.range();
+    long from = range.from();
+    long to = range.to();
     int limit = limit(params.optional("limit"));
     return cold.raw(instanceId, from * 1_000, to * 1_000, limit + 1).thenApply(pings -> {
       boolean truncated = pings.size() > limit;

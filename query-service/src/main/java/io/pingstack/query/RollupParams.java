@@ -42,19 +42,14 @@ final class RollupParams {
     if (!Names.isName(event)) {
       throw badRequest("invalid_parameter", "event must be an event name: " + Names.NAME_RULE);
     }
-    String timeForm = "an RFC 3339 time or epoch milliseconds";
-    long from = params.time("from", params.required("from", timeForm));
-    long to = params.time("to", params.required("to", timeForm));
-    if (to <= from) {
-      throw badRequest("invalid_range", "to must be later than from (to is exclusive)");
-    }
+    Params.Range range = params.range();
     Step step = step(params.optional("step"));
     List<Agg> aggs = aggs(params.optional("agg"));
     String metric = metric(params.optional("metric"), aggs);
     List<Field> groupBy = groupBy(params.optional("group_by"), declared);
     Map<Field, Set<String>> filters = filters(params.all("filter"), declared);
     boolean fillZero = fill(params.optional("fill"));
-    return new RollupQuery(event, from, to, step, aggs, metric, groupBy, filters, fillZero);
+    return new RollupQuery(event, range.from(), range.to(), step, aggs, metric, groupBy, filters, fillZero);
   }
 
   private static Step step(String text) {

@@ -36,7 +36,7 @@ class QueryLatencyTest {
     Calls.answer(endpoints.get("/v1/rollups"), Calls.get("/v1/rollups?from=0"));
 
     Map<String, QueryLatency.Snapshot> snapshot = latency.snapshot();
-    assertThat(snapshot).containsOnlyKeys("/", "/v1/events", "/v1/instances", "/v1/rollups");
+    assertThat(snapshot).containsOnlyKeys("/", "/v1/events", "/v1/instances", "/v1/rollups", "/v1/raw");
     assertThat(snapshot.get("/v1/events").count()).isEqualTo(2);
     assertThat(snapshot.get("/v1/rollups").count()).as("a refused request counts too").isEqualTo(1);
     assertThat(snapshot.get("/v1/instances").count()).isZero();
