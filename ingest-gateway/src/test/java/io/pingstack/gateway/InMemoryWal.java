@@ -1,8 +1,10 @@
 package io.pingstack.gateway;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.pingstack.model.RetentionPin;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalCorruptException;
+import io.pingstack.model.WalFile;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalUnavailableException;
 import io.pingstack.model.proto.WalRecord;
@@ -109,6 +111,24 @@ final class InMemoryWal implements Wal {
   @Override
   public synchronized void registerConsumer(String name, LongSupplier lastAppliedPosition) {
     consumers.put(name, lastAppliedPosition);
+  }
+
+  @Override
+  public Pin pin(String name, long fromPosition) {
+    throw new UnsupportedOperationException("the in-memory WAL has no retention to pin");
+  }
+
+  @Override
+  public synchronized List<RetentionPin> retentionPins() {
+    List<RetentionPin> pins = new ArrayList<>();
+    consumers.forEach((name, position) ->
+        pins.add(new RetentionPin(name, RetentionPin.Kind.CONSUMER, position.getAsLong())));
+    return pins;
+  }
+
+  @Override
+  public synchronized List<WalFile> files() {
+    return records.isEmpty() ? List.of() : List.of(new WalFile("memory", sizeBytes(), records.size(), 0, records.size() - 1L));
   }
 
   @Override

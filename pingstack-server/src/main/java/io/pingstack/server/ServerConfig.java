@@ -58,7 +58,8 @@ record ServerConfig(
           s.integer("wal.queue_capacity"),
           s.bytes("wal.disk_reserve_bytes"),
           s.duration("wal.retention_min_age"),
-          s.duration("wal.retention_interval"));
+          s.duration("wal.retention_interval"))
+          .withRetentionMaxBytes(s.bytes("wal.retention_max_bytes"));
       String node = s.string("node.name").isEmpty() ? hostName() : s.string("node.name");
       GatewayConfig gateway = new GatewayConfig(
           s.string("http.host"),

@@ -14,10 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -244,6 +247,56 @@ class ChronicleWalTest {
       assertThat(wal.recordsBetween(Wal.NONE, last)).isEqualTo(9);
       assertThat(wal.recordsBetween(positions.get(3), last)).isEqualTo(8);
     }
+  }
+
+  @Test
+  void readOnlyOpenReadsAStoppedLogAndChangesNothingInItsDirectory() throws Exception {
+    Path walDir = config().dir();
+    long position;
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      position = wal.append(record("a")).get(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> ChronicleWal.openReadOnly(walDir))
+          .isInstanceOf(WalLockedException.class)
+          .hasMessageContaining("another process holds");
+    }
+    Map<String, String> before = listing(walDir);
+    try (Wal wal = ChronicleWal.openReadOnly(walDir)) {
+      assertThat(wal.firstPosition()).isEqualTo(position);
+      assertThat(wal.lastPosition()).isEqualTo(position);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("a");
+        assertThat(reader.next()).isNull();
+      }
+      assertThat(wal.files()).singleElement().satisfies(f -> {
+        assertThat(f.records()).isEqualTo(1);
+        assertThat(f.firstPosition()).isEqualTo(position);
+      });
+      assertThat(wal.refusal()).isEqualTo(WalUnavailableException.Cause.CLOSED);
+      assertThatThrownBy(() -> wal.append(record("b")).get(10, TimeUnit.SECONDS))
+          .cause().isInstanceOf(WalUnavailableException.class).hasMessageContaining("read-only");
+      assertThatThrownBy(() -> ChronicleWal.open(config(), WalMetrics.NOOP)).isInstanceOf(WalLockedException.class);
+    }
+    assertThat(listing(walDir)).isEqualTo(before);
+  }
+
+  @Test
+  void readOnlyOpenOfADirectoryWithoutALogFailsAndCreatesNothing() {
+    Path missing = dir.resolve("nowhere");
+    assertThatThrownBy(() -> ChronicleWal.openReadOnly(missing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no WAL in " + missing);
+    assertThat(missing).doesNotExist();
+  }
+
+  /** Name to size and modification time of every file in {@code dir}. */
+  static Map<String, String> listing(Path dir) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) list::iterator) {
+        files.put(p.getFileName().toString(), Files.size(p) + "@" + Files.getLastModifiedTime(p));
+      }
+    }
+    return files;
   }
 
   static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
