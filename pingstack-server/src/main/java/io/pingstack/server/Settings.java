@@ -84,6 +84,7 @@ final class Settings {
     d.put("clickhouse.retention", "0s");
     d.put("clickhouse.request_timeout", "60s");
     d.put("query.token_file", "");
+    d.put("admin.token_file", "");
     d.put("query.max_series", "1000");
     d.put("sourcegraph.update_check_enabled", "true");
     d.put("sourcegraph.telemetry_gateway_enabled", "true");
