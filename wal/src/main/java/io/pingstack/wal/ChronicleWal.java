@@ -279,7 +279,7 @@ public final class ChronicleWal implements Wal {
   @Override
   public Pin pin(String name, long fromPosition) {
     Objects.requireNonNull(name, "name");
-    return retention.pin(name, fromPosition, firstPosition());
+    return retention.pin(name, fromPosition, this::firstPosition);
   }
 
   @Override

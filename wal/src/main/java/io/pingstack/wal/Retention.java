@@ -75,9 +75,13 @@ final class Retention implements AutoCloseable {
     consumers.put(name, durablePosition);
   }
 
-  /** Holds the log from {@code fromPosition} on; checked and registered between passes, so no pass deletes it meanwhile. */
-  synchronized Wal.Pin pin(String name, long fromPosition, long firstPosition) {
+  /**
+   * Holds the log from {@code fromPosition} on. The log's first position is read and the pin
+   * registered between two passes, so no pass deletes what the check found.
+   */
+  synchronized Wal.Pin pin(String name, long fromPosition, LongSupplier firstPositionNow) {
     checkFree(name);
+    long firstPosition = firstPositionNow.getAsLong();
     if (fromPosition != Wal.NONE && firstPosition != Wal.NONE && fromPosition < firstPosition) {
       throw new WalPositionDeletedException(fromPosition, firstPosition);
     }
@@ -228,7 +232,7 @@ final class Retention implements AutoCloseable {
         ? "Check that consumer (pingstack_consumer_up, pingstack_consumer_lag_records, pingstack_consumer_failures_total "
             + "and its log lines) and GET /admin/wal"
         : "It is released when that replay ends";
-    LOG.warn("WAL retention blocked: {}, but {}, so {} and the {} bytes after it that retention would delete are kept. {}; "
+    LOG.warn("WAL retention blocked: {}, but {}, so {} and later files are kept ({} bytes retention would otherwise delete). {}; "
         + "until then the log grows, and ingest is refused (503) once free disk falls under wal.disk_reserve_bytes.",
         why, who, held.file().name(), heldBack, action);
   }
