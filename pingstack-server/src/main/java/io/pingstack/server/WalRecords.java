@@ -160,7 +160,8 @@ final class WalRecords {
           + " in " + fileOf(files, firstBad));
       return 1;
     }
-    out.println("OK: " + read + " records" + range + " in " + files.size() + " files, " + pings + " pings: every record decodes");
+    out.println("OK: " + read + " records" + range + " in " + WalStatusText.count(files.size(), "file") + ", " + pings
+        + " pings: every record decodes");
     return 0;
   }
 

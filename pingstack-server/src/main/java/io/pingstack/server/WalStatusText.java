@@ -16,8 +16,8 @@ final class WalStatusText {
     s.append(String.format(Locale.ROOT, "  records     %d%n", r.records()));
     s.append(String.format(Locale.ROOT, "  first       %s%n", positionAndTime(r.firstPosition(), r.firstTime())));
     s.append(String.format(Locale.ROOT, "  last        %s%n", positionAndTime(r.lastPosition(), r.lastTime())));
-    s.append(String.format(Locale.ROOT, "  bytes       %s in %d files; %s free on its disk%n",
-        bytes(r.totalBytes()), r.files().size(), bytes(r.diskFreeBytes())));
+    s.append(String.format(Locale.ROOT, "  bytes       %s in %s; %s free on its disk%n",
+        bytes(r.totalBytes()), count(r.files().size(), "file"), bytes(r.diskFreeBytes())));
     s.append("\nfiles:\n");
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"NAME", "BYTES", "RECORDS", "FIRST POSITION", "LAST POSITION", "FIRST RECEIVED", "LAST RECEIVED"});
@@ -73,6 +73,10 @@ final class WalStatusText {
 
   private static String text(Object value) {
     return value == null ? "-" : value.toString();
+  }
+
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   static String bytes(long n) {
