@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code GET /admin/wal} and {@code bin/pingstack wal status} say about the log: its files,
@@ -62,8 +64,12 @@ record WalReport(
   record Retention(Duration minAge, long maxBytes, boolean overMaxBytes, List<PinRow> pins, String oldestFile,
       List<String> oldestFileHeldBy) {}
 
-  /** The log of the running service and its live consumers. */
-  static WalReport live(Wal wal, WalConfig config, List<WalConsumer> consumers) {
+  /**
+   * The log of the running service and its live consumers. {@code fileTimes} remembers the times of
+   * files that no longer change (all but the newest) from one call to the next: reading them costs
+   * a millisecond or two per file.
+   */
+  static WalReport live(Wal wal, WalConfig config, List<WalConsumer> consumers, Map<String, FileRow> fileTimes) {
     List<WalFile> files = wal.files();
     List<RetentionPin> pins = wal.retentionPins();
     List<ConsumerRow> rows = new ArrayList<>();
@@ -77,7 +83,7 @@ record WalReport(
       rows.add(new ConsumerRow(c.name(), position(c.appliedPosition()), durable, c.lagRecords(), c.lagSeconds(),
           c.failure() == null, null));
     }
-    return build(wal, config, files, pins, rows);
+    return build(wal, config, files, pins, rows, fileTimes);
   }
 
   /** The log of a stopped service, its consumers at the positions stored with their output. */
@@ -97,18 +103,27 @@ record WalReport(
       double lagSeconds = oldestUnapplied == null ? 0 : Math.max(0, Duration.between(oldestUnapplied, now).toNanos() / 1e9);
       rows.add(new ConsumerRow(s.name(), position(p), position(p), wal.recordsBetween(p, last), lagSeconds, null, s.source()));
     }
-    return build(wal, config, files, pins, rows);
+    return build(wal, config, files, pins, rows, new HashMap<>());
   }
 
-  private static WalReport build(Wal wal, WalConfig config, List<WalFile> files, List<RetentionPin> pins, List<ConsumerRow> consumers) {
+  private static WalReport build(Wal wal, WalConfig config, List<WalFile> files, List<RetentionPin> pins, List<ConsumerRow> consumers,
+      Map<String, FileRow> fileTimes) {
     long first = wal.firstPosition();
     long last = wal.lastPosition();
     List<FileRow> fileRows = new ArrayList<>();
     long bytes = 0;
-    for (WalFile f : files) {
-      fileRows.add(new FileRow(f, receivedAt(wal, f.firstPosition()), receivedAt(wal, f.lastPosition())));
+    for (int i = 0; i < files.size(); i++) {
+      WalFile f = files.get(i);
+      FileRow known = fileTimes.get(f.name());
+      FileRow row = known != null && known.file().equals(f) ? known
+          : new FileRow(f, receivedAt(wal, f.firstPosition()), receivedAt(wal, f.lastPosition()));
+      if (i < files.size() - 1) {
+        fileTimes.put(f.name(), row);
+      }
+      fileRows.add(row);
       bytes += f.bytes();
     }
+    fileTimes.keySet().retainAll(files.stream().map(WalFile::name).toList());
     String oldest = files.isEmpty() ? null : files.get(0).name();
     List<PinRow> pinRows = new ArrayList<>();
     List<String> heldBy = new ArrayList<>();

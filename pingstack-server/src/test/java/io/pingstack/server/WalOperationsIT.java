@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -283,6 +284,14 @@ class WalOperationsIT {
     assertThat(badDump.exit()).isEqualTo(WalCommand.BAD);
     assertThat(badDump.lines()).extracting(l -> l.get("position").asLong()).containsExactly(posC, posD);
     assertThat(badDump.lines().get(0).get("error").asText()).startsWith("does not decode");
+
+    Map<String, String> withClickHouse = new HashMap<>(env);
+    withClickHouse.put("PINGSTACK_CLICKHOUSE_URL", "http://127.0.0.1:1");
+    JsonNode clickhouse = JSON.readTree(wal(withClickHouse, "status", "--json").out());
+    assertThat(consumer(clickhouse, "cold").get("durable_position").isNull()).isTrue();
+    assertThat(consumer(clickhouse, "cold").get("source").asText()).startsWith("unknown offline");
+    assertThat(consumer(clickhouse, "rollups").get("lag_records").asLong()).isEqualTo(2);
+    assertThat(clickhouse.at("/retention/pins")).extracting(p -> p.get("name").asText()).containsExactly("rollups");
   }
 
   @Test
