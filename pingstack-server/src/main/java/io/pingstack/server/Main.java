@@ -1,6 +1,10 @@
 package io.pingstack.server;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -43,7 +47,11 @@ public final class Main {
   private static void wal(String[] args) {
     // The commands' output is for people and pipes: the libraries' start-up chatter stays out of it.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    System.exit(WalCommand.run(List.of(args).subList(1, args.length), System.getenv(), System.out, System.err));
+    PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
+        StandardCharsets.UTF_8);
+    int exit = WalCommand.run(List.of(args).subList(1, args.length), System.getenv(), out, System.err);
+    out.flush();
+    System.exit(exit);
   }
 
   private static void run() {

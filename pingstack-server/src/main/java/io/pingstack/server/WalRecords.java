@@ -98,6 +98,9 @@ final class WalRecords {
         }
         out.println(json(g -> write(g, e.position(), received, record)));
         printed++;
+        if (printed % 1024 == 0 && out.checkError()) {
+          break; // the reader went away (| head)
+        }
       }
     }
     return status;

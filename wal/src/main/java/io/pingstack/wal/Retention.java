@@ -148,6 +148,7 @@ final class Retention implements AutoCloseable {
     if (deleted > 0) {
       queue.refreshDirectoryListing();
     }
+    lastWarnedMillis.keySet().retainAll(pins.stream().map(RetentionPin::name).toList());
     metrics.retentionPassed(blocked);
     return deleted;
   }
