@@ -73,6 +73,11 @@ final class WalCommand {
     } catch (IllegalArgumentException | UncheckedIOException e) {
       err.println("pingstack wal: " + e.getMessage());
       return BAD;
+    } catch (RuntimeException | InternalError e) {
+      // InternalError: Chronicle followed a damaged record length past the end of a file.
+      err.println("pingstack wal: cannot read the log in " + config.wal().dir() + ": " + e
+          + "; bin/pingstack wal verify reads it up to the damage");
+      return BAD;
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.pingstack.model.Wal;
+import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.WalFile;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.proto.Ping;
@@ -60,8 +61,14 @@ final class WalRecords {
    * or 1 when a record in the range does not decode (it is printed as {@code {"position", "error"}}).
    */
   static int dump(Wal wal, Bound from, Bound to, long limit, PrintStream out) {
-    List<WalFile> files = wal.files();
-    long start = from == null ? wal.firstPosition()
+    List<WalFile> files;
+    try {
+      files = wal.files();
+    } catch (RuntimeException | InternalError damaged) {
+      files = null; // a damaged record length: read from where asked, up to the damage
+    }
+    long start = from == null || (files == null && from.isTime()) ? wal.firstPosition()
+        : files == null ? from.position()
         : from.isTime() ? firstReceivedAtOrAfter(wal, files, from.time()) : WalReport.firstAtOrAfter(files, from.position());
     if (start == Wal.NONE || limit <= 0) {
       return 0;
@@ -70,7 +77,20 @@ final class WalRecords {
     long printed = 0;
     try (WalReader reader = wal.reader(start)) {
       while (printed < limit) {
-        WalReader.RawEntry e = reader.nextRaw();
+        WalReader.RawEntry e;
+        try {
+          e = reader.nextRaw();
+        } catch (WalCorruptException unreadable) {
+          // Chronicle's framing of this record is damaged: nothing after it can be found.
+          out.println(json(g -> {
+            g.writeNumberField("position", unreadable.position());
+            g.writeStringField("error", "cannot be read, nor anything after it: " + unreadable.getMessage());
+          }));
+          return 1;
+        } catch (RuntimeException | InternalError unreadable) {
+          out.println(json(g -> g.writeStringField("error", "the log cannot be read further: " + unreadable)));
+          return 1;
+        }
         if (e == null) {
           break;
         }
@@ -109,26 +129,34 @@ final class WalRecords {
   /**
    * Reads every record and checks it decodes; prints each bad position (the first {@value
    * #MAX_BAD_LINES}) and a summary. Returns 0 when every record the log's files hold was read and
-   * decodes, else 1.
+   * decodes, else 1. A damaged record length stops the reading there (nothing after it can be
+   * found); Chronicle may report it as an {@link InternalError} (it read past a file's end), which
+   * is caught here so that the report still names the last good position.
    */
   static int verify(Wal wal, PrintStream out) {
-    List<WalFile> files = wal.files();
-    long expected = 0;
-    for (WalFile f : files) {
-      expected += f.records();
+    List<WalFile> files = List.of();
+    String unreadable = null;
+    long expected = -1;
+    try {
+      files = wal.files();
+      expected = 0;
+      for (WalFile f : files) {
+        expected += f.records();
+      }
+    } catch (RuntimeException | InternalError e) {
+      unreadable = "its files cannot be listed: " + e;
     }
     long read = 0;
     long pings = 0;
     long bad = 0;
     long firstBad = Wal.NONE;
     long lastRead = Wal.NONE;
-    String unreadable = null;
     try (WalReader reader = wal.reader(Wal.NONE)) {
       while (true) {
         WalReader.RawEntry e;
         try {
           e = reader.nextRaw();
-        } catch (RuntimeException failure) {
+        } catch (RuntimeException | InternalError failure) {
           unreadable = failure.toString();
           break;
         }
@@ -153,14 +181,15 @@ final class WalRecords {
       out.println("... and " + (bad - MAX_BAD_LINES) + " more bad records");
     }
     String range = read == 0 ? "" : " (positions " + wal.firstPosition() + ".." + lastRead + ")";
-    if (unreadable != null || read < expected) {
-      out.println("BAD: the log cannot be read after position " + lastRead + ": " + read + " of its " + expected + " records read"
-          + (unreadable == null ? "" : ": " + unreadable));
-      return 1;
-    }
     if (bad > 0) {
       out.println("BAD: " + bad + " of " + read + " records" + range + " do not decode; the first bad position is " + firstBad
           + " in " + fileOf(files, firstBad));
+    }
+    if (unreadable != null || read < expected) {
+      out.println("BAD: the log cannot be read after position " + lastRead + ": " + read + " records read"
+          + (expected < 0 ? "" : " of its " + expected) + (unreadable == null ? "" : ": " + unreadable));
+    }
+    if (bad > 0 || unreadable != null || read < expected) {
       return 1;
     }
     out.println("OK: " + read + " records" + range + " in " + WalStatusText.count(files.size(), "file") + ", " + pings

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -229,9 +230,10 @@ class WalOperationsIT {
     Instant tD = tC.plus(Duration.ofHours(1));
     long posC;
     long posD;
+    byte[] recordD = record(tD, "d1", "d2");
     try (Wal log = ChronicleWal.open(ServerConfig.load(env).wal(), WalMetrics.NOOP)) {
       posC = log.append(record(tC, "corrupt-me-c")).get(10, TimeUnit.SECONDS);
-      posD = log.append(record(tD, "d1", "d2")).get(10, TimeUnit.SECONDS);
+      posD = log.append(recordD).get(10, TimeUnit.SECONDS);
     }
     offline = JSON.readTree(wal(env, "status", "--json").out());
     for (String name : List.of("cold", "rollups")) {
@@ -292,6 +294,21 @@ class WalOperationsIT {
     assertThat(consumer(clickhouse, "cold").get("source").asText()).startsWith("unknown offline");
     assertThat(consumer(clickhouse, "rollups").get("lag_records").asLong()).isEqualTo(2);
     assertThat(clickhouse.at("/retention/pins")).extracting(p -> p.get("name").asText()).containsExactly("rollups");
+
+    damageLength(dir.resolve("data/wal"), recordD);
+    Run unreadable = wal(env, "verify");
+    assertThat(unreadable.exit()).isEqualTo(WalCommand.BAD);
+    assertThat(unreadable.out())
+        .contains("BAD: 1 of 3 records")
+        .contains("the first bad position is " + posC)
+        .contains("BAD: the log cannot be read after position " + posC + ": 3 records read");
+    Run cutDump = wal(env, "dump", "--from", Long.toString(posC));
+    assertThat(cutDump.exit()).isEqualTo(WalCommand.BAD);
+    assertThat(cutDump.lines()).extracting(l -> l.get("position").asLong()).containsExactly(posC, posD);
+    assertThat(cutDump.lines().get(1).get("error").asText()).contains("cannot be read", "over the largest record");
+    Run damagedStatus = wal(env, "status");
+    assertThat(damagedStatus.exit()).isEqualTo(WalCommand.BAD);
+    assertThat(damagedStatus.err()).contains("cannot read the log", "wal verify reads it up to the damage");
   }
 
   @Test
@@ -315,6 +332,43 @@ class WalOperationsIT {
       record.addPings(ping(id));
     }
     return record.build().toByteArray();
+  }
+
+  /** Damages Chronicle's framing of {@code record}: its 4-byte header now claims about 1 GiB. */
+  static void damageLength(Path walDir, byte[] record) throws IOException {
+    Path file = find(walDir, record);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer head = ByteBuffer.allocate(8 << 20);
+      channel.read(head, 0);
+      int at = indexOf(head.array(), head.position(), record);
+      channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x3fff_0000), at - 4);
+      channel.force(false);
+    }
+  }
+
+  static Path find(Path walDir, byte[] bytes) throws IOException {
+    try (Stream<Path> list = Files.list(walDir)) {
+      for (Path file : list.filter(p -> p.toString().endsWith(".cq4")).sorted().toList()) {
+        byte[] head = new byte[8 << 20];
+        int n;
+        try (var in = Files.newInputStream(file)) {
+          n = in.readNBytes(head, 0, head.length);
+        }
+        if (indexOf(head, n, bytes) >= 0) {
+          return file;
+        }
+      }
+    }
+    throw new AssertionError("no file of " + walDir + " holds the record");
+  }
+
+  static int indexOf(byte[] haystack, int length, byte[] needle) {
+    for (int i = 0; i + needle.length <= length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -109,8 +109,11 @@ final class Retention implements AutoCloseable {
   synchronized int runOnce() {
     try {
       return pass(time.currentTimeMillis());
-    } catch (RuntimeException e) {
-      LOG.warn("WAL retention pass failed in {}: {}", config.dir(), e.toString());
+    } catch (RuntimeException | InternalError e) {
+      // InternalError: Chronicle followed a damaged record length past a file's end. Thrown on, it
+      // would cancel every later pass without a word.
+      LOG.error("WAL retention pass failed in {}: {}; bin/pingstack wal verify (service stopped) finds damaged records",
+          config.dir(), e.toString());
       return 0;
     }
   }
@@ -224,7 +227,7 @@ final class Retention implements AutoCloseable {
     }
     lastWarnedMillis.put(pin.name(), nowMillis);
     String who = pin.kind() == RetentionPin.Kind.CONSUMER
-        ? "consumer '" + pin.name() + "' has made durable only up to position " + pin.position()
+        ? "consumer '" + pin.name() + "' has made " + (pin.position() < 0 ? "nothing durable yet" : "durable only up to position " + pin.position())
         : "pin '" + pin.name() + "' (a replay) holds the log from position " + pin.position();
     String why = cause == RetentionCause.SIZE
         ? "the log holds " + total + " bytes, over wal.retention_max_bytes (" + config.retentionMaxBytes() + ")"
