@@ -317,8 +317,9 @@ class WalOperationsIT {
       HttpResponse<String> open = getAdminWal(server.httpPort());
       assertThat(open.statusCode()).isEqualTo(200);
       assertThat(JSON.readTree(open.body()).get("consumers")).extracting(c -> c.get("name").asText()).containsExactly("cold", "rollups");
-      HttpResponse<String> post = Servers.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/admin/wal"))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      URI adminWal = URI.create("http://127.0.0.1:" + server.httpPort() + "/admin/wal");
+      HttpResponse<String> post = Servers.HTTP.send(HttpRequest.newBuilder(adminWal).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(405);
     }
   }

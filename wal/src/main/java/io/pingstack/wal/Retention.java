@@ -8,6 +8,7 @@ import io.pingstack.wal.WalMetrics.RetentionCause;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -187,7 +188,7 @@ final class Retention implements AutoCloseable {
     metrics.fileDeleted(cause, bytes);
     LOG.info("WAL retention deleted {} ({} bytes, {} records up to position {}): every consumer and pin has passed it and {}",
         file.getName(), bytes, entry.file().records(), entry.file().lastPosition(),
-        cause == RetentionCause.AGE ? "it is older than wal.retention_min_age (" + config.retentionMinAge() + ")"
+        cause == RetentionCause.AGE ? "it is older than wal.retention_min_age (" + setting(config.retentionMinAge()) + ")"
             : "the log is over wal.retention_max_bytes (" + config.retentionMaxBytes() + " bytes)");
     return true;
   }
@@ -226,12 +227,13 @@ final class Retention implements AutoCloseable {
       return;
     }
     lastWarnedMillis.put(pin.name(), nowMillis);
+    String durable = pin.position() < 0 ? "nothing durable yet" : "durable only up to position " + pin.position();
     String who = pin.kind() == RetentionPin.Kind.CONSUMER
-        ? "consumer '" + pin.name() + "' has made " + (pin.position() < 0 ? "nothing durable yet" : "durable only up to position " + pin.position())
+        ? "consumer '" + pin.name() + "' has made " + durable
         : "pin '" + pin.name() + "' (a replay) holds the log from position " + pin.position();
     String why = cause == RetentionCause.SIZE
         ? "the log holds " + total + " bytes, over wal.retention_max_bytes (" + config.retentionMaxBytes() + ")"
-        : held.file().name() + " is older than wal.retention_min_age (" + config.retentionMinAge() + ")";
+        : held.file().name() + " is older than wal.retention_min_age (" + setting(config.retentionMinAge()) + ")";
     String action = pin.kind() == RetentionPin.Kind.CONSUMER
         ? "Check that consumer (pingstack_consumer_up, pingstack_consumer_lag_records, pingstack_consumer_failures_total "
             + "and its log lines) and GET /admin/wal"
@@ -239,6 +241,18 @@ final class Retention implements AutoCloseable {
     LOG.warn("WAL retention blocked: {}, but {}, so {} and later files are kept ({} bytes retention would otherwise delete). {}; "
         + "until then the log grows, and ingest is refused (503) once free disk falls under wal.disk_reserve_bytes.",
         why, who, held.file().name(), heldBack, action);
+  }
+
+  /** A duration as the settings write it: {@code 7d}, {@code 6h}, {@code 30m}, {@code 45s}. */
+  static String setting(Duration d) {
+    long s = d.toSeconds();
+    if (s > 0 && s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s > 0 && s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    return s > 0 && s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 
   @Override
