@@ -67,6 +67,20 @@ public final class ArrowFileColdStore implements ColdStore {
     }
   }
 
+  /**
+   * The WAL position the store in {@code dir} has committed ({@link Wal#NONE}
+   * for nothing), read from its manifest without opening the store or changing anything on disk:
+   * for commands that inspect a stopped service.
+   */
+  public static long committedPositionIn(Path dir) {
+    requireNonNull(dir, "dir");
+    try {
+      return Manifest.read(dir).committedPosition();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
   /** Opens (or creates) the store in {@code dir}, deleting whatever the last commit does not include. */
   public static ColdStore open(Path dir, ArrowColdStoreConfig config) {
     requireNonNull(dir, "dir");

@@ -172,6 +172,19 @@ class ArrowFileColdStoreTest {
   }
 
   @Test
+  void theCommittedPositionIsReadFromTheManifestWithoutOpeningTheStore() throws IOException {
+    assertThat(ArrowFileColdStore.committedPositionIn(dir)).as("no manifest yet").isEqualTo(Wal.NONE);
+    try (ColdStore store = ArrowFileColdStore.open(dir, CONFIG)) {
+      store.resumePosition();
+      accept(store, 7, records("a", 3, 1));
+    }
+    Path leftover = dir.resolve("day=2026-11-21/99-100.arrow");
+    Files.write(leftover, new byte[] {1});
+    assertThat(ArrowFileColdStore.committedPositionIn(dir)).isEqualTo(9);
+    assertThat(leftover).as("what a running store has not committed yet is left alone").exists();
+  }
+
+  @Test
   void aHalfWrittenManifestTempFileIsIgnored() throws IOException {
     try (ColdStore store = ArrowFileColdStore.open(dir, CONFIG)) {
       store.resumePosition();

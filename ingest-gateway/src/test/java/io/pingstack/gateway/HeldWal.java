@@ -1,8 +1,11 @@
 package io.pingstack.gateway;
 
+import io.pingstack.model.RetentionPin;
 import io.pingstack.model.Wal;
+import io.pingstack.model.WalFile;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalUnavailableException;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -96,6 +99,21 @@ final class HeldWal implements Wal {
   @Override
   public void registerConsumer(String name, LongSupplier lastAppliedPosition) {
     log.registerConsumer(name, lastAppliedPosition);
+  }
+
+  @Override
+  public Pin pin(String name, long fromPosition) {
+    return log.pin(name, fromPosition);
+  }
+
+  @Override
+  public List<RetentionPin> retentionPins() {
+    return log.retentionPins();
+  }
+
+  @Override
+  public List<WalFile> files() {
+    return log.files();
   }
 
   @Override

@@ -1,8 +1,10 @@
 package io.pingstack.gateway;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.pingstack.model.RetentionPin;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalCorruptException;
+import io.pingstack.model.WalFile;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalUnavailableException;
 import io.pingstack.model.proto.WalRecord;
@@ -20,6 +22,7 @@ import java.util.function.LongSupplier;
 final class InMemoryWal implements Wal {
   private final List<byte[]> records = new ArrayList<>();
   private final Map<String, LongSupplier> consumers = new LinkedHashMap<>();
+  private final Map<String, Pin> pins = new LinkedHashMap<>();
   private WalUnavailableException.Cause refusing;
   private int barriers;
   private boolean closed;
@@ -109,6 +112,52 @@ final class InMemoryWal implements Wal {
   @Override
   public synchronized void registerConsumer(String name, LongSupplier lastAppliedPosition) {
     consumers.put(name, lastAppliedPosition);
+  }
+
+  /** Nothing is ever deleted here; a pin is only listed by {@link #retentionPins()} until closed. */
+  @Override
+  public synchronized Pin pin(String name, long fromPosition) {
+    if (consumers.containsKey(name) || pins.containsKey(name)) {
+      throw new IllegalStateException("WAL consumer or pin already registered: " + name);
+    }
+    long[] from = {fromPosition};
+    Pin pin = new Pin() {
+      @Override
+      public long fromPosition() {
+        synchronized (InMemoryWal.this) {
+          return from[0];
+        }
+      }
+
+      @Override
+      public void advance(long position) {
+        synchronized (InMemoryWal.this) {
+          from[0] = Math.max(from[0], position);
+        }
+      }
+
+      @Override
+      public void close() {
+        synchronized (InMemoryWal.this) {
+          pins.remove(name, this);
+        }
+      }
+    };
+    pins.put(name, pin);
+    return pin;
+  }
+
+  @Override
+  public synchronized List<RetentionPin> retentionPins() {
+    List<RetentionPin> list = new ArrayList<>();
+    consumers.forEach((name, position) -> list.add(new RetentionPin(name, RetentionPin.Kind.CONSUMER, position.getAsLong())));
+    pins.forEach((name, pin) -> list.add(new RetentionPin(name, RetentionPin.Kind.PIN, pin.fromPosition())));
+    return list;
+  }
+
+  @Override
+  public synchronized List<WalFile> files() {
+    return records.isEmpty() ? List.of() : List.of(new WalFile("memory", sizeBytes(), records.size(), 0, records.size() - 1L));
   }
 
   @Override

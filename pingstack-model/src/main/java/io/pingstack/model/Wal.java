@@ -1,5 +1,6 @@
 package io.pingstack.model;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
@@ -52,15 +53,45 @@ public interface Wal extends AutoCloseable {
 
   /**
    * Registers a consumer whose last applied position pins retention: no log file that holds a
-   * position after it is deleted. The supplier is called from the retention thread.
+   * position after it is deleted. The supplier is called from the retention thread and from
+   * {@link #retentionPins()}. A name is taken once, by a consumer or a {@link #pin}.
    */
   void registerConsumer(String name, LongSupplier lastAppliedPosition);
+
+  /**
+   * Keeps every record from {@code fromPosition} on ({@link #NONE}: from the oldest) until the
+   * returned pin is closed: retention deletes no file that holds such a record, whatever its age
+   * or the log's size. For a replay's range. Any thread.
+   *
+   * @throws WalPositionDeletedException when the log no longer holds {@code fromPosition}
+   * @throws IllegalStateException when {@code name} is already a consumer's or a pin's
+   */
+  Pin pin(String name, long fromPosition);
+
+  /** Every registered consumer with its durable position now, and every open {@link Pin}. Any thread. */
+  List<RetentionPin> retentionPins();
+
+  /** The log's files, oldest first. Any thread. */
+  List<WalFile> files();
 
   /** Bytes free on the log's file system for unprivileged writers. */
   long diskFreeBytes();
 
-  /** Total size of the log files. */
+  /** What the log files hold: the sum of {@link WalFile#bytes()}, which {@code wal.retention_max_bytes} limits. */
   long sizeBytes();
+
+  /** A hold on the log from a position on (see {@link #pin}). */
+  interface Pin extends AutoCloseable {
+    /** The first position it keeps ({@link #NONE}: the oldest). */
+    long fromPosition();
+
+    /** Lets retention have the records before {@code position} (a replay has passed them). Never moves back. */
+    void advance(long position);
+
+    /** Releases the hold. Idempotent. */
+    @Override
+    void close();
+  }
 
   /** Waits for appended records to be synced (whatever {@code wal.sync} says), then releases everything. Idempotent. */
   @Override

@@ -12,6 +12,8 @@ import io.pingstack.query.QueryLatency;
 import io.pingstack.rollups.RollupMetrics;
 import io.pingstack.rollups.RollupSink;
 import io.pingstack.wal.WalMetrics;
+import io.pingstack.wal.WalMetrics.RetentionBlock;
+import io.pingstack.wal.WalMetrics.RetentionCause;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -26,8 +28,10 @@ import io.prometheus.metrics.model.snapshots.Quantiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /** The Prometheus adapter: module metric interfaces in, {@code /metrics} text out. */
@@ -69,7 +73,20 @@ final class Metrics {
   private final Counter walRefusals = Counter.builder()
       .name("pingstack_wal_refusals_total").help("Appends the WAL refused, by cause").labelNames("cause").register(registry);
   private final Counter walFilesDeleted = Counter.builder()
-      .name("pingstack_wal_retention_deleted_files_total").help("WAL files deleted by retention").register(registry);
+      .name("pingstack_wal_retention_deleted_files_total").help("WAL files deleted by retention, by reason (age, size)")
+      .labelNames("reason").register(registry);
+  private final Counter walBytesDeleted = Counter.builder()
+      .name("pingstack_wal_retention_deleted_bytes_total").help("Bytes the WAL files deleted by retention held, by reason (age, size)")
+      .labelNames("reason").register(registry);
+  private final Counter walRetentionBlocked = Counter.builder()
+      .name("pingstack_wal_retention_blocked_total")
+      .help("Retention passes a consumer or replay pin stopped from deleting files age or size would delete, by pin and reason")
+      .labelNames("pin", "reason").register(registry);
+  private final Gauge walRetentionHeld = Gauge.builder()
+      .name("pingstack_wal_retention_blocked_bytes")
+      .help("Bytes of WAL files retention would delete but a consumer or replay pin still needs, as of the last pass, by pin")
+      .labelNames("pin").register(registry);
+  private final Set<String> walRetentionPinsSeen = new HashSet<>();
 
   private final Counter consumerRecords = Counter.builder()
       .name("pingstack_consumer_records_total").help("WAL records a consumer handed to its sink, by consumer")
@@ -203,8 +220,25 @@ final class Metrics {
     }
 
     @Override
-    public void fileDeleted(long bytes) {
-      walFilesDeleted.inc();
+    public void fileDeleted(RetentionCause cause, long bytes) {
+      walFilesDeleted.labelValues(cause.code()).inc();
+      walBytesDeleted.labelValues(cause.code()).inc(bytes);
+    }
+
+    @Override
+    public void retentionPassed(List<RetentionBlock> blocked) {
+      Set<String> now = new HashSet<>();
+      for (RetentionBlock b : blocked) {
+        walRetentionBlocked.labelValues(b.pin(), b.cause().code()).inc();
+        walRetentionHeld.labelValues(b.pin()).set(b.bytes());
+        now.add(b.pin());
+      }
+      for (String pin : walRetentionPinsSeen) {
+        if (!now.contains(pin)) {
+          walRetentionHeld.labelValues(pin).set(0);
+        }
+      }
+      walRetentionPinsSeen.addAll(now);
     }
   };
 
@@ -240,7 +274,7 @@ final class Metrics {
         .callback(cb -> cb.call(wal.firstPosition())).register(registry);
     GaugeWithCallback.builder().name("pingstack_wal_last_position").help("Position of the newest WAL record (-1: empty)")
         .callback(cb -> cb.call(wal.lastPosition())).register(registry);
-    GaugeWithCallback.builder().name("pingstack_wal_size_bytes").help("Size of the WAL files (apparent, files are sparse)")
+    GaugeWithCallback.builder().name("pingstack_wal_size_bytes").help("Bytes the WAL files hold (what wal.retention_max_bytes limits; the files are sparse)")
         .callback(cb -> cb.call(wal.sizeBytes())).register(registry);
     GaugeWithCallback.builder().name("pingstack_wal_disk_free_bytes").help("Free bytes on the WAL's file system")
         .callback(cb -> cb.call(wal.diskFreeBytes())).register(registry);

@@ -70,6 +70,7 @@ final class PingstackServer implements AutoCloseable {
         started.push(coldReads);
       }
       Map<String, HttpEndpoint> routes = new HashMap<>(QueryService.endpoints(rollups, coldReads, config.query(), queryLatency));
+      routes.putAll(AdminEndpoints.of(config.adminToken(), wal, config.wal(), List.of(coldConsumer, rollupConsumer)));
       routes.put("/healthz", call -> CompletableFuture.completedFuture(HttpReply.json(HttpResponseStatus.OK, "{\"status\":\"up\"}")));
       routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
       routes.put("/metrics", call -> CompletableFuture.completedFuture(

@@ -25,7 +25,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** The whole, validated configuration: one typed value per module. */
+/**
+ * The whole, validated configuration: one typed value per module. {@code adminToken} is the bearer
+ * token the admin endpoints require, or null when they are open.
+ */
 record ServerConfig(
     Path dataDir,
     GatewayConfig gateway,
@@ -41,7 +44,8 @@ record ServerConfig(
     QueryConfig query,
     SourcegraphConfig sourcegraph,
     Duration drainTimeout,
-    Settings settings) {
+    Settings settings,
+    String adminToken) {
 
   static ServerConfig load(Map<String, String> env) {
     Settings s = Settings.load(env);
@@ -58,7 +62,8 @@ record ServerConfig(
           s.integer("wal.queue_capacity"),
           s.bytes("wal.disk_reserve_bytes"),
           s.duration("wal.retention_min_age"),
-          s.duration("wal.retention_interval"));
+          s.duration("wal.retention_interval"))
+          .withRetentionMaxBytes(s.bytes("wal.retention_max_bytes"));
       String node = s.string("node.name").isEmpty() ? hostName() : s.string("node.name");
       GatewayConfig gateway = new GatewayConfig(
           s.string("http.host"),
@@ -112,7 +117,7 @@ record ServerConfig(
       QueryConfig query = new QueryConfig(secret("query.token_file", s.string("query.token_file")), s.integer("query.max_series"));
       return new ServerConfig(dataDir, gateway, grpc, tls, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
           coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, clickhouse(s, node), query,
-          sourcegraph(s), s.duration("shutdown.drain_timeout"), s);
+          sourcegraph(s), s.duration("shutdown.drain_timeout"), s, secret("admin.token_file", s.string("admin.token_file")));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

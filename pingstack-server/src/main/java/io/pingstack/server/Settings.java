@@ -58,6 +58,7 @@ final class Settings {
     d.put("wal.disk_reserve_bytes", "512MiB");
     d.put("wal.retention_min_age", "7d");
     d.put("wal.retention_interval", "1m");
+    d.put("wal.retention_max_bytes", "0");
     d.put("consumer.max_batch_rows", "65536");
     d.put("consumer.max_batch_bytes", "256MiB");
     d.put("consumer.max_delay", "100ms");
@@ -83,6 +84,7 @@ final class Settings {
     d.put("clickhouse.retention", "0s");
     d.put("clickhouse.request_timeout", "60s");
     d.put("query.token_file", "");
+    d.put("admin.token_file", "");
     d.put("query.max_series", "1000");
     d.put("sourcegraph.update_check_enabled", "true");
     d.put("sourcegraph.telemetry_gateway_enabled", "true");

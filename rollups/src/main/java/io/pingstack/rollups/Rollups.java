@@ -6,6 +6,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -99,6 +100,22 @@ public final class Rollups implements RollupReader, AutoCloseable {
           config.snapshotDir(), position, rollups.events.size(), rollups.seriesCount(), rollups.instanceCount());
     }
     return rollups;
+  }
+
+  /**
+   * The WAL position the snapshot in {@code snapshotDir} includes ({@link #NONE} when there is
+   * none), read without loading its cells and without changing anything on disk: for commands that
+   * inspect a stopped service. A snapshot that cannot be read is an {@link IllegalStateException}
+   * naming the file.
+   */
+  public static long snapshotPositionIn(Path snapshotDir) {
+    requireNonNull(snapshotDir, "snapshotDir");
+    try {
+      Long position = SnapshotFile.readHead(snapshotDir, DataInput::readLong);
+      return position == null ? NONE : position;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the rollup snapshot in " + snapshotDir + ": " + e, e);
+    }
   }
 
   /** The WAL position the loaded or last written snapshot includes ({@link #NONE} for none); replay resumes after it. */

@@ -84,7 +84,18 @@ final class SnapshotFile {
    */
   static <T> T read(Path dir, Parser<T> parser) throws IOException {
     Files.deleteIfExists(dir.resolve(TEMP_NAME));
-    Path file = dir.resolve(NAME);
+    return parse(dir.resolve(NAME), parser, true);
+  }
+
+  /**
+   * As {@link #read}, but {@code parser} reads only the start of the body and nothing on disk
+   * changes (a leftover temp file stays): for commands that inspect a stopped service's data.
+   */
+  static <T> T readHead(Path dir, Parser<T> parser) throws IOException {
+    return parse(dir.resolve(NAME), parser, false);
+  }
+
+  private static <T> T parse(Path file, Parser<T> parser, boolean whole) throws IOException {
     if (!Files.exists(file)) {
       return null;
     }
@@ -96,7 +107,7 @@ final class SnapshotFile {
         int version = in.readInt();
         CorruptSnapshotException.check(version == VERSION, "format version " + version + ", this build reads " + VERSION);
         T parsed = parser.readFrom(in);
-        CorruptSnapshotException.check(in.read() < 0, "bytes after the end of the state");
+        CorruptSnapshotException.check(!whole || in.read() < 0, "bytes after the end of the state");
         return parsed;
       }
     } catch (CorruptSnapshotException e) {

@@ -139,6 +139,27 @@ class SnapshotTest {
   }
 
   @Test
+  void snapshotPositionIsReadWithoutLoadingTheSnapshotOrTouchingTheDirectory() throws IOException {
+    assertThat(Rollups.snapshotPositionIn(dir)).as("no snapshot yet").isEqualTo(Rollups.NONE);
+    try (Rollups rollups = Fixtures.open(config())) {
+      Fixtures.applyAll(rollups, pings);
+      rollups.markApplied(9_001);
+      rollups.snapshot();
+    }
+    Path temp = dir.resolve(SnapshotFile.TEMP_NAME);
+    Files.writeString(temp, "half a snapshot of a running service");
+    assertThat(Rollups.snapshotPositionIn(dir)).isEqualTo(9_001);
+    assertThat(temp).as("another process's temp file is left alone").exists();
+    Path file = dir.resolve(SnapshotFile.NAME);
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(raf.length() - 1);
+    }
+    assertThatThrownBy(() -> Rollups.snapshotPositionIn(dir))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(file.toString());
+  }
+
+  @Test
   void truncatedSnapshotFailsLoudlyNamingTheFile() throws IOException {
     Path file = writeSnapshot();
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {

@@ -3,6 +3,7 @@ package io.pingstack.wal;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.proto.WalRecord;
+import java.io.IOException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
@@ -66,7 +67,13 @@ final class ChronicleReader implements WalReader {
         return null;
       }
       Bytes<?> bytes = dc.wire().bytes();
-      byte[] record = new byte[(int) bytes.readRemaining()];
+      long length = bytes.readRemaining();
+      if (length > WalConfig.MAX_RECORD_BYTES) {
+        // A damaged length: reading it would allocate up to 1 GiB and may fault past the file's end (SIGBUS kills the JVM).
+        throw new WalCorruptException(dc.index(),
+            new IOException("its length, " + length + " bytes, is over the largest record (" + WalConfig.MAX_RECORD_BYTES + " bytes)"));
+      }
+      byte[] record = new byte[(int) length];
       bytes.read(record);
       return new RawEntry(dc.index(), record);
     }

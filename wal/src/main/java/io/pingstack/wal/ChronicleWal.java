@@ -1,21 +1,19 @@
 package io.pingstack.wal;
 
+import io.pingstack.model.RetentionPin;
 import io.pingstack.model.Wal;
+import io.pingstack.model.WalFile;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalUnavailableException;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import java.time.LocalDateTime;
@@ -37,13 +35,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Wal} on Chronicle Queue: one record per message, hourly files, one writer thread that
- * group-commits ({@link WalWriter}), and retention that respects every registered consumer.
+ * group-commits ({@link WalWriter}), and retention that respects every registered consumer and pin
+ * ({@link Retention}).
  *
  * <p>Chronicle's own guarantees are not trusted where RELIABILITY.md measured them wrong: this
  * class holds its own OS lock on the directory for the process lifetime (so Chronicle's PID-based
  * write lock can be forced open at start, which a restart with the same PID needs), syncs with
  * {@link FileSync} instead of Chronicle's msync (which swallows errors), and refuses appends before
  * the disk fills (Chronicle crashes the JVM on a full disk).
+ *
+ * <p>{@link #openReadOnly} opens a log for inspection by operators' commands: the same lock (so not
+ * while the service runs), no writer, no retention, nothing on disk changed.
  */
 public final class ChronicleWal implements Wal {
   static {
@@ -52,48 +54,41 @@ public final class ChronicleWal implements Wal {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(ChronicleWal.class);
-  static final String LOCK_FILE = "pingstack.lock";
+  static final String LOCK_FILE = DirectoryLock.FILE;
   private static final DateTimeFormatter CYCLE_FORMAT = DateTimeFormatter.ofPattern(RollCycles.FAST_HOURLY.format());
   private static final long BLOCK_SIZE = 4L * WalConfig.MAX_RECORD_BYTES + (64 << 20);
 
   private final WalConfig config;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final DirectoryLock lock;
   private final SingleChronicleQueue queue;
-  private final Map<String, LongSupplier> consumers = new ConcurrentHashMap<>();
+  private final LogFiles files;
+  /** Null when the log is open read-only. */
   private final WalWriter writer;
   private final Retention retention;
   private volatile boolean closed;
 
-  private ChronicleWal(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time) throws IOException {
+  private ChronicleWal(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time, boolean readOnly) throws IOException {
     this.config = config;
-    Files.createDirectories(config.dir());
-    this.lockChannel = FileChannel.open(config.dir().resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock acquired;
-    try {
-      acquired = lockChannel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      acquired = null;
-    } catch (IOException | RuntimeException e) {
-      lockChannel.close();
-      throw e;
+    if (!readOnly) {
+      Files.createDirectories(config.dir());
     }
-    if (acquired == null) {
-      lockChannel.close();
-      throw new IllegalStateException("cannot open WAL " + config.dir() + ": another process holds " + LOCK_FILE);
-    }
-    this.lock = acquired;
+    this.lock = DirectoryLock.acquire(config.dir());
     try {
-      forceUnlockChronicle(config.dir());
-      this.queue = SingleChronicleQueueBuilder.binary(config.dir())
+      SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(config.dir())
           .rollCycle(RollCycles.FAST_HOURLY)
           .blockSize(BLOCK_SIZE)
-          .timeProvider(time)
-          .build();
-      this.writer = new WalWriter(queue, config, metrics, fileSync, this::fileOfCycle);
-      this.retention = new Retention(queue, config, metrics, consumers, this::fileOfCycle, time);
+          .timeProvider(time);
+      if (readOnly) {
+        builder.readOnly(true);
+      } else {
+        forceUnlockChronicle(config.dir());
+      }
+      this.queue = builder.build();
+      this.files = new LogFiles(queue, this::fileOfCycle);
+      this.writer = readOnly ? null : new WalWriter(queue, config, metrics, fileSync, this::fileOfCycle);
+      this.retention = new Retention(queue, files, config, metrics, this::fileOfCycle, time);
     } catch (RuntimeException e) {
-      releaseLock();
+      lock.close();
       throw e;
     }
   }
@@ -114,7 +109,7 @@ public final class ChronicleWal implements Wal {
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(fileSync, "fileSync");
     try {
-      ChronicleWal wal = new ChronicleWal(config, metrics, fileSync, time);
+      ChronicleWal wal = new ChronicleWal(config, metrics, fileSync, time, false);
       wal.writer.start();
       wal.retention.start();
       LOG.info("WAL open at {} (sync={}, first position {}, last position {})",
@@ -122,6 +117,38 @@ public final class ChronicleWal implements Wal {
       return wal;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open WAL " + config.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens the log in {@code dir} to read it while the service is stopped: appends are refused
+   * ({@link WalUnavailableException.Cause#CLOSED}), retention does not run, registered consumers
+   * and pins only show in {@link #retentionPins()}, and nothing in the directory changes but the
+   * lock file.
+   *
+   * @throws WalLockedException while another process (the service) has the log open
+   * @throws IllegalArgumentException when {@code dir} holds no log
+   */
+  public static Wal openReadOnly(Path dir) {
+    Objects.requireNonNull(dir, "dir");
+    if (!holdsLog(dir)) {
+      throw new IllegalArgumentException("no WAL in " + dir + ": no " + SingleChronicleQueue.SUFFIX + " files there");
+    }
+    try {
+      return new ChronicleWal(WalConfig.defaults(dir), WalMetrics.NOOP, FileSync.FORCE, SystemTimeProvider.INSTANCE, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open WAL " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean holdsLog(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> names = Files.list(dir)) {
+      return names.anyMatch(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -173,12 +200,17 @@ public final class ChronicleWal implements Wal {
 
   @Override
   public CompletableFuture<Long> append(byte[] record) {
-    return writer.append(record);
+    return writer == null ? readOnlyRefusal() : writer.append(record);
   }
 
   @Override
   public CompletableFuture<Long> barrier() {
-    return writer.append(WalWriter.BARRIER);
+    return writer == null ? readOnlyRefusal() : writer.append(WalWriter.BARRIER);
+  }
+
+  private CompletableFuture<Long> readOnlyRefusal() {
+    return CompletableFuture.failedFuture(
+        new WalUnavailableException(WalUnavailableException.Cause.CLOSED, "the WAL at " + config.dir() + " is open read-only"));
   }
 
   @Override
@@ -234,32 +266,49 @@ public final class ChronicleWal implements Wal {
 
   @Override
   public WalUnavailableException.Cause refusal() {
-    return writer.refusal();
+    return writer == null ? WalUnavailableException.Cause.CLOSED : writer.refusal();
   }
 
   @Override
   public void registerConsumer(String name, LongSupplier lastAppliedPosition) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(lastAppliedPosition, "lastAppliedPosition");
-    if (consumers.putIfAbsent(name, lastAppliedPosition) != null) {
-      throw new IllegalStateException("WAL consumer already registered: " + name);
+    retention.registerConsumer(name, lastAppliedPosition);
+  }
+
+  @Override
+  public Pin pin(String name, long fromPosition) {
+    Objects.requireNonNull(name, "name");
+    return retention.pin(name, fromPosition, this::firstPosition);
+  }
+
+  @Override
+  public List<RetentionPin> retentionPins() {
+    return retention.pins();
+  }
+
+  @Override
+  public List<WalFile> files() {
+    List<LogFiles.Entry> entries = files.list();
+    List<WalFile> list = new ArrayList<>(entries.size());
+    for (LogFiles.Entry e : entries) {
+      list.add(e.file());
     }
+    return list;
   }
 
   @Override
   public long diskFreeBytes() {
-    return writer.diskFreeBytes();
+    return writer == null ? config.dir().toFile().getUsableSpace() : writer.diskFreeBytes();
   }
 
   @Override
   public long sizeBytes() {
-    try (Stream<Path> files = Files.list(config.dir())) {
-      return files.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX))
-          .mapToLong(p -> p.toFile().length())
-          .sum();
-    } catch (IOException e) {
-      return 0;
+    long bytes = 0;
+    for (LogFiles.Entry e : files.list()) {
+      bytes += e.file().bytes();
     }
+    return bytes;
   }
 
   @Override
@@ -269,18 +318,11 @@ public final class ChronicleWal implements Wal {
     }
     closed = true;
     retention.close();
-    writer.close();
-    queue.close();
-    releaseLock();
-    LOG.info("WAL closed at {}", config.dir());
-  }
-
-  private void releaseLock() {
-    try {
-      lock.release();
-      lockChannel.close();
-    } catch (IOException e) {
-      LOG.warn("cannot release the WAL lock {}: {}", config.dir().resolve(LOCK_FILE), e.toString());
+    if (writer != null) {
+      writer.close();
     }
+    queue.close();
+    lock.close();
+    LOG.info("WAL closed at {}", config.dir());
   }
 }

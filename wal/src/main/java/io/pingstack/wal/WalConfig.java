@@ -13,9 +13,11 @@ import java.util.Objects;
  *     crash, not a power loss)
  * @param queueCapacity records waiting for the writer before appends are refused (backpressure)
  * @param diskReserveBytes appends are refused while less than this is free on the file system
- * @param retentionMinAge a log file is deleted only when every consumer has passed it and it is
- *     at least this old
+ * @param retentionMinAge a log file every consumer and pin has passed is deleted once it is this old
+ *     (measured from the end of its hour), or sooner when the log is over {@code retentionMaxBytes}
  * @param retentionInterval how often retention looks for files to delete
+ * @param retentionMaxBytes 0, or the most the log's files may hold ({@link io.pingstack.model.WalFile#bytes()}):
+ *     past it the oldest files every consumer and pin has passed are deleted whatever their age
  */
 public record WalConfig(
     Path dir,
@@ -23,7 +25,8 @@ public record WalConfig(
     int queueCapacity,
     long diskReserveBytes,
     Duration retentionMinAge,
-    Duration retentionInterval) {
+    Duration retentionInterval,
+    long retentionMaxBytes) {
 
   /** Durability of an acknowledged record. */
   public enum Sync {
@@ -48,6 +51,14 @@ public record WalConfig(
     if (retentionMinAge.isNegative() || retentionInterval.isNegative() || retentionInterval.isZero()) {
       throw new IllegalArgumentException("wal retention durations must be positive");
     }
+    if (retentionMaxBytes < 0) {
+      throw new IllegalArgumentException("wal.retention_max_bytes must not be negative (0: no size limit): " + retentionMaxBytes);
+    }
+  }
+
+  /** Without a size limit. */
+  public WalConfig(Path dir, Sync sync, int queueCapacity, long diskReserveBytes, Duration retentionMinAge, Duration retentionInterval) {
+    this(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, 0);
   }
 
   public static WalConfig defaults(Path dir) {
@@ -55,18 +66,22 @@ public record WalConfig(
   }
 
   public WalConfig withSync(Sync value) {
-    return new WalConfig(dir, value, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval);
+    return new WalConfig(dir, value, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes);
   }
 
   public WalConfig withDiskReserveBytes(long value) {
-    return new WalConfig(dir, sync, queueCapacity, value, retentionMinAge, retentionInterval);
+    return new WalConfig(dir, sync, queueCapacity, value, retentionMinAge, retentionInterval, retentionMaxBytes);
   }
 
   public WalConfig withRetention(Duration minAge, Duration interval) {
-    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, minAge, interval);
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, minAge, interval, retentionMaxBytes);
+  }
+
+  public WalConfig withRetentionMaxBytes(long value) {
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, value);
   }
 
   public WalConfig withQueueCapacity(int value) {
-    return new WalConfig(dir, sync, value, diskReserveBytes, retentionMinAge, retentionInterval);
+    return new WalConfig(dir, sync, value, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes);
   }
 }

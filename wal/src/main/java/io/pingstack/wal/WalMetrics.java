@@ -1,9 +1,33 @@
 package io.pingstack.wal;
 
 import io.pingstack.model.WalUnavailableException;
-/** What the log reports about itself. Called from the writer thread; implementations must be cheap. */
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the log reports about itself. Called from the writer thread (appends, syncs, refusals) and
+ * the retention thread (deletions, passes); implementations must be cheap.
+ */
 public interface WalMetrics {
   WalMetrics NOOP = new WalMetrics() {};
+
+  /** Why retention deletes a file, or wanted to. */
+  enum RetentionCause {
+    /** Older than {@code wal.retention_min_age}. */
+    AGE,
+    /** The log is over {@code wal.retention_max_bytes}. */
+    SIZE;
+
+    public String code() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * A consumer or pin that stopped a retention pass: retention would have deleted {@code bytes} for
+   * {@code cause} but {@code pin} still needs the oldest of those files.
+   */
+  record RetentionBlock(String pin, RetentionCause cause, long bytes) {}
 
   /** One record written (not yet synced): its size. */
   default void appended(int bytes) {}
@@ -14,6 +38,9 @@ public interface WalMetrics {
   /** An append was refused. */
   default void refused(WalUnavailableException.Cause cause) {}
 
-  /** A log file was deleted by retention. */
-  default void fileDeleted(long bytes) {}
+  /** A log file was deleted by retention: why, and what it held. */
+  default void fileDeleted(RetentionCause cause, long bytes) {}
+
+  /** After every retention pass: what held files back (empty when nothing did). */
+  default void retentionPassed(List<RetentionBlock> blocked) {}
 }

@@ -1,6 +1,7 @@
 package io.pingstack.wal;
 
 import io.pingstack.model.Wal;
+import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,15 +10,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -244,6 +253,95 @@ class ChronicleWalTest {
       assertThat(wal.recordsBetween(Wal.NONE, last)).isEqualTo(9);
       assertThat(wal.recordsBetween(positions.get(3), last)).isEqualTo(8);
     }
+  }
+
+  @Test
+  void readOnlyOpenReadsAStoppedLogAndChangesNothingInItsDirectory() throws Exception {
+    Path walDir = config().dir();
+    long position;
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      position = wal.append(record("a")).get(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> ChronicleWal.openReadOnly(walDir))
+          .isInstanceOf(WalLockedException.class)
+          .hasMessageContaining("another process holds");
+    }
+    Map<String, String> before = listing(walDir);
+    try (Wal wal = ChronicleWal.openReadOnly(walDir)) {
+      assertThat(wal.firstPosition()).isEqualTo(position);
+      assertThat(wal.lastPosition()).isEqualTo(position);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("a");
+        assertThat(reader.next()).isNull();
+      }
+      assertThat(wal.files()).singleElement().satisfies(f -> {
+        assertThat(f.records()).isEqualTo(1);
+        assertThat(f.firstPosition()).isEqualTo(position);
+      });
+      assertThat(wal.refusal()).isEqualTo(WalUnavailableException.Cause.CLOSED);
+      assertThatThrownBy(() -> wal.append(record("b")).get(10, TimeUnit.SECONDS))
+          .cause().isInstanceOf(WalUnavailableException.class).hasMessageContaining("read-only");
+      assertThatThrownBy(() -> ChronicleWal.open(config(), WalMetrics.NOOP)).isInstanceOf(WalLockedException.class);
+    }
+    assertThat(listing(walDir)).isEqualTo(before);
+  }
+
+  @Test
+  void readOnlyOpenOfADirectoryWithoutALogFailsAndCreatesNothing() {
+    Path missing = dir.resolve("nowhere");
+    assertThatThrownBy(() -> ChronicleWal.openReadOnly(missing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no WAL in " + missing);
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void aRecordWhoseLengthWasDamagedIsReportedAsCorruptInsteadOfBeingRead() throws Exception {
+    long bad;
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      wal.append(record("good")).get(10, TimeUnit.SECONDS);
+      bad = wal.append(record("damaged")).get(10, TimeUnit.SECONDS);
+    }
+    // Chronicle frames each record with a 4-byte little-endian header whose low 30 bits are its length.
+    byte[] payload = record("damaged");
+    Path file;
+    try (Stream<Path> files = Files.list(config().dir())) {
+      file = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer head = ByteBuffer.allocate(1 << 20);
+      ch.read(head, 0);
+      int at = indexOf(head.array(), payload);
+      ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      header.putInt(0, 0x3fff_0000);
+      ch.write(header, at - 4);
+    }
+    try (Wal wal = ChronicleWal.openReadOnly(config().dir()); WalReader reader = wal.reader(Wal.NONE)) {
+      assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("good");
+      assertThatThrownBy(reader::nextRaw)
+          .isInstanceOfSatisfying(WalCorruptException.class, e -> assertThat(e.position()).isEqualTo(bad))
+          .hasMessageContaining("over the largest record");
+    }
+  }
+
+  static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
+  }
+
+  /** Name to size and modification time of every file in {@code dir}. */
+  static Map<String, String> listing(Path dir) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) list::iterator) {
+        files.put(p.getFileName().toString(), Files.size(p) + "@" + Files.getLastModifiedTime(p));
+      }
+    }
+    return files;
   }
 
   static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -1,0 +1,39 @@
+package io.pingstack.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WalAndAdminSettingsTest {
+  @TempDir Path dir;
+
+  @Test
+  void retentionMaxBytesTakesSizeSuffixesAndDefaultsToNoLimit() {
+    assertThat(ServerConfig.load(Servers.env(dir)).wal().retentionMaxBytes()).isZero();
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_RETENTION_MAX_BYTES", "10GiB")).wal().retentionMaxBytes())
+        .isEqualTo(10L << 30);
+    assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_RETENTION_MAX_BYTES", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("wal.retention_max_bytes");
+  }
+
+  @Test
+  void theAdminTokenIsTheFirstLineOfItsFileAndAnEmptyFileStopsTheStart() throws IOException {
+    assertThat(ServerConfig.load(Servers.env(dir)).adminToken()).as("open admin endpoints").isNull();
+    Path file = dir.resolve("admin-token");
+    Files.writeString(file, "  t0k3n \nsecond line\n");
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_ADMIN_TOKEN_FILE", file.toString())).adminToken()).isEqualTo("t0k3n");
+    Files.writeString(file, "\n");
+    assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_ADMIN_TOKEN_FILE", file.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.token_file");
+    assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_ADMIN_TOKEN_FILE", file + ".missing")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cannot read admin.token_file");
+  }
+}
