@@ -11,6 +11,7 @@ import io.pingstack.gateway.HttpCall;
 import io.pingstack.gateway.HttpEndpoint;
 import io.pingstack.gateway.HttpReply;
 import io.pingstack.model.Wal;
+import io.pingstack.query.BearerAuth;
 import io.pingstack.wal.WalConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,7 +37,7 @@ final class AdminEndpoints {
       LOG.warn("admin endpoints are OPEN: no admin.token_file is configured, anyone who can reach the HTTP port may use {}", WAL_PATH);
       return Map.of(WAL_PATH, walEndpoint);
     }
-    return Map.of(WAL_PATH, new AdminAuth(token, walEndpoint));
+    return Map.of(WAL_PATH, new BearerAuth("admin", token, walEndpoint));
   }
 
   /** {@code GET /admin/wal}: {@link WalReport#live}, as JSON. */

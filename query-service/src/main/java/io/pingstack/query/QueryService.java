@@ -36,7 +36,7 @@ public final class QueryService {
     endpoints.put(InstancesEndpoint.PATH, new InstancesEndpoint(reader));
     endpoints.replaceAll((path, endpoint) -> {
       HttpEndpoint get = new GetOnly(path, endpoint);
-      return latency.timed(path, config.token() == null ? get : new QueryAuth(config.token(), get));
+      return latency.timed(path, config.token() == null ? get : new BearerAuth("query", config.token(), get));
     });
     endpoints.put(DashboardEndpoint.PATH,
         latency.timed(DashboardEndpoint.PATH, new GetOnly(DashboardEndpoint.PATH, new DashboardEndpoint())));

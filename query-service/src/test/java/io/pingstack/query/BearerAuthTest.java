@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class QueryAuthTest {
+class BearerAuthTest {
   private static final String TOKEN = "s3cret-query-token";
   private static final String ROLLUPS = "/v1/rollups?event=a&from=0&to=3600000";
 

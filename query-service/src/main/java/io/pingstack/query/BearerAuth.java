@@ -13,17 +13,21 @@ import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Requires {@code Authorization: Bearer <query token>} before a query endpoint runs: a missing,
- * malformed or different token is {@code 401 unauthorized}, decided from the headers before a body
- * is read. The comparison takes the same time wherever the presented token differs.
+ * Requires {@code Authorization: Bearer <token>} before an endpoint runs (the query token before
+ * the query endpoints, the admin token before {@code /admin/*}): a missing, malformed or different
+ * token is {@code 401 unauthorized}, decided from the headers before a body is read. The comparison
+ * takes the same time wherever the presented token differs.
  */
-final class QueryAuth implements HttpEndpoint {
+public final class BearerAuth implements HttpEndpoint {
   private static final String SCHEME = "Bearer ";
 
+  private final String kind;
   private final byte[] token;
   private final HttpEndpoint endpoint;
 
-  QueryAuth(String token, HttpEndpoint endpoint) {
+  /** {@code kind} names the token in refusals: "query", "admin". */
+  public BearerAuth(String kind, String token, HttpEndpoint endpoint) {
+    this.kind = kind;
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.endpoint = endpoint;
   }
@@ -52,12 +56,12 @@ final class QueryAuth implements HttpEndpoint {
     String header = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
       return new ApiException(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
-          "a query token is required: Authorization: Bearer <token>");
+          (kind.equals("admin") ? "an " : "a ") + kind + " token is required: Authorization: Bearer <token>");
     }
     byte[] presented = header.substring(SCHEME.length()).trim().getBytes(StandardCharsets.UTF_8);
     // MessageDigest.isEqual's time depends on the presented length only, not on where bytes differ.
     if (!MessageDigest.isEqual(presented, token)) {
-      return new ApiException(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "the query token is not known");
+      return new ApiException(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "the " + kind + " token is not known");
     }
     return null;
   }
