@@ -71,9 +71,10 @@ public final class LoadMain {
   }
 
   private static int load(PrintStream out, LoadOptions options) {
-    LoadResult result = options.protocol() == LoadOptions.Protocol.HTTP
-        ? LoadGenerator.run(options)
-        : GrpcLoadGenerator.run(options);
+    LoadResult result = switch (options.protocol()) {
+      case HTTP, CLICKHOUSE_JSON -> LoadGenerator.run(options);
+      case GRPC_UNARY, GRPC_STREAM -> GrpcLoadGenerator.run(options);
+    };
     out.print(result.summary());
     if (options.jsonOut() != null) {
       result.writeJson(options.jsonOut());
