@@ -132,14 +132,16 @@ other_cores() {
 
 # thread_ticks FILE [PID]: CPU ticks each group of threads of process PID (default: the server) has
 # used so far, one "name ticks" line per group; digits in thread names become N, spaces _ (pools
-# count as one).
+# count as one). Two processes whatever the number of threads: while a benchmark saturates the
+# cores, a fork per thread took seconds and shifted the window it was meant to mark.
 thread_ticks() {
-  local t comm ticks
-  for t in /proc/"${2:-$server_pid}"/task/*; do
-    comm=$(cat "$t/comm" 2>/dev/null) && ticks=$(stat_ticks "$t/stat") || continue
-    comm=${comm//[0-9]/N}
-    echo "${comm// /_} $ticks"
-  done | awk '{ ticks[$1] += $2 } END { for (k in ticks) print k, ticks[k] }' >"$1"
+  cat /proc/"${2:-$server_pid}"/task/*/stat 2>/dev/null | awk '{
+    # pid (comm) state ... : the name is between the first "(" and the last ")", and may hold both.
+    open = index($0, "("); for (last = length($0); last > open && substr($0, last, 1) != ")"; last--) {}
+    name = substr($0, open + 1, last - open - 1); gsub(/[0-9]/, "N", name); gsub(/ /, "_", name)
+    split(substr($0, last + 2), f, " ")  # f[1] is field 3 (state): utime is field 14, stime 15
+    ticks[name] += f[12] + f[13]
+  } END { for (k in ticks) print k, ticks[k] }' >"$1"
 }
 
 # thread_cores BEFORE AFTER SECONDS: a JSON object of the cores each thread group used between the
