@@ -107,12 +107,12 @@ stat_ticks() {
 }
 
 # window_ticks PID...: "processes busy steal" CPU ticks so far: those of the processes PID... (all
-# their threads; 0 for one that is gone), the whole machine's (user, nice, system, irq, softirq) and
+# their threads; 0 for one that is gone or empty), the whole machine's (user, nice, system, irq, softirq) and
 # the time the hypervisor took from this VM (steal).
 window_ticks() {
   local pid ticks processes=0
   for pid in "$@"; do
-    ticks=$(stat_ticks "/proc/$pid/stat") || ticks=0
+    [ -n "$pid" ] && ticks=$(stat_ticks "/proc/$pid/stat") || ticks=0  # /proc//stat would be /proc/stat
     processes=$((processes + ticks))
   done
   awk -v processes="$processes" '/^cpu / { print processes, $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat
