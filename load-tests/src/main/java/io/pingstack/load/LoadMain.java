@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Command line entry of the load tools: {@code java -jar load-tests-*-all.jar [query | freshness |
- * describe] [options]}; without a command it loads {@code POST /v1/pings} (or gRPC ingest, by
- * {@code --protocol}). Prints the summary; exits 0
+ * describe] [options]}; without a command it loads {@code POST /v1/pings} (or gRPC ingest, or
+ * ClickHouse's own insert of the same pings, by {@code --protocol}). Prints the summary; exits 0
  * when the run measured something (load: a ping acknowledged; query: every query answered 200 at
  * least once; freshness: every sample became visible), 1 when not, 2 on bad options. SIGTERM or
  * Ctrl-C interrupts the run, which then ends early and still prints and writes what it measured.
