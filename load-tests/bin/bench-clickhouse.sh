@@ -17,7 +17,9 @@
 #              definition (CREATE TABLE ... AS the table Pingstack created), in a fresh database.
 # Each run records the cores the server's and ClickHouse's threads used during the measured window
 # (/proc/<pid>/task/*/stat), and the cores other programs and the hypervisor took. Each run's
-# database is dropped after it, so no run inherits another's merges. Prints every run, a table of
+# table is detached after it (its merges stop; its files go with the server's temp dir at the end:
+# dropping a table of ~10,000 small parts took minutes here), so no run inherits another's merges.
+# With --wait-idle, each run first waits for a quiet machine. Prints every run, a table of
 # medians and the ratio of the pings/s medians. Builds nothing: run
 # `mvn -o -q -B package -DskipTests -pl pingstack-server,load-tests -am` first. Only ever targets
 # 127.0.0.1. Needs java, curl, jq, python3 (for a free port) and clickhouse-server.
@@ -36,6 +38,8 @@ usage: load-tests/bin/bench-clickhouse.sh [options]
   --connections C       keep-alive connections (default 16)
   --instances N         distinct instance ids (default 1000)
   --drain-limit S       how long the cold store may take to catch up after the load (default 300)
+  --wait-idle S         before each run, wait up to S seconds until other programs use less than
+                        0.3 cores (default 0: do not wait); the run's other_cores still tells
   --clickhouse PATH     the clickhouse-server binary (default /usr/sbin/clickhouse-server;
                         bin/ensure-clickhouse installs it)
   --out DIR             keeps each run's JSON, samples and logs there (default: a new temp dir)
@@ -43,7 +47,7 @@ usage: load-tests/bin/bench-clickhouse.sh [options]
 EOF
 }
 
-duration=20 warmup=15 runs=3 modes="pingstack direct" batch=100 conns=16 instances=1000 drain_limit=300
+duration=20 warmup=15 runs=3 modes="pingstack direct" batch=100 conns=16 instances=1000 drain_limit=300 wait_idle=0
 clickhouse_bin=/usr/sbin/clickhouse-server out="" server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -55,6 +59,7 @@ while [ $# -gt 0 ]; do
     --connections) conns=$2; shift 2 ;;
     --instances) instances=$2; shift 2 ;;
     --drain-limit) drain_limit=$2; shift 2 ;;
+    --wait-idle) wait_idle=$2; shift 2 ;;
     --clickhouse) clickhouse_bin=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --server) server_cmd=$2; shift 2 ;;
@@ -376,7 +381,7 @@ run_pingstack() {
         and $stored.rows_stored >= .pings_acked_in_run)}' "$out/$name.json" >"$out/$name.json.tmp"
   mv "$out/$name.json.tmp" "$out/$name.json"
   stop_server
-  ch_query "DROP DATABASE $db" >/dev/null
+  detach "$db"
 }
 
 # run_direct NAME DB
@@ -390,7 +395,33 @@ run_direct() {
     + {exactly_once: ($stored.distinct_ping_ids == $stored.rows_stored and $stored.rows_stored >= .pings_acked_in_run)}' \
     "$out/$name.json" >"$out/$name.json.tmp"
   mv "$out/$name.json.tmp" "$out/$name.json"
-  ch_query "DROP DATABASE $db" >/dev/null
+  detach "$db"
+}
+
+# detach DB: detaches DB.pings (its merges stop) and leaves its files to the end of the script.
+detach() {
+  ch_query "DETACH TABLE $1.pings" >/dev/null
+}
+
+# await_idle: waits (at most --wait-idle seconds) until the machine's busy time over 3 s is below
+# 0.3 cores; between runs only our idle ClickHouse runs, so what is busy is someone else.
+await_idle() {
+  local deadline=$((SECONDS + ${wait_idle%.*})) before after busy
+  while [ "${wait_idle%.*}" -gt 0 ]; do
+    before=$(window_ticks)
+    sleep 3
+    after=$(window_ticks)
+    busy=$(other_cores "$before" "$after" 3 0 | jq .other_cores)
+    if awk -v b="$busy" 'BEGIN { exit !(b < 0.3) }'; then
+      return
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "$tool: the machine is still busy ($busy cores) after ${wait_idle} s of waiting: running anyway" >&2
+      return
+    fi
+    echo "$tool: waiting for a quiet machine (others use $busy cores)" >&2
+    sleep 7
+  done
 }
 
 print_run() {
@@ -416,6 +447,7 @@ ch_query "SHOW CREATE TABLE $schema_db.pings FORMAT TabSeparatedRaw" >"$out/ping
 for run in $(seq 1 "$runs"); do
   for mode in $(rotate "$run" $modes); do
     name="$mode-run$run"
+    await_idle
     "run_$mode" "$name" "bench_${mode}_$run"
     print_run "$name"
   done
