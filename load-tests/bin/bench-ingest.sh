@@ -77,70 +77,11 @@ start_server() {
   poll "$2" 90 0.2 "server exited before /readyz answered" "/readyz did not answer 200 within 90 s" ready
 }
 
-# stat_ticks FILE: utime + stime, in clock ticks, of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat
-# file; fails when it cannot be read.
-stat_ticks() {
-  local stat
-  local -a fields
-  stat=$(cat "$1" 2>/dev/null) || return 1
-  read -r -a fields <<<"${stat##*) }"  # fields[0] is field 3 (state): utime is field 14, stime 15
-  echo $((fields[11] + fields[12]))
-}
-
 # CPU seconds the server process (all its threads) has used so far.
 server_cpu_seconds() {
   local ticks
   ticks=$(stat_ticks "/proc/$server_pid/stat") || { echo 0; return; }
   awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
-}
-
-# window_ticks: "server busy steal" CPU ticks so far: the server process's, the whole machine's
-# (user, nice, system, irq, softirq) and the time the hypervisor took from this VM (steal).
-window_ticks() {
-  local server
-  server=$(stat_ticks "/proc/$server_pid/stat") || server=0
-  awk -v server="$server" '/^cpu / { print server, $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat
-}
-
-# other_cores BEFORE AFTER SECONDS CLIENT_CORES: the cores that neither the server nor the generator
-# used between two window_ticks snapshots SECONDS apart (another program on the machine, the
-# kernel's own threads), and the cores stolen by the hypervisor, as a JSON object: a run's figures
-# are only comparable with others when both stay near 0.
-other_cores() {
-  awk -v hz="$(getconf CLK_TCK)" -v t="$3" -v client="$4" -v before="$1" -v after="$2" 'BEGIN {
-    split(before, b, " "); split(after, a, " ")
-    other = ((a[2] - b[2]) - (a[1] - b[1])) / hz / t - client
-    printf "{\"other_cores\": %.2f, \"steal_cores\": %.2f}\n", (other > 0 ? other : 0), (a[3] - b[3]) / hz / t }'
-}
-
-# thread_ticks FILE: CPU ticks each group of server threads has used so far, one "name ticks" line
-# per group; digits in thread names become N, spaces _ (pools count as one).
-thread_ticks() {
-  local t comm ticks
-  for t in /proc/"$server_pid"/task/*; do
-    comm=$(cat "$t/comm" 2>/dev/null) && ticks=$(stat_ticks "$t/stat") || continue
-    comm=${comm//[0-9]/N}
-    echo "${comm// /_} $ticks"
-  done | awk '{ ticks[$1] += $2 } END { for (k in ticks) print k, ticks[k] }' >"$1"
-}
-
-# thread_cores BEFORE AFTER SECONDS: a JSON object of the cores each thread group used between the
-# two snapshots (after the warmup, until the generator exited), over SECONDS measured seconds.
-thread_cores() {
-  awk -v hz="$(getconf CLK_TCK)" -v t="$3" '
-    NR == FNR { before[$1] = $2; next }
-    { used = ($2 - before[$1]) / hz / t; if (used >= 0.005) { out = out sprintf("%s\"%s\": %.3f", sep, $1, used); sep = ", " } }
-    END { print "{" out "}" }' "$1" "$2"
-}
-
-# rotate RUN ITEM...: the items, starting at item (RUN - 1) mod count: each protocol takes every
-# place in the order of a round equally often, so none is always the one that runs first.
-rotate() {
-  local run=$1
-  shift
-  local -a items=("$@")
-  local i n=${#items[@]}
-  for ((i = 0; i < n; i++)); do echo "${items[(i + run - 1) % n]}"; done
 }
 
 # set_target PROTOCOL: sets target to the generator's options that say what to load on the server
@@ -173,10 +114,10 @@ for run in $(seq 1 "$runs"); do
         client_pid=$!
         sleep "$warmup"
         thread_ticks "$out/$name.threads-before"
-        ticks_before=$(window_ticks) window_start=$(date +%s.%N)
+        ticks_before=$(window_ticks "$server_pid") window_start=$(date +%s.%N)
         wait "$client_pid" || status=$?
         thread_ticks "$out/$name.threads-after"
-        ticks_after=$(window_ticks) window_end=$(date +%s.%N)
+        ticks_after=$(window_ticks "$server_pid") window_end=$(date +%s.%N)
         cpu_after=$(server_cpu_seconds)
         require_server "$out/$name.server.log" "run $name"
         stop_server

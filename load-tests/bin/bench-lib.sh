@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shell functions shared by bench-ingest.sh and bench-rollups.sh; sourced, never run. The sourcing
-# script sets `tool` (its name in messages) before sourcing it, then `runs`, `server_cmd` and `out`.
+# Shell functions shared by bench-ingest.sh, bench-rollups.sh and bench-clickhouse.sh; sourced, never
+# run. The sourcing script sets `tool` (its name in messages) before sourcing it, then `runs`,
+# `server_cmd` and `out`.
 # Every server it starts listens on 127.0.0.1 only, on a free port, and is one per script at a time.
 
 server_pid="" data_dir="" port="" grpc_port=""
@@ -93,4 +94,71 @@ require_server() {
   kill -0 "$server_pid" 2>/dev/null && return 0
   tail -n 20 "$1" >&2
   die "the server exited during $2 (log: $1)"
+}
+
+# stat_ticks FILE: utime + stime, in clock ticks, of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat
+# file; fails when it cannot be read.
+stat_ticks() {
+  local stat
+  local -a fields
+  stat=$(cat "$1" 2>/dev/null) || return 1
+  read -r -a fields <<<"${stat##*) }"  # fields[0] is field 3 (state): utime is field 14, stime 15
+  echo $((fields[11] + fields[12]))
+}
+
+# window_ticks PID...: "processes busy steal" CPU ticks so far: those of the processes PID... (all
+# their threads; 0 for one that is gone or empty), the whole machine's (user, nice, system, irq, softirq) and
+# the time the hypervisor took from this VM (steal).
+window_ticks() {
+  local pid ticks processes=0
+  for pid in "$@"; do
+    [ -n "$pid" ] && ticks=$(stat_ticks "/proc/$pid/stat") || ticks=0  # /proc//stat would be /proc/stat
+    processes=$((processes + ticks))
+  done
+  awk -v processes="$processes" '/^cpu / { print processes, $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat
+}
+
+# other_cores BEFORE AFTER SECONDS CLIENT_CORES: the cores that neither the processes window_ticks
+# counted (the servers) nor the generator used between two window_ticks snapshots SECONDS apart
+# (another program on the machine, the kernel's own threads), and the cores stolen by the
+# hypervisor, as a JSON object: a run's figures are only comparable with others when both stay
+# near 0.
+other_cores() {
+  awk -v hz="$(getconf CLK_TCK)" -v t="$3" -v client="$4" -v before="$1" -v after="$2" 'BEGIN {
+    split(before, b, " "); split(after, a, " ")
+    other = ((a[2] - b[2]) - (a[1] - b[1])) / hz / t - client
+    printf "{\"other_cores\": %.2f, \"steal_cores\": %.2f}\n", (other > 0 ? other : 0), (a[3] - b[3]) / hz / t }'
+}
+
+# thread_ticks FILE [PID]: CPU ticks each group of threads of process PID (default: the server) has
+# used so far, one "name ticks" line per group; digits in thread names become N, spaces _ (pools
+# count as one). Two processes whatever the number of threads: while a benchmark saturates the
+# cores, a fork per thread took seconds and shifted the window it was meant to mark.
+thread_ticks() {
+  cat /proc/"${2:-$server_pid}"/task/*/stat 2>/dev/null | awk '{
+    # pid (comm) state ... : the name is between the first "(" and the last ")", and may hold both.
+    open = index($0, "("); for (last = length($0); last > open && substr($0, last, 1) != ")"; last--) {}
+    name = substr($0, open + 1, last - open - 1); gsub(/[0-9]/, "N", name); gsub(/ /, "_", name)
+    split(substr($0, last + 2), f, " ")  # f[1] is field 3 (state): utime is field 14, stime 15
+    ticks[name] += f[12] + f[13]
+  } END { for (k in ticks) print k, ticks[k] }' >"$1"
+}
+
+# thread_cores BEFORE AFTER SECONDS: a JSON object of the cores each thread group used between the
+# two snapshots (after the warmup, until the generator exited), over SECONDS measured seconds.
+thread_cores() {
+  awk -v hz="$(getconf CLK_TCK)" -v t="$3" '
+    NR == FNR { before[$1] = $2; next }
+    { used = ($2 - before[$1]) / hz / t; if (used >= 0.005) { out = out sprintf("%s\"%s\": %.3f", sep, $1, used); sep = ", " } }
+    END { print "{" out "}" }' "$1" "$2"
+}
+
+# rotate RUN ITEM...: the items, starting at item (RUN - 1) mod count: each item takes every
+# place in the order of a round equally often, so none is always the one that runs first.
+rotate() {
+  local run=$1
+  shift
+  local -a items=("$@")
+  local i n=${#items[@]}
+  for ((i = 0; i < n; i++)); do echo "${items[(i + run - 1) % n]}"; done
 }

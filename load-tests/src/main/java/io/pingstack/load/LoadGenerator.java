@@ -11,10 +11,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.pingstack.model.proto.IngestResponse;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
- * A closed-loop HTTP/1.1 load generator for {@code POST /v1/pings} on the {@link ClosedLoop}
+ * A closed-loop HTTP/1.1 load generator for {@code POST /v1/pings}, or for ClickHouse's own insert of
+ * the same pings ({@code clickhouse-json}: a 200 acknowledges every ping of its request), on the {@link ClosedLoop}
  * machinery: each of {@code connections} keep-alive connections sends a request, waits for the whole
  * answer and sends the next (no pipelining), on one event loop thread, so the state below needs no
  * locks.
@@ -33,11 +37,18 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   private static final int MAX_ANSWER_BYTES = 1 << 20;
   private static final long MAX_RETRY_AFTER_MILLIS = 1000;
   private static final String PROTOBUF = "application/x-protobuf";
+  private static final String JSON_LINES = "application/x-ndjson";
+  private static final int MAX_ERROR_TEXT = 300;
 
   private final LoadOptions options;
   private final String hostHeader;
   private final String path;
+  /** Protobuf bodies for {@code http}; null for {@code clickhouse-json}. */
   private final PingBodies[] bodies;
+  /** JSONEachRow bodies for {@code clickhouse-json}; null for {@code http}. */
+  private final JsonRowBodies[] rows;
+  /** Statuses whose first answer was printed (ClickHouse explains its errors in the body). */
+  private final Set<Integer> reportedStatuses = new HashSet<>();
   /** Pings of each connection's request in flight; 0 when none is. */
   private final int[] pingsSent;
   private LoadStats stats = new LoadStats();
@@ -48,8 +59,10 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
     this.options = options;
     this.hostHeader = Args.hostHeader(options.url());
     this.path = options.path();
-    this.bodies = PingBodies.perConnection(options);
-    this.pingsSent = new int[bodies.length];
+    boolean clickhouse = options.protocol() == LoadOptions.Protocol.CLICKHOUSE_JSON;
+    this.bodies = clickhouse ? null : PingBodies.perConnection(options);
+    this.rows = clickhouse ? JsonRowBodies.perConnection(options) : null;
+    this.pingsSent = new int[options.connections()];
   }
 
   /**
@@ -72,14 +85,22 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
       }
       pings = (int) Math.min(pings, left);
     }
-    ByteBuf body = alloc.buffer(bodies[slot].maxBodySize(pings));
-    bodies[slot].write(body, pings, System.currentTimeMillis());
+    ByteBuf body;
+    if (rows == null) {
+      body = alloc.buffer(bodies[slot].maxBodySize(pings));
+      bodies[slot].write(body, pings, System.currentTimeMillis());
+    } else {
+      body = alloc.buffer(rows[slot].maxBodySize(pings));
+      rows[slot].write(body, pings, System.currentTimeMillis());
+    }
     FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, body);
     request.headers()
         .set(HttpHeaderNames.HOST, hostHeader)
-        .set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF)
-        .set(HttpHeaderNames.ACCEPT, PROTOBUF)
+        .set(HttpHeaderNames.CONTENT_TYPE, rows == null ? PROTOBUF : JSON_LINES)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+    if (rows == null) {
+      request.headers().set(HttpHeaderNames.ACCEPT, PROTOBUF);
+    }
     if (options.token() != null) {
       request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + options.token());
     }
@@ -90,10 +111,22 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
 
   @Override
   public Duration answered(int slot, FullHttpResponse answer, long latencyNanos) {
+    int pings = pingsSent[slot];
     landed(slot);
     if (answer.status().code() != 200) {
       stats.error(Integer.toString(answer.status().code()));
+      if (rows != null && reportedStatuses.add(answer.status().code())) {
+        String text = answer.content().toString(StandardCharsets.UTF_8).strip();
+        System.err.println("load: first " + answer.status().code() + " answer from ClickHouse: "
+            + (text.length() > MAX_ERROR_TEXT ? text.substring(0, MAX_ERROR_TEXT) + "…" : text));
+      }
       return Duration.ofMillis(retryAfterMillis(answer));
+    }
+    if (rows != null) {
+      // ClickHouse answers an INSERT after its rows are written, with an empty body: all or nothing.
+      stats.acknowledged(latencyNanos, IngestResponse.newBuilder().setAccepted(pings).build());
+      pingsAckedInRun += pings;
+      return Duration.ZERO;
     }
     try {
       IngestResponse counts = Answers.parse(answer.headers().get(HttpHeaderNames.CONTENT_TYPE), answer.content());

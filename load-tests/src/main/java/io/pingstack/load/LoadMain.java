@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Command line entry of the load tools: {@code java -jar load-tests-*-all.jar [query | freshness |
- * describe] [options]}; without a command it loads {@code POST /v1/pings} (or gRPC ingest, by
- * {@code --protocol}). Prints the summary; exits 0
+ * describe] [options]}; without a command it loads {@code POST /v1/pings} (or gRPC ingest, or
+ * ClickHouse's own insert of the same pings, by {@code --protocol}). Prints the summary; exits 0
  * when the run measured something (load: a ping acknowledged; query: every query answered 200 at
  * least once; freshness: every sample became visible), 1 when not, 2 on bad options. SIGTERM or
  * Ctrl-C interrupts the run, which then ends early and still prints and writes what it measured.
@@ -71,9 +71,10 @@ public final class LoadMain {
   }
 
   private static int load(PrintStream out, LoadOptions options) {
-    LoadResult result = options.protocol() == LoadOptions.Protocol.HTTP
-        ? LoadGenerator.run(options)
-        : GrpcLoadGenerator.run(options);
+    LoadResult result = switch (options.protocol()) {
+      case HTTP, CLICKHOUSE_JSON -> LoadGenerator.run(options);
+      case GRPC_UNARY, GRPC_STREAM -> GrpcLoadGenerator.run(options);
+    };
     out.print(result.summary());
     if (options.jsonOut() != null) {
       result.writeJson(options.jsonOut());

@@ -4,13 +4,16 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The settings of one load run, validated. {@code protocol} is how pings are sent; for {@code http},
  * {@code url} is the server's base URL and requests go to {@code <url>/v1/pings}; for the gRPC
  * protocols it is the gRPC listener, {@code http://host:port} without a path (plaintext h2c).
  * {@code streamBatches} is the number of batches each {@code grpc-stream} call carries (1 for the
- * other protocols: one batch per request or call). {@code events} is 0 for the five product events, else the number of
+ * other protocols: one batch per request or call). For {@code clickhouse-json}, {@code url} is a
+ * ClickHouse server's HTTP interface, {@code http://host:port} without a path, and {@code table}
+ * ({@code database.table}; null for the other protocols) the table the rows go to. {@code events} is 0 for the five product events, else the number of
  * feature events ({@link EventMix}); {@code timeSpread} is zero when pings are timestamped now;
  * {@code total} is 0 when the run ends after {@code duration}, else the number of acknowledged pings
  * (warmup included) after which it ends; {@code probeEvent} is the event name reserved for the
@@ -31,7 +34,8 @@ record LoadOptions(
     Duration timeSpread,
     long total,
     String probeEvent,
-    int streamBatches) {
+    int streamBatches,
+    String table) {
 
   /** How pings are sent, as {@code --protocol} names it. */
   enum Protocol {
@@ -40,7 +44,12 @@ record LoadOptions(
     /** {@code pingstack.v1.IngestService/Ingest}: one batch per call. */
     GRPC_UNARY("grpc-unary"),
     /** {@code pingstack.v1.IngestService/IngestStream}: {@code --stream-batches} batches per call. */
-    GRPC_STREAM("grpc-stream");
+    GRPC_STREAM("grpc-stream"),
+    /**
+     * ClickHouse's own HTTP insert, {@code POST /?query=INSERT INTO <table> FORMAT JSONEachRow}: the
+     * same pings as rows of Pingstack's {@code pings} table ({@link JsonRowBodies}), a 200 acknowledging them all.
+     */
+    CLICKHOUSE_JSON("clickhouse-json");
 
     private final String flag;
 
@@ -58,7 +67,7 @@ record LoadOptions(
           return p;
         }
       }
-      throw new IllegalArgumentException("--protocol must be http, grpc-unary or grpc-stream: " + flag);
+      throw new IllegalArgumentException("--protocol must be http, grpc-unary, grpc-stream or clickhouse-json: " + flag);
     }
   }
 
@@ -68,10 +77,16 @@ record LoadOptions(
       "       LoadMain freshness [options]       ack-to-visible probe (LoadMain freshness --help)",
       "       LoadMain describe [options]        prints the event mix of these options as JSON",
       "  --protocol P        http: POST /v1/pings over HTTP/1.1 (default); grpc-unary: pingstack.v1.IngestService/Ingest,",
-      "                      one batch per call; grpc-stream: IngestService/IngestStream, --stream-batches batches per call",
+      "                      one batch per call; grpc-stream: IngestService/IngestStream, --stream-batches batches per call;",
+      "                      clickhouse-json: ClickHouse's own HTTP insert of the same pings, POST",
+      "                      /?query=INSERT INTO <--table> FORMAT JSONEachRow, one row per ping in the columns of",
+      "                      Pingstack's pings table; a 200 acknowledges the batch",
       "  --url URL           http: server base URL (default http://127.0.0.1:8080); requests go to <URL>/v1/pings",
       "                      grpc-*: the gRPC listener, http://HOST:PORT without a path, plaintext h2c",
       "                      (default http://127.0.0.1:9090)",
+      "                      clickhouse-json: ClickHouse's HTTP interface, http://HOST:PORT without a path",
+      "                      (default http://127.0.0.1:8123)",
+      "  --table DB.TABLE    clickhouse-json only: the table, with its database (default pingstack.pings)",
       "  --batch N           pings per request (gRPC: per message), 1-10000 (default 100)",
       "  --connections C     keep-alive connections (gRPC: channels, each its own connection), each with one",
       "                      request or call in flight (default 8)",
@@ -104,13 +119,26 @@ record LoadOptions(
 
   private static final Set<String> NAMES = Set.of("--url", "--batch", "--connections", "--duration", "--warmup",
       "--instances", "--seed", "--token", "--json-out", "--events", "--time-spread", "--total", "--probe-event",
-      "--protocol", "--stream-batches");
+      "--protocol", "--stream-batches", "--table");
+  static final String DEFAULT_TABLE = "pingstack.pings";
+  /** A qualified table name: 18.16 ignores the database header, so the SQL names the database. */
+  private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*");
 
   LoadOptions {
     Args.requireRange("--batch", batch, 1, MAX_BATCH);
     Args.requireRange("--stream-batches", streamBatches, 1, protocol == Protocol.GRPC_STREAM ? MAX_STREAM_BATCHES : 1);
     if (protocol != Protocol.HTTP && !Args.under(url, "").isEmpty()) {
-      throw new IllegalArgumentException("--url of a gRPC listener takes no path: " + url);
+      throw new IllegalArgumentException("--url of " + (protocol == Protocol.CLICKHOUSE_JSON ? "ClickHouse" : "a gRPC listener")
+          + " takes no path: " + url);
+    }
+    if ((protocol == Protocol.CLICKHOUSE_JSON) != (table != null)) {
+      throw new IllegalArgumentException("--table is for --protocol clickhouse-json only, which needs one");
+    }
+    if (table != null && !TABLE.matcher(table).matches()) {
+      throw new IllegalArgumentException("--table must be DATABASE.TABLE (letters, digits, _): " + table);
+    }
+    if (protocol == Protocol.CLICKHOUSE_JSON && token != null) {
+      throw new IllegalArgumentException("--token is for Pingstack; clickhouse-json inserts as ClickHouse's user default");
     }
     Args.requireRange("--connections", connections, 1, MAX_CONNECTIONS);
     Args.requireRange("--instances", instances, 1, Integer.MAX_VALUE);
@@ -141,7 +169,14 @@ record LoadOptions(
     if (protocol != Protocol.GRPC_STREAM && a.has("--stream-batches")) {
       throw new IllegalArgumentException("--stream-batches is for --protocol grpc-stream only");
     }
-    URI defaultUrl = URI.create(protocol == Protocol.HTTP ? "http://127.0.0.1:8080" : "http://127.0.0.1:9090");
+    if (protocol != Protocol.CLICKHOUSE_JSON && a.has("--table")) {
+      throw new IllegalArgumentException("--table is for --protocol clickhouse-json only");
+    }
+    URI defaultUrl = URI.create(switch (protocol) {
+      case HTTP -> "http://127.0.0.1:8080";
+      case GRPC_UNARY, GRPC_STREAM -> "http://127.0.0.1:9090";
+      case CLICKHOUSE_JSON -> "http://127.0.0.1:8123";
+    });
     long total = a.longValue("--total", 0);
     Duration duration = total > 0 && !a.has("--duration") ? NO_LIMIT : a.seconds("--duration", Duration.ofSeconds(20));
     String jsonOut = a.string("--json-out", null);
@@ -150,12 +185,23 @@ record LoadOptions(
         a.integer("--instances", 1000), a.longValue("--seed", 1), a.string("--token", null),
         jsonOut == null ? null : Path.of(jsonOut), a.integer("--events", 0),
         a.span("--time-spread", Duration.ZERO), total, a.string("--probe-event", DEFAULT_PROBE_EVENT),
-        a.integer("--stream-batches", protocol == Protocol.GRPC_STREAM ? DEFAULT_STREAM_BATCHES : 1));
+        a.integer("--stream-batches", protocol == Protocol.GRPC_STREAM ? DEFAULT_STREAM_BATCHES : 1),
+        protocol == Protocol.CLICKHOUSE_JSON ? a.string("--table", DEFAULT_TABLE) : null);
   }
 
-  /** The request path: the base URL's path (without a trailing slash) followed by {@code /v1/pings}. */
+  /**
+   * The request path: for {@code http}, the base URL's path (without a trailing slash) followed by
+   * {@code /v1/pings}; for {@code clickhouse-json}, the insert query on ClickHouse's root.
+   */
   String path() {
-    return Args.under(url, "/v1/pings");
+    return protocol == Protocol.CLICKHOUSE_JSON
+        ? "/?query=" + insertQuery().replace(" ", "%20") // the table name is checked: spaces are all there is to encode
+        : Args.under(url, "/v1/pings");
+  }
+
+  /** The SQL of a {@code clickhouse-json} request; its rows follow in the body. */
+  String insertQuery() {
+    return "INSERT INTO " + table + " FORMAT JSONEachRow";
   }
 
   int port() {
@@ -168,6 +214,7 @@ record LoadOptions(
       case HTTP -> Reports.withoutTrailingSlash(url.toString()) + "/v1/pings";
       case GRPC_UNARY -> url.getHost() + ":" + port() + " " + GrpcIngestMethods.INGEST.getFullMethodName();
       case GRPC_STREAM -> url.getHost() + ":" + port() + " " + GrpcIngestMethods.INGEST_STREAM.getFullMethodName();
+      case CLICKHOUSE_JSON -> url.getHost() + ":" + port() + " " + insertQuery();
     };
   }
 

@@ -63,7 +63,7 @@ record LoadResult(
 
   /** The human-readable summary printed at the end of a run. */
   String summary() {
-    boolean http = "http".equals(protocol);
+    boolean http = !protocol.startsWith("grpc");
     return String.format(Locale.ROOT,
         "target        %s (%s), batch %d%s, %d %s, measured %.1f s%n"
             + "pings/s       %.0f  (acknowledged: %d; duplicates %d, rejected %d)%n"

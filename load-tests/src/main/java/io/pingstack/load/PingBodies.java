@@ -48,12 +48,17 @@ final class PingBodies {
     TimestampTable spread = options.timeSpread().isZero()
         ? null
         : new TimestampTable(System.currentTimeMillis(), options.timeSpread(), options.seed());
-    String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+    String runId = newRunId();
     PingBodies[] bodies = new PingBodies[options.connections()];
     for (int i = 0; i < bodies.length; i++) {
       bodies[i] = new PingBodies(templates, spread, runId, i, options.seed());
     }
     return bodies;
+  }
+
+  /** A random run id: repeated runs against one server never send the same ping id. */
+  static String newRunId() {
+    return HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
   }
 
   /**

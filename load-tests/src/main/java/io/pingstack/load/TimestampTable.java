@@ -14,6 +14,7 @@ final class TimestampTable {
   static final int SIZE = 1 << 16;
 
   private final byte[][] fields = new byte[SIZE][];
+  private final long[] millis = new long[SIZE];
   private final long startMillis;
   private final long spreadMillis;
 
@@ -25,13 +26,19 @@ final class TimestampTable {
     }
     SplittableRandom random = new SplittableRandom(seed ^ startMillis);
     for (int i = 0; i < SIZE; i++) {
-      fields[i] = encode(startMillis - random.nextLong(spreadMillis + 1));
+      millis[i] = startMillis - random.nextLong(spreadMillis + 1);
+      fields[i] = encode(millis[i]);
     }
   }
 
   /** The field of timestamp {@code i}, {@code 0 <= i < SIZE}. Callers must not modify the array. */
   byte[] field(int i) {
     return fields[i];
+  }
+
+  /** Timestamp {@code i} in milliseconds since the epoch: the one {@link #field}(i) encodes. */
+  long millis(int i) {
+    return millis[i];
   }
 
   long startMillis() {

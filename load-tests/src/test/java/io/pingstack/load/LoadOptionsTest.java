@@ -91,6 +91,30 @@ class LoadOptionsTest {
   }
 
   @Test
+  void clickhouseJsonInsertsIntoTheQualifiedTableOnClickHousesRoot() {
+    LoadOptions options = LoadOptions.parse("--protocol", "clickhouse-json", "--table", "bench_1.pings");
+
+    assertThat(options.url().toString()).isEqualTo("http://127.0.0.1:8123");
+    assertThat(options.path()).isEqualTo("/?query=INSERT%20INTO%20bench_1.pings%20FORMAT%20JSONEachRow");
+    assertThat(options.target()).isEqualTo("127.0.0.1:8123 INSERT INTO bench_1.pings FORMAT JSONEachRow");
+    assertThat(LoadOptions.parse("--protocol", "clickhouse-json").table()).isEqualTo("pingstack.pings");
+    assertThat(LoadOptions.parse().table()).isNull();
+  }
+
+  @Test
+  void clickhouseJsonOptionsThatCannotApplyAreRefusedByName() {
+    assertThatThrownBy(() -> LoadOptions.parse("--table", "a.b")).hasMessageContaining("--table");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "clickhouse-json", "--table", "pings"))
+        .hasMessageContaining("DATABASE.TABLE");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "clickhouse-json", "--table", "a.b; DROP TABLE a.b"))
+        .hasMessageContaining("--table");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "clickhouse-json", "--url", "http://127.0.0.1:8123/x"))
+        .hasMessageContaining("takes no path");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "clickhouse-json", "--token", "t"))
+        .hasMessageContaining("--token");
+  }
+
+  @Test
   void badOptionsAreRefusedByName() {
     assertThatThrownBy(() -> LoadOptions.parse("--bach", "1")).hasMessageContaining("--bach");
     assertThatThrownBy(() -> LoadOptions.parse("--batch", "0")).hasMessageContaining("--batch");
