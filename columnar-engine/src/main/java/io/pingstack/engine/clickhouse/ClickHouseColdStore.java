@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
@@ -56,6 +57,8 @@ public final class ClickHouseColdStore implements ColdStore {
   private List<String> columns;
   private RowChunks chunks;
   private Redelivery redelivery;
+  /** Days of every row of the group's records, stored before or not: a resume must look at all of them. */
+  private final TreeSet<Long> groupDays = new TreeSet<>();
   private long groupFirst = Wal.NONE;
   private long groupLast = Wal.NONE;
   private long pendingSinceMillis = -1;
@@ -208,6 +211,7 @@ public final class ClickHouseColdStore implements ColdStore {
     Redelivery filter = redelivery;
     for (int row = from; row < to; row++) {
       long day = RowChunks.dayOf(batch.timestampMicros(row));
+      groupDays.add(day);
       if (filter != null && filter.stored(day, position, batch.instanceId(row), batch.pingId(row))) {
         continue;
       }
@@ -249,7 +253,9 @@ public final class ClickHouseColdStore implements ColdStore {
     broken = true;
     quarantinedInFlush = 0;
     if (!chunks.isEmpty()) {
-      String days = chunks.days().keySet().stream().map(d -> quote(LocalDate.ofEpochDay(d).toString()))
+      // Every day of the group's records, also those whose rows were all stored before a resume: if
+      // this group fails half way too, the next resume must find what is stored on each of them.
+      String days = groupDays.stream().map(d -> quote(LocalDate.ofEpochDay(d).toString()))
           .collect(Collectors.joining(", ", "[", "]"));
       connection.execute("INSERT INTO " + PingTable.qualified(config.database(), PingTable.INSERTS)
           + " (ingest_node, first_position, last_position, days, rows, begun_at) VALUES (" + quote(config.node()) + ", "
@@ -329,6 +335,7 @@ public final class ClickHouseColdStore implements ColdStore {
       chunks.clear();
     }
     bufferedBytes = 0;
+    groupDays.clear();
     groupFirst = Wal.NONE;
     groupLast = Wal.NONE;
     pendingSinceMillis = -1;

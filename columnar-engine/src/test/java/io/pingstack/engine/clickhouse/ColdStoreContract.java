@@ -146,6 +146,43 @@ abstract class ColdStoreContract {
   }
 
   @Test
+  void anOutageInTheGroupThatRepairsAnEarlierOutageLeavesNothingTwice() {
+    Instant day1 = Instant.parse("2026-11-21T12:00:00Z");
+    Instant day2 = Instant.parse("2026-11-22T12:00:00Z");
+    config = config.withLimits(1_000, 1L << 30);
+    List<WalRecord> records = new ArrayList<>();
+    for (int r = 0; r < 40; r++) {
+      List<Ping> pings = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        // Records 30..39 come later and are all of day 2: the second group has new rows of day 2 only.
+        boolean late = r < 30 && i % 3 == 0;
+        String instance = r == 25 && i == 4 ? "trap-a" : r == 35 && i == 4 ? "trap-b" : "inst-" + i % 7;
+        pings.add(TestPings.ping(instance, "r" + r + "-" + i).at((late ? day1 : day2).plusSeconds(r)).build());
+      }
+      records.add(record(pings.toArray(Ping[]::new)));
+    }
+    List<WalReader.Entry> entries = Records.entries(1, records.toArray(WalRecord[]::new));
+    try (ClickHouseColdStore store = open(config)) {
+      store.resumePosition();
+      query("ALTER TABLE " + db + ".pings ADD COLUMN trap_a UInt8 MATERIALIZED intDiv(1, toUInt8(instance_id != 'trap-a'))");
+      deliver(store, entries.subList(0, 30));
+      assertThatThrownBy(() -> flush(store)).isInstanceOf(ClickHouseFailure.class);
+      query("ALTER TABLE " + db + ".pings DROP COLUMN trap_a");
+      query("ALTER TABLE " + db + ".pings ADD COLUMN trap_b UInt8 MATERIALIZED intDiv(1, toUInt8(instance_id != 'trap-b'))");
+      // The repairing group: day 1's rows are all stored already, day 2's are not, and it fails again.
+      assertThat(store.resumePosition()).isEqualTo(0);
+      deliver(store, entries);
+      assertThatThrownBy(() -> flush(store)).isInstanceOf(ClickHouseFailure.class);
+      query("ALTER TABLE " + db + ".pings DROP COLUMN trap_b");
+      long resume = store.resumePosition();
+      deliver(store, entries.subList((int) resume, entries.size()));
+      flush(store);
+    }
+    assertThat(count("count()")).isEqualTo(4000);
+    assertThat(count("uniqExact(instance_id, ping_id)")).isEqualTo(4000);
+  }
+
+  @Test
   void aRowClickHouseRefusesIsQuarantinedWithItsPositionAndTheRestGoesInOnce() {
     List<WalRecord> records = new ArrayList<>(Arrays.asList(records("a", 10, 50)));
     records.set(6, record(TestPings.ping("inst-x", "ok-1").build(), TestPings.ping("poison", "bad-1").build(),
