@@ -95,17 +95,18 @@ public final class ColdReads implements AutoCloseable {
   /** Every bucket of the range: the ones with pings as they are, the others with count 0 and no other values. */
   private static List<RollupResult.Point> filled(RollupQuery query, RollupResult aligned, List<RollupResult.Point> points) {
     long step = query.step().millis();
+    double[] empty = new double[query.aggs().size()];
+    for (int i = 0; i < empty.length; i++) {
+      empty[i] = query.aggs().get(i).perMetric() ? Double.NaN : 0;
+    }
     List<RollupResult.Point> filled = new ArrayList<>();
     int next = 0;
     for (long t = aligned.fromMillis(); t < aligned.toMillis(); t += step) {
       if (next < points.size() && points.get(next).tMillis() == t) {
         filled.add(points.get(next++));
       } else {
-        double[] empty = new double[query.aggs().size()];
-        for (int i = 0; i < empty.length; i++) {
-          empty[i] = query.aggs().get(i).perMetric() ? Double.NaN : 0;
-        }
-        filled.add(new RollupResult.Point(t, empty));
+        // Each point owns its array (RollupResult.Point).
+        filled.add(new RollupResult.Point(t, empty.clone()));
       }
     }
     return filled;
