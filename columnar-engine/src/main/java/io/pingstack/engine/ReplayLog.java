@@ -25,6 +25,12 @@ public interface ReplayLog {
   long read(long from, long to, Consumer<ColumnBatch> batches);
 
   /**
+   * As {@link #read}, without the speed cap: for a short last stretch read while a live consumer
+   * waits for the replay.
+   */
+  long readNow(long from, long to, Consumer<ColumnBatch> batches);
+
+  /**
    * Keeps the log from {@code from} on until the replay ends (or the returned hold is closed), for a
    * target that must read before the range it was given.
    *

@@ -93,6 +93,15 @@ public final class WalReplayLog implements ReplayLog, AutoCloseable {
 
   @Override
   public long read(long from, long to, Consumer<ColumnBatch> batches) {
+    return read(from, to, batches, true);
+  }
+
+  @Override
+  public long readNow(long from, long to, Consumer<ColumnBatch> batches) {
+    return read(from, to, batches, false);
+  }
+
+  private long read(long from, long to, Consumer<ColumnBatch> batches, boolean paced) {
     requireNonNull(batches, "batches");
     checkCancelled();
     long first = wal.firstPosition();
@@ -117,16 +126,16 @@ public final class WalReplayLog implements ReplayLog, AutoCloseable {
         }
         pending = false;
         if (!batch.tryAppend(columns, maxRows)) {
-          read += handOver(batches);
+          read += handOver(batches, paced);
           pending = true;
           continue;
         }
         if (batch.rowCount() >= maxRows) {
-          read += handOver(batches);
+          read += handOver(batches, paced);
         }
       }
       if (batch.records() > 0) {
-        read += handOver(batches);
+        read += handOver(batches, paced);
       }
     } catch (WalCorruptException e) {
       throw new ReplayException(e.getMessage() + "; `bin/pingstack wal verify` reports the first bad record", e);
@@ -134,7 +143,7 @@ public final class WalReplayLog implements ReplayLog, AutoCloseable {
     return read;
   }
 
-  private int handOver(Consumer<ColumnBatch> batches) {
+  private int handOver(Consumer<ColumnBatch> batches, boolean paced) {
     checkCancelled();
     batch.seal();
     int records = batch.records();
@@ -143,7 +152,9 @@ public final class WalReplayLog implements ReplayLog, AutoCloseable {
     batch.reset();
     progress.read(records, rows);
     pingsRead += rows;
-    pace();
+    if (paced) {
+      pace();
+    }
     return records;
   }
 

@@ -28,9 +28,17 @@ final class Cell {
    */
   static final int LG_K = 14;
 
+  /** {@link #firstPosition} of a cell read from a snapshot that did not record it. */
+  static final long UNKNOWN_POSITION = Long.MIN_VALUE;
+
   private static final MetricCell[] NO_METRICS = {};
 
   int pings;
+  /**
+   * The lowest WAL position of a ping counted here: a replay rebuilds this cell from the log only
+   * when the log still holds it.
+   */
+  long firstPosition = Long.MAX_VALUE;
   /** Distinct instance hashes, ascending, in slots {@code [0, instanceCount)} while {@code hll == null}. */
   private long[] instances;
   private int instanceCount;
@@ -45,6 +53,7 @@ final class Cell {
    */
   void add(long instanceHash, PingView ping, int[] metricIds, int metricCount) {
     pings++;
+    firstPosition = Math.min(firstPosition, ping.walPosition());
     addInstance(instanceHash);
     for (int i = 0; i < metricCount; i++) {
       double value = ping.metricValue(i);
@@ -128,6 +137,7 @@ final class Cell {
   /** Adds {@code other} to this cell, as if its pings had been applied here. */
   void mergeFrom(Cell other) {
     pings += other.pings;
+    firstPosition = Math.min(firstPosition, other.firstPosition);
     if (other.hll != null) {
       Union union = new Union(LG_K);
       union.update(hll != null ? hll : toSketch());
@@ -145,6 +155,7 @@ final class Cell {
 
   void writeTo(DataOutput out) throws IOException {
     out.writeInt(pings);
+    out.writeLong(firstPosition);
     out.writeBoolean(hll != null);
     if (hll != null) {
       byte[] bytes = hll.toCompactByteArray();
@@ -162,10 +173,12 @@ final class Cell {
     }
   }
 
-  static Cell readFrom(DataInput in, int metricNames) throws IOException {
+  /** Reads a cell written by {@link #writeTo}; {@code withPositions} false for format 1, which had no {@link #firstPosition}. */
+  static Cell readFrom(DataInput in, int metricNames, boolean withPositions) throws IOException {
     Cell cell = new Cell();
     cell.pings = in.readInt();
     CorruptSnapshotException.check(cell.pings > 0, "cell with " + cell.pings + " pings");
+    cell.firstPosition = withPositions ? in.readLong() : UNKNOWN_POSITION;
     if (in.readBoolean()) {
       int length = in.readInt();
       CorruptSnapshotException.check(length > 0 && length <= 1 << 20, "HLL sketch of " + length + " bytes");

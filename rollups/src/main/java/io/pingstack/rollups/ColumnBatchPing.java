@@ -51,6 +51,11 @@ final class ColumnBatchPing implements PingView {
   }
 
   @Override
+  public long walPosition() {
+    return batch.walPosition(row);
+  }
+
+  @Override
   public String event() {
     return batch.event(row);
   }

@@ -132,6 +132,102 @@ final class EventRollup {
     return found;
   }
 
+  /**
+   * The lowest {@link Cell#firstPosition} among the cells of {@code bucket} at {@code step} (one per
+   * series that has one); {@code Long.MAX_VALUE} when there is none.
+   */
+  long firstPosition(Step step, int bucket) {
+    lock.readLock().lock();
+    try {
+      long first = Long.MAX_VALUE;
+      for (Series s : series.values()) {
+        Cell cell = s.timeline(step).get(bucket);
+        if (cell != null) {
+          first = Math.min(first, cell.firstPosition);
+        }
+      }
+      return first;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The ping's metric ids in this event, as {@link #apply} finds them, into {@code ids} (grown as
+   * needed, returned), without adding names: for a rebuild of pings this event has already applied,
+   * which know every name. Any thread.
+   */
+  int[] knownMetricIds(PingView ping, int[] ids) {
+    int n = ping.metricCount();
+    int[] out = ids.length < n ? new int[n] : ids;
+    lock.readLock().lock();
+    try {
+      for (int i = 0; i < n; i++) {
+        String metric = ping.metricName(i);
+        Integer id = metric == null ? null : metricIds.get(metric);
+        out[i] = id == null ? -1 : id;
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the cells of the given buckets (per step, ascending) in every series with the cells of
+   * {@code rebuilt} (series keyed as here, holding cells of those buckets only), under the write lock:
+   * a query sees the old cells or the new ones, never a mix. Series left without cells are dropped;
+   * a new series takes room under the cap, and its cells are left out (counted) when there is none.
+   */
+  SwapCounts swap(Map<SeriesKey, Series> rebuilt, Map<Step, int[]> buckets) {
+    lock.writeLock().lock();
+    try {
+      long removedCells = 0;
+      for (Series s : series.values()) {
+        for (Map.Entry<Step, int[]> step : buckets.entrySet()) {
+          Timeline timeline = s.timeline(step.getKey());
+          for (int bucket : step.getValue()) {
+            removedCells += timeline.remove(bucket) ? 1 : 0;
+          }
+        }
+      }
+      int dropped = 0;
+      for (var it = series.values().iterator(); it.hasNext(); ) {
+        if (it.next().cellCount() == 0) {
+          it.remove();
+          dropped++;
+        }
+      }
+      budget.release(dropped);
+      long addedCells = 0;
+      long cappedCells = 0;
+      for (Series from : rebuilt.values()) {
+        Series to = series.get(from.key);
+        if (to == null && budget.tryTake()) {
+          to = new Series(from.key);
+          series.put(to.key, to);
+        }
+        if (to == null) {
+          cappedCells += from.cellCount();
+          continue;
+        }
+        for (Step step : STEPS) {
+          Timeline source = from.timeline(step);
+          for (int i = 0; i < source.size(); i++) {
+            to.timeline(step).put(source.bucket(i), source.cell(i));
+            addedCells++;
+          }
+        }
+      }
+      return new SwapCounts(removedCells, addedCells, cappedCells);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** What {@link #swap} did: cells taken out, cells put in, cells left out for want of series room. */
+  record SwapCounts(long removed, long added, long capped) {}
+
   /** Drops cells outside retention at {@code nowMillis}, and series left without cells. */
   void evictExpired(long nowMillis) {
     lock.writeLock().lock();
@@ -249,7 +345,7 @@ final class EventRollup {
    * merged away, a newly declared one is {@code ""} in old cells.
    */
   static EventRollup readFrom(
-      DataInput in, String[] writtenKeys, String[] dimensionKeys, Retention retention, SeriesBudget budget, RollupMetrics metrics)
+      DataInput in, int version, String[] writtenKeys, String[] dimensionKeys, Retention retention, SeriesBudget budget, RollupMetrics metrics)
       throws IOException {
     EventRollup e = new EventRollup(SnapshotFile.readString(in), dimensionKeys, retention, budget, metrics);
     e.count = in.readLong();
@@ -283,18 +379,19 @@ final class EventRollup {
         budget.takeLoaded(1);
       }
       for (Step step : STEPS) {
-        readTimeline(in, s.timeline(step), fresh, e.metricNames.size());
+        readTimeline(in, s.timeline(step), fresh, e.metricNames.size(), version >= 2);
       }
     }
     return e;
   }
 
-  private static void readTimeline(DataInput in, Timeline timeline, boolean fresh, int metricNames) throws IOException {
+  private static void readTimeline(DataInput in, Timeline timeline, boolean fresh, int metricNames, boolean withPositions)
+      throws IOException {
     int cells = in.readInt();
     CorruptSnapshotException.check(cells >= 0, "timeline with " + cells + " cells");
     for (int i = 0; i < cells; i++) {
       int bucket = in.readInt();
-      Cell cell = Cell.readFrom(in, metricNames);
+      Cell cell = Cell.readFrom(in, metricNames, withPositions);
       if (fresh) {
         CorruptSnapshotException.check(
             timeline.size() == 0 || timeline.bucket(timeline.size() - 1) < bucket, "cells out of order at bucket " + bucket);

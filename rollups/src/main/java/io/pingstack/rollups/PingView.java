@@ -16,6 +16,9 @@ public interface PingView {
 
   String instanceId();
 
+  /** The position of the WAL record the ping came in. */
+  long walPosition();
+
   /** Event time at the instance, epoch millis. */
   long timestampMillis();
 

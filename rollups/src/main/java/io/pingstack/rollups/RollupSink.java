@@ -2,8 +2,15 @@ package io.pingstack.rollups;
 
 import io.pingstack.engine.BatchSink;
 import io.pingstack.engine.ColumnBatch;
+import io.pingstack.engine.ReplayException;
+import io.pingstack.engine.ReplayLog;
+import io.pingstack.engine.ReplayOptions;
+import io.pingstack.engine.ReplayOutcome;
+import io.pingstack.engine.ReplayTarget;
+import io.pingstack.model.WalPositionDeletedException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -14,10 +21,17 @@ import org.slf4j.LoggerFactory;
  * (the snapshot carries the WAL position it includes, which is where a restart resumes), evicts
  * expired cells, and answers queries. After a failed batch the rollups are reloaded from the last
  * snapshot, so a WAL record is never applied twice.
+ *
+ * <p>As a {@link ReplayTarget} it rebuilds the cells a replayed range touches ({@link
+ * RollupRebuild}) on the replay's thread; it takes the lock the consumer's calls hold only to plan,
+ * to read the last stretch of the log the live cells hold, and to swap and snapshot.
  */
-public final class RollupSink implements BatchSink, RollupReader {
+public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
   private static final Logger LOG = LoggerFactory.getLogger(RollupSink.class);
   private static final long EVICT_EVERY_MILLIS = Duration.ofMinutes(1).toMillis();
+  /** The rebuild reads without the applier waiting until at most this many records are left. */
+  private static final long LAST_STRETCH_RECORDS = 2_000;
+  private static final int CATCH_UP_ROUNDS = 8;
 
   private final RollupsConfig config;
   private final RollupMetrics metrics;
@@ -95,6 +109,91 @@ public final class RollupSink implements BatchSink, RollupReader {
     if (!partial && r.appliedPosition() != r.durablePosition()) {
       r.snapshot();
     }
+  }
+
+  @Override
+  public String targetName() {
+    return "rollups";
+  }
+
+  /**
+   * Rebuilds every cell a ping of {@code [from, to]} falls into from the log ({@link RollupRebuild}),
+   * swaps the rebuilt cells in and snapshots. Cells whose first ping the log no longer holds are kept
+   * as they are and counted ({@code buckets_kept}). A dry run plans and reports only.
+   */
+  @Override
+  public ReplayOutcome replay(ReplayLog log, long from, long to, ReplayOptions options) {
+    RollupRebuild rebuild;
+    synchronized (this) {
+      rebuild = new RollupRebuild(rollups);
+    }
+    long scanned = log.read(from, to, rebuild::touch);
+    long start;
+    synchronized (this) {
+      checkSameRollups(rebuild);
+      start = rebuild.plan(log.firstPosition());
+    }
+    if (rebuild.isEmpty()) {
+      return outcome(rebuild.counts(), scanned, 0, "no cell to rebuild: the range's pings fall into no retained cell the log holds from its start");
+    }
+    if (options.dryRun()) {
+      Map<String, Long> counts = rebuild.counts();
+      long upTo = appliedPosition();
+      long toRead = log.recordsIn(start, upTo);
+      counts.put("first_position", start);
+      return outcome(counts, scanned, 0, "dry run: would rebuild " + counts.get("buckets_rebuilt") + " buckets of "
+          + counts.get("events") + " events from " + toRead + " records from WAL position " + start + "; "
+          + counts.get("buckets_kept") + " buckets kept (the log no longer holds their first ping)");
+    }
+    try {
+      log.hold(start);
+    } catch (WalPositionDeletedException e) {
+      throw new ReplayException("WAL retention deleted position " + start + ", where the rebuild must start, while the replay planned; run it again", e);
+    }
+    long read = 0;
+    long next = start;
+    for (int round = 0; round < CATCH_UP_ROUNDS; round++) {
+      long upTo = appliedPosition();
+      if (upTo < next || log.recordsIn(next, upTo) <= LAST_STRETCH_RECORDS) {
+        break;
+      }
+      read += log.read(next, upTo, rebuild::rebuild);
+      next = Math.max(next, rebuild.lastRebuilt() + 1);
+    }
+    Map<String, Long> counts;
+    synchronized (this) {
+      checkSameRollups(rebuild);
+      if (partial) {
+        throw new ReplayException("a batch failed half way while the replay ran; the rollups reload from their snapshot: run the replay again");
+      }
+      Rollups r = rollups;
+      long upTo = r.appliedPosition();
+      if (upTo >= next) {
+        read += log.readNow(next, upTo, rebuild::rebuild);
+      }
+      counts = rebuild.swap();
+      r.snapshot();
+      lastSnapshotMillis = System.currentTimeMillis();
+    }
+    counts.put("first_position", start);
+    LOG.info("replay into the rollups: rebuilt {} buckets of {} events from {} WAL records from position {} ({} cells out, {} in); {} buckets kept",
+        counts.get("buckets_rebuilt"), counts.get("events"), read, start, counts.get("cells_removed"), counts.get("cells_added"),
+        counts.get("buckets_kept"));
+    return outcome(counts, scanned, read, "rebuilt " + counts.get("buckets_rebuilt") + " buckets of " + counts.get("events")
+        + " events from " + read + " records from WAL position " + start + "; " + counts.get("buckets_kept")
+        + " buckets kept (the log no longer holds their first ping)");
+  }
+
+  private void checkSameRollups(RollupRebuild rebuild) {
+    if (rebuild.rollups() != rollups) {
+      throw new ReplayException("the rollups were reloaded from their snapshot while the replay ran (a batch failed); run the replay again");
+    }
+  }
+
+  private ReplayOutcome outcome(Map<String, Long> counts, long scanned, long read, String summary) {
+    counts.put("records_scanned", scanned);
+    counts.put("records_rebuilt_from", read);
+    return new ReplayOutcome(targetName(), counts, summary);
   }
 
   @Override

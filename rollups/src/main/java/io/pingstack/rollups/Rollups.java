@@ -111,7 +111,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
   public static long snapshotPositionIn(Path snapshotDir) {
     requireNonNull(snapshotDir, "snapshotDir");
     try {
-      Long position = SnapshotFile.readHead(snapshotDir, DataInput::readLong);
+      Long position = SnapshotFile.readHead(snapshotDir, (in, version) -> in.readLong());
       return position == null ? NONE : position;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the rollup snapshot in " + snapshotDir + ": " + e, e);
@@ -270,6 +270,23 @@ public final class Rollups implements RollupReader, AutoCloseable {
     return instances.size();
   }
 
+  /** The event named {@code name}, or null: for {@link RollupRebuild}. */
+  EventRollup event(String name) {
+    return events.get(name);
+  }
+
+  String[] dimensionKeys() {
+    return dimensionKeys;
+  }
+
+  Retention retention() {
+    return retention;
+  }
+
+  long now() {
+    return clock.getAsLong();
+  }
+
   /** Refuses further applies and snapshots; reads keep answering. Does not snapshot. Idempotent. */
   @Override
   public void close() {
@@ -293,7 +310,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
     }
   }
 
-  private Long readState(DataInput in) throws IOException {
+  private Long readState(DataInput in, int version) throws IOException {
     long position = in.readLong();
     CorruptSnapshotException.check(position >= NONE, "WAL position " + position);
     String[] written = SnapshotFile.readStrings(in, RollupsConfig.MAX_DIMENSIONS).toArray(String[]::new);
@@ -301,7 +318,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
     int n = in.readInt();
     CorruptSnapshotException.check(n >= 0, n + " events");
     for (int i = 0; i < n; i++) {
-      EventRollup event = EventRollup.readFrom(in, written, dimensionKeys, retention, budget, metrics);
+      EventRollup event = EventRollup.readFrom(in, version, written, dimensionKeys, retention, budget, metrics);
       CorruptSnapshotException.check(events.putIfAbsent(event.name, event) == null, "event " + event.name + " twice");
     }
     return position;

@@ -37,7 +37,9 @@ final class SnapshotFile {
   static final String NAME = "rollups.snapshot";
   static final String TEMP_NAME = NAME + ".tmp";
   private static final int MAGIC = 0x50535255;
-  private static final int VERSION = 1;
+  /** 2 added each cell's first WAL position; format 1 is still read (those cells' positions are unknown). */
+  static final int VERSION = 2;
+  private static final int OLDEST_READ = 1;
   private static final int MAX_STRING_BYTES = 1 << 20;
 
   interface Body {
@@ -45,7 +47,8 @@ final class SnapshotFile {
   }
 
   interface Parser<T> {
-    T readFrom(DataInput in) throws IOException;
+    /** Parses the body of a file in format {@code version}. */
+    T readFrom(DataInput in, int version) throws IOException;
   }
 
   private SnapshotFile() {}
@@ -105,8 +108,9 @@ final class SnapshotFile {
           DataInputStream in = new DataInputStream(new BufferedInputStream(new Limited(raw, bodyEnd), 1 << 16))) {
         CorruptSnapshotException.check(in.readInt() == MAGIC, "not a rollup snapshot (bad magic)");
         int version = in.readInt();
-        CorruptSnapshotException.check(version == VERSION, "format version " + version + ", this build reads " + VERSION);
-        T parsed = parser.readFrom(in);
+        CorruptSnapshotException.check(
+            version >= OLDEST_READ && version <= VERSION, "format version " + version + ", this build reads " + OLDEST_READ + " to " + VERSION);
+        T parsed = parser.readFrom(in, version);
         CorruptSnapshotException.check(!whole || in.read() < 0, "bytes after the end of the state");
         return parsed;
       }

@@ -42,6 +42,35 @@ final class Timeline {
     return cell;
   }
 
+  /** The cell of {@code bucket}, or null. */
+  Cell get(int bucket) {
+    int at = lowerBound(bucket);
+    return at < size && buckets[at] == bucket ? cells[at] : null;
+  }
+
+  /** Sets the cell of {@code bucket}, replacing the one there. */
+  void put(int bucket, Cell cell) {
+    int at = lowerBound(bucket);
+    if (at < size && buckets[at] == bucket) {
+      cells[at] = cell;
+    } else {
+      insert(at, bucket, cell);
+    }
+  }
+
+  /** Removes the cell of {@code bucket}; true when there was one. */
+  boolean remove(int bucket) {
+    int at = lowerBound(bucket);
+    if (at == size || buckets[at] != bucket) {
+      return false;
+    }
+    System.arraycopy(buckets, at + 1, buckets, at, size - at - 1);
+    System.arraycopy(cells, at + 1, cells, at, size - at - 1);
+    size--;
+    cells[size] = null;
+    return true;
+  }
+
   /** Puts a cell read from a snapshot; buckets arrive in ascending order. */
   void append(int bucket, Cell cell) {
     if (size > 0 && buckets[size - 1] >= bucket) {

@@ -12,6 +12,7 @@ final class TestPing implements PingView {
   final long t;
   String version = "";
   String deployType = "";
+  long walPosition;
   final List<String> metricNames = new ArrayList<>();
   final List<Double> metricValues = new ArrayList<>();
   final Map<String, String> dimensions = new LinkedHashMap<>();
@@ -28,6 +29,11 @@ final class TestPing implements PingView {
 
   TestPing version(String value) {
     version = value;
+    return this;
+  }
+
+  TestPing walPosition(long value) {
+    walPosition = value;
     return this;
   }
 
@@ -60,6 +66,11 @@ final class TestPing implements PingView {
       case DEPLOY_TYPE -> deployType;
       case DIMENSION -> dimensions.getOrDefault(field.dimension(), "");
     };
+  }
+
+  @Override
+  public long walPosition() {
+    return walPosition;
   }
 
   @Override
