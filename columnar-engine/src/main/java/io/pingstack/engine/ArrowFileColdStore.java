@@ -5,16 +5,20 @@ import static java.util.Objects.requireNonNull;
 import io.pingstack.model.Wal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +37,13 @@ import org.slf4j.LoggerFactory;
  * ingest) is written as it is; otherwise each day's rows are copied into a scratch root first.
  * Memory: the scratch root's vectors (the rows of one day of one batch) and a 256 KiB write buffer
  * per day file open since the last commit.
+ *
+ * <p>As a {@link ReplayTarget} ({@code cold}) it restores committed files that are missing on disk,
+ * or rewrites them, from the log ({@link ArrowColdReplay}) while live ingest goes on: the replay
+ * writes files of its own, which {@link #resumePosition()} leaves alone while it runs, and commits
+ * them under this store's lock by replacing the manifest's entries in one manifest write.
  */
-public final class ArrowFileColdStore implements ColdStore {
+public final class ArrowFileColdStore implements ColdStore, ReplayTarget {
   private static final Logger LOG = LoggerFactory.getLogger(ArrowFileColdStore.class);
   private static final long MICROS_PER_DAY = 86_400_000_000L;
 
@@ -43,6 +52,9 @@ public final class ArrowFileColdStore implements ColdStore {
   private final BufferAllocator allocator;
   private final PingVectors scratch;
   private final TreeMap<Long, DayFile> open = new TreeMap<>();
+  /** Paths (relative, as in the manifest) a running replay writes: not committed yet, but not to be deleted. */
+  private final Set<String> replayFiles = new HashSet<>();
+  private final AtomicBoolean replaying = new AtomicBoolean();
   private Manifest manifest;
   private long accepted;
   private long uncommittedRows;
@@ -160,6 +172,87 @@ public final class ArrowFileColdStore implements ColdStore {
     return durable;
   }
 
+  @Override
+  public String targetName() {
+    return "cold";
+  }
+
+  /**
+   * Restores the committed files whose WAL range meets {@code [from, to]} and that are missing on
+   * disk (with {@link ReplayOptions#rebuild()}: every such file) from the log; see {@link ArrowColdReplay}.
+   * Records after the committed position are left to the live path. One replay at a time.
+   */
+  @Override
+  public ReplayOutcome replay(ReplayLog log, long from, long to, ReplayOptions options) {
+    requireNonNull(log, "log");
+    requireNonNull(options, "options");
+    synchronized (this) {
+      ensureOpen();
+    }
+    if (!replaying.compareAndSet(false, true)) {
+      throw new ReplayException("a replay into the cold store at " + dir + " is already running: wait for it to end or cancel it");
+    }
+    try {
+      return new ArrowColdReplay(this, dir, config.compression(), log, options).run(from, to);
+    } finally {
+      replaying.set(false);
+    }
+  }
+
+  /** The manifest as committed now. */
+  synchronized Manifest manifest() {
+    return manifest;
+  }
+
+  /** Keeps {@code paths}, files a replay is about to write, from being deleted as uncommitted until {@link #releaseReplayFiles}. */
+  synchronized void reserveReplayFiles(Collection<String> paths) {
+    ensureOpen();
+    replayFiles.addAll(paths);
+  }
+
+  /** Lets uncommitted-file cleanup have {@code paths} again, and deletes the day directories of them left empty. */
+  synchronized void releaseReplayFiles(Collection<String> paths) {
+    replayFiles.removeAll(paths);
+    Set<String> dayDirs = new TreeSet<>();
+    paths.forEach(path -> dayDirs.add(dayDirOf(path)));
+    for (String dayDir : dayDirs) {
+      try {
+        Files.deleteIfExists(dir.resolve(dayDir));
+      } catch (DirectoryNotEmptyException e) {
+        // In use: kept.
+      } catch (IOException e) {
+        LOG.warn("cold store {}: cannot delete the empty day directory {} (deleted at the next start): {}", dir, dayDir, e.toString());
+      }
+    }
+  }
+
+  /**
+   * Commits a replay: writes the manifest with each key of {@code replacements} replaced by its
+   * value, the committed position unchanged. The files it names must be written and synced.
+   */
+  synchronized void commitReplacements(Map<Manifest.CommittedFile, Manifest.CommittedFile> replacements) throws IOException {
+    if (closed) {
+      throw new ReplayException("the cold store at " + dir + " was closed during the replay; nothing was committed");
+    }
+    Manifest next = manifest.replacing(replacements);
+    try {
+      next.write(dir);
+    } catch (IOException e) {
+      // The rename may have landed before the failure: the manifest on disk is the truth.
+      try {
+        manifest = Manifest.read(dir);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+    manifest = next;
+  }
+
+  private static String dayDirOf(String path) {
+    return path.substring(0, path.indexOf('/'));
+  }
+
   /** Commits what was accepted (unless the last write failed: that is discarded) and releases memory. */
   @Override
   public synchronized void close() {
@@ -273,13 +366,18 @@ public final class ArrowFileColdStore implements ColdStore {
     open.clear();
   }
 
-  /** Deletes every file under a day directory that the manifest does not list, and the manifest's temp file. */
+  /**
+   * Deletes every file under a day directory that the manifest does not list, and the manifest's
+   * temp file; a running replay's files are kept (at open there are none, so a killed replay's are deleted).
+   */
   private void removeUncommitted() throws IOException {
     Files.deleteIfExists(dir.resolve(Manifest.TEMP_NAME));
-    Set<String> committed = new HashSet<>();
+    Set<String> keep = new HashSet<>(replayFiles);
+    Set<String> replayDirs = new HashSet<>();
     for (Manifest.CommittedFile file : manifest.files()) {
-      committed.add(file.path());
+      keep.add(file.path());
     }
+    replayFiles.forEach(path -> replayDirs.add(dayDirOf(path)));
     int deleted = 0;
     try (DirectoryStream<Path> dayDirs = Files.newDirectoryStream(dir, "day=*")) {
       for (Path dayDir : dayDirs) {
@@ -289,7 +387,7 @@ public final class ArrowFileColdStore implements ColdStore {
         boolean kept = false;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dayDir)) {
           for (Path file : files) {
-            if (committed.contains(dayDir.getFileName() + "/" + file.getFileName())) {
+            if (keep.contains(dayDir.getFileName() + "/" + file.getFileName())) {
               kept = true;
             } else {
               Files.delete(file);
@@ -297,7 +395,7 @@ public final class ArrowFileColdStore implements ColdStore {
             }
           }
         }
-        if (!kept) {
+        if (!kept && !replayDirs.contains(dayDir.getFileName().toString())) {
           Files.delete(dayDir);
         }
       }

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The open Arrow IPC file of one UTC day between two commits: {@code day=YYYY-MM-DD/<first>.arrow.part}
- * while written, renamed to {@code <first>-<last>.arrow} by {@link #finish()}. Each {@link #write}
+ * while written, renamed to {@code <first>-<last>.arrow} by {@link #finish()} (a replay's file has a
+ * name of its own, {@code <name>.part} while written). Each {@link #write}
  * writes the rows a root of {@link PingSchema} holds at that moment as one record batch: the store's
  * scratch root, or a consumer's batch whose rows all belong here, without copying them.
  */
@@ -42,6 +43,8 @@ final class DayFile {
   private final Path dayDir;
   private final boolean createdDir;
   private final Path part;
+  /** The name {@link #finish()} gives the file; null for {@code <first>-<last>.arrow}. */
+  private final String finalName;
   private final FileChannel channel;
   /** What the writer writes to: {@link #channel} through a buffer, so a record batch's many small buffers cost a few system calls. */
   private final BufferedOutputStream buffered;
@@ -51,12 +54,13 @@ final class DayFile {
   private long rows;
   private Path finished;
 
-  private DayFile(LocalDate day, Path dayDir, boolean createdDir, Path part, FileChannel channel,
+  private DayFile(LocalDate day, Path dayDir, boolean createdDir, Path part, String finalName, FileChannel channel,
       BufferedOutputStream buffered, RootWriter writer) {
     this.day = day;
     this.dayDir = dayDir;
     this.createdDir = createdDir;
     this.part = part;
+    this.finalName = finalName;
     this.channel = channel;
     this.buffered = buffered;
     this.writer = writer;
@@ -69,16 +73,32 @@ final class DayFile {
   /** Creates the file for rows of {@code day} whose first row has WAL position {@code firstPosition}; {@code schemaRoot} gives the schema. */
   static DayFile create(Path storeDir, LocalDate day, long firstPosition, VectorSchemaRoot schemaRoot,
       ArrowColdStoreConfig.Compression compression) throws IOException {
+    return create(storeDir, day, firstPosition + PART_SUFFIX, null, schemaRoot, compression);
+  }
+
+  /** Creates a file that {@link #finish()} names {@code finalName}, written as {@code <finalName>.part}. */
+  static DayFile createNamed(Path storeDir, LocalDate day, String finalName, VectorSchemaRoot schemaRoot,
+      ArrowColdStoreConfig.Compression compression) throws IOException {
+    return create(storeDir, day, partName(finalName), finalName, schemaRoot, compression);
+  }
+
+  /** The name of the file {@link #createNamed} writes until it is finished as {@code finalName}. */
+  static String partName(String finalName) {
+    return finalName + ".part";
+  }
+
+  private static DayFile create(Path storeDir, LocalDate day, String partName, String finalName, VectorSchemaRoot schemaRoot,
+      ArrowColdStoreConfig.Compression compression) throws IOException {
     Path dayDir = storeDir.resolve(dirName(day));
     boolean createdDir = !Files.isDirectory(dayDir);
     Files.createDirectories(dayDir);
-    Path part = dayDir.resolve(firstPosition + PART_SUFFIX);
+    Path part = dayDir.resolve(partName);
     FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     try {
       BufferedOutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), WRITE_BUFFER_BYTES);
       RootWriter writer = new RootWriter(schemaRoot, Channels.newChannel(buffered), codecFactory(compression), codecType(compression));
       writer.start();
-      return new DayFile(day, dayDir, createdDir, part, channel, buffered, writer);
+      return new DayFile(day, dayDir, createdDir, part, finalName, channel, buffered, writer);
     } catch (IOException | RuntimeException e) {
       channel.close();
       Files.deleteIfExists(part);
@@ -119,7 +139,7 @@ final class DayFile {
     buffered.flush();
     channel.force(true);
     writer.close();
-    String name = firstPosition + "-" + lastPosition + SUFFIX;
+    String name = finalName != null ? finalName : firstPosition + "-" + lastPosition + SUFFIX;
     finished = Files.move(part, dayDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     return new Manifest.CommittedFile(dirName(day) + "/" + name, day.toString(), firstPosition, lastPosition, rows);
   }

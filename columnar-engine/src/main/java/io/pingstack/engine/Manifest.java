@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code manifest.json} of the cold store: every committed file and the position of the last WAL
@@ -71,6 +72,28 @@ record Manifest(int version, long committedPosition, List<Manifest.CommittedFile
     all.addAll(files);
     all.addAll(added);
     return new Manifest(VERSION, position, all);
+  }
+
+  /**
+   * This manifest with each file that is a key of {@code replacements} replaced, in its place, by
+   * the file it maps to; the committed position stays.
+   *
+   * @throws IllegalStateException when a key is not listed
+   */
+  Manifest replacing(Map<CommittedFile, CommittedFile> replacements) {
+    List<CommittedFile> all = new ArrayList<>(files.size());
+    int replaced = 0;
+    for (CommittedFile file : files) {
+      CommittedFile replacement = replacements.get(file);
+      if (replacement != null) {
+        replaced++;
+      }
+      all.add(replacement != null ? replacement : file);
+    }
+    if (replaced != replacements.size()) {
+      throw new IllegalStateException("the manifest no longer lists every file to replace: " + replacements.keySet());
+    }
+    return new Manifest(VERSION, committedPosition, all);
   }
 
   /** Replaces the manifest in {@code dir} atomically and durably. */
