@@ -216,6 +216,14 @@ final class ArrowReplayFixture implements AutoCloseable {
       }
 
       @Override
+      public long readNow(long from, long to, Consumer<ColumnBatch> target) {
+        return log.readNow(from, to, batch -> {
+          target.accept(batch);
+          afterBatch.run();
+        });
+      }
+
+      @Override
       public AutoCloseable hold(long from) {
         return log.hold(from);
       }
