@@ -7,7 +7,6 @@ import io.pingstack.engine.ColdStore;
 import io.pingstack.engine.ColumnBatch;
 import io.pingstack.model.Wal;
 import java.time.LocalDate;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +54,7 @@ public final class ClickHouseColdStore implements ColdStore {
   private Migrations.Shape shape;
   private List<String> columns;
   private RowChunks chunks;
+  private ChunkInserter inserter;
   private Redelivery redelivery;
   /** Days of every row of the group's records, stored before or not: a resume must look at all of them. */
   private final TreeSet<Long> groupDays = new TreeSet<>();
@@ -66,7 +65,6 @@ public final class ClickHouseColdStore implements ColdStore {
   private boolean resumed;
   /** A call failed since the last resume: what is buffered may be partly in ClickHouse, so it is never flushed as is. */
   private boolean broken;
-  private int quarantinedInFlush;
   private boolean closed;
   private volatile long durable = Wal.NONE;
   private volatile long bufferedBytes;
@@ -102,6 +100,8 @@ public final class ClickHouseColdStore implements ColdStore {
           shape.modernTable() ? "modern" : "legacy", shape.maxInsertRows());
     }
     chunks = new RowChunks(shape.maxInsertRows(), config.dimensions(), config.metrics());
+    inserter = new ChunkInserter(connection, config, metrics, columns, shape.dedupTokens() ? "pingstack:" + config.node() : null,
+        MAX_QUARANTINED_PER_FLUSH);
     long resume = findResume();
     accepted = resume;
     durable = resume;
@@ -251,7 +251,7 @@ public final class ClickHouseColdStore implements ColdStore {
     }
     long started = System.nanoTime();
     broken = true;
-    quarantinedInFlush = 0;
+    inserter.startGroup();
     if (!chunks.isEmpty()) {
       // Every day of the group's records, also those whose rows were all stored before a resume: if
       // this group fails half way too, the next resume must find what is stored on each of them.
@@ -262,7 +262,7 @@ public final class ClickHouseColdStore implements ColdStore {
           + groupFirst + ", " + groupLast + ", " + days + ", " + chunks.rows() + ", now())");
       for (List<RowChunks.Chunk> day : chunks.days().values()) {
         for (RowChunks.Chunk chunk : day) {
-          insert(chunk, 0, chunk.rows);
+          inserter.insert(chunk);
         }
       }
       metrics.flushed(chunks.rows(), chunks.bytes(), System.nanoTime() - started);
@@ -270,64 +270,6 @@ public final class ClickHouseColdStore implements ColdStore {
     durable = groupLast;
     discardBuffered();
     broken = false;
-  }
-
-  /**
-   * Inserts rows {@code from} to {@code to} of {@code chunk}; when ClickHouse refuses the data, splits
-   * the range in two and tries each half, down to single rows: a row refused alone goes to the
-   * quarantine. Halves go in WAL order, so each day's stored rows stay a prefix.
-   */
-  private void insert(RowChunks.Chunk chunk, int from, int to) {
-    int offset = chunk.offset(from);
-    int length = chunk.offset(to) - offset;
-    try {
-      connection.insertRowBinary(PingTable.PINGS, columns, chunk.array(), offset, length,
-          shape.dedupTokens() ? token(chunk, from, to) : null);
-    } catch (ClickHouseFailure failure) {
-      metrics.insertFailed(failure.reason());
-      if (!failure.rejectsData()) {
-        throw failure;
-      }
-      if (to - from == 1) {
-        quarantine(chunk, from, failure);
-        return;
-      }
-      int middle = (from + to) >>> 1;
-      LOG.warn("ClickHouse refused {} rows of WAL {}–{} (day {}): {}; bisecting to find the rows it refuses", to - from,
-          chunk.firstPosition, chunk.lastPosition, LocalDate.ofEpochDay(chunk.day), failure.getMessage());
-      insert(chunk, from, middle);
-      insert(chunk, middle, to);
-    }
-  }
-
-  /** Node, day, WAL range and a checksum of the exact rows: the same token only for the same rows. */
-  private String token(RowChunks.Chunk chunk, int from, int to) {
-    CRC32 crc = new CRC32();
-    int offset = chunk.offset(from);
-    crc.update(chunk.array(), offset, chunk.offset(to) - offset);
-    return "pingstack:" + config.node() + ":" + LocalDate.ofEpochDay(chunk.day) + ":" + chunk.firstPosition + "-"
-        + chunk.lastPosition + ":" + from + "-" + to + ":" + Long.toHexString(crc.getValue());
-  }
-
-  private void quarantine(RowChunks.Chunk chunk, int row, ClickHouseFailure failure) {
-    if (++quarantinedInFlush > MAX_QUARANTINED_PER_FLUSH) {
-      // Not a poison row but a table that refuses everything (a constraint, a changed column):
-      // stop and let the lag rise until someone looks, rather than move every ping aside.
-      throw new IllegalStateException("ClickHouse refuses more than " + MAX_QUARANTINED_PER_FLUSH + " rows of one group ("
-          + failure.getMessage() + "); inserting is stopped until the table takes them again");
-    }
-    int offset = chunk.offset(row);
-    int length = chunk.offset(row + 1) - offset;
-    RowChunks.RowKey key = RowChunks.RowKey.read(chunk.array(), offset);
-    byte[] encoded = new byte[length];
-    System.arraycopy(chunk.array(), offset, encoded, 0, length);
-    connection.execute("INSERT INTO " + PingTable.qualified(config.database(), PingTable.QUARANTINE)
-        + " (ingest_node, wal_position, instance_id, ping_id, error, row_base64, quarantined_at) VALUES (" + quote(config.node())
-        + ", " + key.walPosition() + ", " + quote(key.instanceId()) + ", " + quote(key.pingId()) + ", "
-        + quote(failure.getMessage()) + ", " + quote(Base64.getEncoder().encodeToString(encoded)) + ", now())");
-    metrics.quarantined(1);
-    LOG.error("ClickHouse refuses the ping {} of instance {} (WAL position {}): moved to {}.{} with the server's error: {}",
-        key.pingId(), key.instanceId(), key.walPosition(), config.database(), PingTable.QUARANTINE, failure.getMessage());
   }
 
   private void discardBuffered() {
