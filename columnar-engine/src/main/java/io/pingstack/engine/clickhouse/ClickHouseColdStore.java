@@ -5,14 +5,23 @@ import static java.util.Objects.requireNonNull;
 
 import io.pingstack.engine.ColdStore;
 import io.pingstack.engine.ColumnBatch;
+import io.pingstack.engine.ReplayException;
+import io.pingstack.engine.ReplayLog;
+import io.pingstack.engine.ReplayOptions;
+import io.pingstack.engine.ReplayOutcome;
+import io.pingstack.engine.ReplayTarget;
 import io.pingstack.model.Wal;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,16 +51,47 @@ import org.slf4j.LoggerFactory;
  * More than {@link #MAX_QUARANTINED_PER_FLUSH} refused rows in one group is not a poison row but a
  * table that refuses everything: the flush fails instead, and retries until the table takes them.
  *
- * <p>Every method except {@link #durablePosition()} and the metric getters runs on the consumer's thread.
+ * <p><b>Replays</b> ({@link #replay}, target {@code cold}) write what the table lacks of a WAL range,
+ * or rebuild it, while live ingest goes on: see {@link ClickHouseReplay}.
+ *
+ * <p><b>Threads.</b> {@link #resumePosition()}, {@link #accept}, {@link #tick} and {@link #close()}
+ * run on the consumer's thread, and everything they use (the buffer, the group, the redelivery
+ * filter, {@code broken}, the live connection) is confined to it. {@link #durablePosition()} and the
+ * metric getters are read from any thread. {@link #replay} runs on the replay's thread (one replay
+ * at a time) with its own connection, rows and inserter; it reads {@code durable} and {@code shape}
+ * and never writes a field of the live path. Who inserts which rows:
+ * <ul>
+ *   <li>The live path inserts rows of records after {@link #durablePosition()} only, except after a
+ *       resume: then it inserts again what it finds lacking of the records from the first one of its
+ *       newest group in {@code cold_inserts} on ({@code revisitFrom}), until a flush has written the
+ *       last of those records ({@code redelivering}). {@code revisitFrom} only grows.
+ *   <li>A replay takes records up to the durable position when it starts. Records before
+ *       {@code revisitFrom} are its own: no live path inserts them again. For records at or after
+ *       it (the live path's last group), it holds {@code revisits} from reading what the table holds
+ *       until its INSERTs are done, and leaves them to the live path while that is redelivering.
+ *   <li>{@code resumePosition()} holds {@code revisits} while it reads what the table holds and
+ *       claims the records it will deliver again. So the two never both find a row lacking, and
+ *       whatever a replay wrote into the last group is a WAL-order prefix of each day that a resume
+ *       reads as stored.
+ * </ul>
  */
-public final class ClickHouseColdStore implements ColdStore {
+public final class ClickHouseColdStore implements ColdStore, ReplayTarget {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseColdStore.class);
   static final int MAX_QUARANTINED_PER_FLUSH = 100;
 
   private final ClickHouseConfig config;
   private final ClickHouseMetrics metrics;
   private final ClickHouseSql connection;
-  private Migrations.Shape shape;
+  /** A connection for each replay; null: replays share {@link #connection} (chDB, whose session is serialized). */
+  private final Supplier<ClickHouseSql> replayConnections;
+  private final ReentrantLock replays = new ReentrantLock();
+  /** Held by a resume while it reads what is stored, and by a replay writing records of the live path's last group. */
+  private final ReentrantLock revisits = new ReentrantLock();
+  /** The first WAL position whose rows a resume could make the live path insert again (see the class comment). */
+  private volatile long revisitFrom = 0;
+  /** Since the last resume, the live path may insert rows of records from {@link #revisitFrom} on. Written under revisits or only to false. */
+  private volatile boolean redelivering = true;
+  private volatile Migrations.Shape shape;
   private List<String> columns;
   private RowChunks chunks;
   private ChunkInserter inserter;
@@ -65,14 +105,16 @@ public final class ClickHouseColdStore implements ColdStore {
   private boolean resumed;
   /** A call failed since the last resume: what is buffered may be partly in ClickHouse, so it is never flushed as is. */
   private boolean broken;
-  private boolean closed;
+  private volatile boolean closed;
   private volatile long durable = Wal.NONE;
   private volatile long bufferedBytes;
 
-  private ClickHouseColdStore(ClickHouseConfig config, ClickHouseMetrics metrics, ClickHouseSql connection) {
+  private ClickHouseColdStore(ClickHouseConfig config, ClickHouseMetrics metrics, ClickHouseSql connection,
+      Supplier<ClickHouseSql> replayConnections) {
     this.config = config;
     this.metrics = metrics;
     this.connection = connection;
+    this.replayConnections = replayConnections;
   }
 
   /** Sets up the clients; nothing is sent to ClickHouse until the consumer's first {@link #resumePosition()}. */
@@ -80,12 +122,15 @@ public final class ClickHouseColdStore implements ColdStore {
     requireNonNull(config, "config");
     requireNonNull(metrics, "metrics");
     LOG.info("cold store: ClickHouse at {}, database {}, node {}", config.url(), config.database(), config.node());
-    return new ClickHouseColdStore(config, metrics, ClickHouseConnection.open(config));
+    return new ClickHouseColdStore(config, metrics, ClickHouseConnection.open(config), () -> ClickHouseConnection.open(config));
   }
 
-  /** A store writing through {@code sql} (the modern-SQL suite runs it on chDB); closes it with the store. */
+  /**
+   * A store writing through {@code sql} (the modern-SQL suite runs it on chDB); closes it with the
+   * store. Replays share it, so it must be thread-safe.
+   */
   static ClickHouseColdStore over(ClickHouseSql sql, ClickHouseConfig config, ClickHouseMetrics metrics) {
-    return new ClickHouseColdStore(config, metrics, sql);
+    return new ClickHouseColdStore(config, metrics, sql, null);
   }
 
   @Override
@@ -102,9 +147,17 @@ public final class ClickHouseColdStore implements ColdStore {
     chunks = new RowChunks(shape.maxInsertRows(), config.dimensions(), config.metrics());
     inserter = new ChunkInserter(connection, config, metrics, columns, shape.dedupTokens() ? "pingstack:" + config.node() : null,
         MAX_QUARANTINED_PER_FLUSH);
-    long resume = findResume();
-    accepted = resume;
-    durable = resume;
+    long resume;
+    revisits.lock();
+    try {
+      resume = findResume();
+      accepted = resume;
+      durable = resume;
+      revisitFrom = resume + 1;
+      redelivering = true;
+    } finally {
+      revisits.unlock();
+    }
     broken = false;
     if (!resumed) {
       resumed = true;
@@ -266,8 +319,13 @@ public final class ClickHouseColdStore implements ColdStore {
         }
       }
       metrics.flushed(chunks.rows(), chunks.bytes(), System.nanoTime() - started);
+      // The newest group in cold_inserts: a resume goes back no further than its first record.
+      revisitFrom = groupFirst;
     }
     durable = groupLast;
+    if (redelivery == null) {
+      redelivering = false;
+    }
     discardBuffered();
     broken = false;
   }
@@ -286,6 +344,77 @@ public final class ClickHouseColdStore implements ColdStore {
   @Override
   public long durablePosition() {
     return durable;
+  }
+
+  @Override
+  public String targetName() {
+    return "cold";
+  }
+
+  /**
+   * Writes the rows of {@code [from, to]} this node's table lacks (or, with {@link ReplayOptions#rebuild()},
+   * deletes and writes them again), up to the durable position when the replay starts: later records
+   * are the live path's. Safe during live ingest and to run again after any failure (see the class
+   * comment and {@link ClickHouseReplay}). Throws {@link ReplayException} when ClickHouse fails.
+   */
+  @Override
+  public ReplayOutcome replay(ReplayLog log, long from, long to, ReplayOptions options) {
+    requireNonNull(log, "log");
+    requireNonNull(options, "options");
+    if (closed) {
+      throw new ReplayException("the ClickHouse cold store of node " + config.node() + " is closed");
+    }
+    if (!replays.tryLock()) {
+      throw new ReplayException("another replay into the ClickHouse cold store of node " + config.node()
+          + " is running: wait for it to end, then run this one");
+    }
+    try {
+      long durableNow = durable;
+      Migrations.Shape found = shape;
+      long last = Math.min(to, durableNow);
+      if (found == null || durableNow == Wal.NONE || last < from) {
+        String why = durableNow == Wal.NONE ? "the cold store has made nothing durable yet"
+            : "the cold store is durable up to WAL position " + durableNow;
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("records_read", 0L);
+        counts.put("rows_written", 0L);
+        counts.put("last_position", durableNow);
+        return new ReplayOutcome(targetName(), counts, "nothing to replay in WAL " + from + "–" + to + ": " + why + ", and the live path writes what comes after it");
+      }
+      ClickHouseSql sql = replayConnections == null ? connection : replayConnections.get();
+      try {
+        return new ClickHouseReplay(sql, config, found, metrics, livePath(), options).run(log, from, last, to);
+      } catch (ClickHouseFailure e) {
+        throw new ReplayException("cannot replay WAL " + from + "–" + last + " into ClickHouse "
+            + PingTable.qualified(config.database(), PingTable.PINGS) + " (node " + config.node() + "): " + e.getMessage()
+            + "; what it wrote stays, once: run the replay again once ClickHouse answers", e);
+      } finally {
+        if (sql != connection) {
+          sql.close();
+        }
+      }
+    } finally {
+      replays.unlock();
+    }
+  }
+
+  private ClickHouseReplay.LivePath livePath() {
+    return new ClickHouseReplay.LivePath() {
+      @Override
+      public long revisitFrom() {
+        return revisitFrom;
+      }
+
+      @Override
+      public void whileNotResuming(LongConsumer work) {
+        revisits.lock();
+        try {
+          work.accept(redelivering ? revisitFrom : Long.MAX_VALUE);
+        } finally {
+          revisits.unlock();
+        }
+      }
+    };
   }
 
   /** Bytes of encoded rows waiting for their INSERT. Any thread. */

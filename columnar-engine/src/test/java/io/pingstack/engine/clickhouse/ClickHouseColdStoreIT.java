@@ -3,9 +3,14 @@ package io.pingstack.engine.clickhouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pingstack.engine.ReplayException;
+import io.pingstack.engine.ReplayOptions;
+import io.pingstack.engine.ReplayOutcome;
 import io.pingstack.model.Wal;
+import io.pingstack.model.WalReader;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +49,28 @@ class ClickHouseColdStoreIT extends ColdStoreContract {
   @Override
   boolean modern() {
     return false;
+  }
+
+  @Test
+  void aReplayWhileClickHouseIsDownFailsWithAClearMessageAndCanBeRunAgain() throws Exception {
+    List<WalReader.Entry> entries = twoDays();
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, entries);
+      dropPartition(DAY1);
+      long left = count("count()");
+      server.kill();
+      try {
+        assertThatThrownBy(() -> store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), ReplayOptions.DEFAULT))
+            .isInstanceOf(ReplayException.class)
+            .hasMessageContaining("cannot replay WAL 1–24 into ClickHouse " + db + ".pings (node node-1)")
+            .hasMessageContaining("run the replay again once ClickHouse answers");
+      } finally {
+        server.restart();
+      }
+      ReplayOutcome again = store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), ReplayOptions.DEFAULT);
+      assertThat(again.count("rows_written")).isEqualTo(TWO_DAYS_ROWS - left);
+    }
+    assertThat(count("count()")).isEqualTo(TWO_DAYS_ROWS);
   }
 
   @Test

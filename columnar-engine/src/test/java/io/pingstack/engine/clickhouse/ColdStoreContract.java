@@ -5,21 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pingstack.engine.ColumnBatch;
+import io.pingstack.engine.ConsumerConfig;
+import io.pingstack.engine.ConsumerMetrics;
 import io.pingstack.engine.Records;
+import io.pingstack.engine.ReplayLog;
+import io.pingstack.engine.ReplayOptions;
+import io.pingstack.engine.ReplayOutcome;
+import io.pingstack.engine.ReplayProgress;
+import io.pingstack.engine.WalConsumer;
+import io.pingstack.engine.WalReplayLog;
 import io.pingstack.model.TestPings;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the ClickHouse cold store must do on every server it supports: run by
@@ -231,6 +242,371 @@ abstract class ColdStoreContract {
     assertThat(query("SELECT d_lang, count() FROM " + db + ".pings GROUP BY d_lang FORMAT TabSeparated")).isEqualTo("go\t2\n");
   }
 
+  @Test
+  void aReplayAfterADroppedPartitionRestoresExactlyTheRowsThereWereAndASecondOneWritesNothing() {
+    List<WalReader.Entry> entries = twoDays();
+    String table;
+    String perDay;
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, entries);
+      table = table();
+      perDay = perDay();
+      dropPartition(DAY1);
+      long left = count("count()");
+      assertThat(left).isLessThan(TWO_DAYS_ROWS);
+      ReplayOutcome outcome = store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), ReplayOptions.DEFAULT);
+      assertThat(outcome.target()).isEqualTo("cold");
+      assertThat(outcome.count("records_read")).isEqualTo(entries.size());
+      assertThat(outcome.count("rows_written")).isEqualTo(TWO_DAYS_ROWS - left);
+      assertThat(outcome.count("rows_lacking_" + DAY1.toString().substring(0, 10))).isEqualTo(TWO_DAYS_ROWS - left);
+      assertThat(outcome.count("rows_present")).isEqualTo(left);
+      assertThat(outcome.count("days")).isEqualTo(1);
+      assertThat(table()).isEqualTo(table);
+      assertThat(perDay()).isEqualTo(perDay);
+
+      ReplayOutcome again = store.replay(new EntriesReplayLog(entries, 7), 1, entries.size(), ReplayOptions.DEFAULT);
+      assertThat(again.count("rows_lacking")).isZero();
+      assertThat(again.count("rows_written")).isZero();
+      assertThat(again.count("rows_present")).isEqualTo(TWO_DAYS_ROWS);
+    }
+    assertThat(table()).isEqualTo(table);
+  }
+
+  @Test
+  void aReplayOfWhatIsStoredWritesNothing() {
+    List<WalReader.Entry> entries = twoDays();
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, entries);
+      String table = table();
+      String parts = activeParts();
+      ReplayOutcome outcome = store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), ReplayOptions.DEFAULT);
+      assertThat(outcome.count("rows_read")).isEqualTo(TWO_DAYS_ROWS);
+      assertThat(outcome.count("rows_present")).isEqualTo(TWO_DAYS_ROWS);
+      assertThat(outcome.count("rows_written")).isZero();
+      assertThat(outcome.summary()).contains("0 rows lacking");
+      assertThat(table()).isEqualTo(table);
+      assertThat(activeParts()).isEqualTo(parts);
+    }
+  }
+
+  @Test
+  void aRebuildLeavesExactlyOneCopyOfEveryRowEachTimeItRuns() {
+    List<WalReader.Entry> entries = twoDays();
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, entries);
+      String table = table();
+      String perDay = perDay();
+      // The live path's last group (records 17..24) may be read again by its next resume: a rebuild
+      // keeps it and only fills what it lacks.
+      long rewritten = (16 - 3 + 1) * 25;
+      for (int run = 0; run < 2; run++) {
+        ReplayOutcome outcome = store.replay(new EntriesReplayLog(entries, 5), 3, entries.size(), new ReplayOptions(false, true));
+        assertThat(outcome.count("rows_deleted")).as("run %d", run).isEqualTo(rewritten);
+        assertThat(outcome.count("rows_written")).as("run %d", run).isEqualTo(rewritten);
+        assertThat(outcome.count("rows_present")).as("run %d", run).isEqualTo(8 * 25);
+        assertThat(table()).as("run %d", run).isEqualTo(table);
+        assertThat(perDay()).as("run %d", run).isEqualTo(perDay);
+      }
+    }
+  }
+
+  @Test
+  void aDryRunChangesNothingAndReportsWhatIsLackingPerDay() {
+    List<WalReader.Entry> entries = twoDays();
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, entries);
+      dropPartition(DAY2);
+      long left = count("count()");
+      String table = table();
+      String parts = activeParts();
+      ReplayOutcome dry = store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), new ReplayOptions(true, false));
+      assertThat(dry.count("rows_lacking")).isEqualTo(TWO_DAYS_ROWS - left);
+      assertThat(dry.count("rows_lacking_" + DAY2.toString().substring(0, 10))).isEqualTo(TWO_DAYS_ROWS - left);
+      assertThat(dry.count("rows_lacking_" + DAY1.toString().substring(0, 10))).isZero();
+      assertThat(dry.count("rows_written")).isZero();
+      assertThat(dry.summary()).startsWith("dry run, nothing changed");
+      ReplayOutcome dryRebuild = store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), new ReplayOptions(true, true));
+      assertThat(dryRebuild.count("rows_deleted")).isGreaterThan(0);
+      assertThat(dryRebuild.count("rows_lacking")).isGreaterThan(dry.count("rows_lacking"));
+      assertThat(table()).isEqualTo(table);
+      assertThat(activeParts()).isEqualTo(parts);
+      assertThat(query("SELECT count() FROM system.mutations WHERE database = '" + db + "' FORMAT TabSeparated").trim()).isEqualTo("0");
+    }
+  }
+
+  /**
+   * The live consumer goes on reading the WAL into the same store while a replay restores a dropped
+   * day, and, half way through the replay, the live path fails and resumes: its resume reads the
+   * records of its last group again, which the replay then leaves to it.
+   */
+  @Test
+  void aReplayDuringLiveIngestAndALiveResumeLeavesEveryRowExactlyOnce(@TempDir Path walDir) throws Exception {
+    AtomicInteger liveFailures = new AtomicInteger();
+    AtomicInteger appended = new AtomicInteger();
+    ConsumerMetrics metrics = new ConsumerMetrics() {
+      @Override
+      public void failed() {
+        liveFailures.incrementAndGet();
+      }
+    };
+    try (Wal wal = Records.openWal(walDir)) {
+      long first = Records.append(wal, twoDaysRecord(0));
+      ClickHouseColdStore store = open(config);
+      ReplayOutcome outcome;
+      try (WalConsumer live = WalConsumer.start("cold", wal, store, ConsumerConfig.defaults().withMaxRows(200), metrics)) {
+        // Two rounds, so that the live path's last group is only part of the range.
+        long last = Wal.NONE;
+        for (int round = 0; round < 2; round++) {
+          for (int r = round == 0 ? 1 : 0; r < 10; r++) {
+            Records.append(wal, twoDaysRecord(appended.incrementAndGet()));
+          }
+          long end = wal.lastPosition();
+          Records.await("the live path stores the records", () -> store.durablePosition() == end);
+          last = end;
+        }
+        dropPartition(DAY1);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread appender = new Thread(() -> {
+          while (!stop.get()) {
+            try {
+              Records.append(wal, twoDaysRecord(appended.incrementAndGet()));
+              Thread.sleep(10);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        });
+        WalReplayLog log = new WalReplayLog(wal, "replay-it", ConsumerConfig.defaults().withMaxRows(120), 0, new ReplayProgress(), () -> false);
+        AtomicBoolean started = new AtomicBoolean();
+        ReplayLog withOutage = new DelegatingLog(log, () -> {
+          if (started.compareAndSet(false, true)) {
+            // ClickHouse refuses the live path's next group (not its rows): it fails, backs off and resumes.
+            query("ALTER TABLE " + db + ".cold_inserts ADD COLUMN trap UInt8 MATERIALIZED intDiv(1, toUInt8(ingest_node = ''))");
+            appender.start();
+            Records.await("the live path failed and resumed", () -> liveFailures.get() >= 2);
+          }
+        });
+        try {
+          outcome = store.replay(withOutage, first, last, ReplayOptions.DEFAULT);
+        } finally {
+          log.close();
+          query("ALTER TABLE " + db + ".cold_inserts DROP COLUMN trap");
+          stop.set(true);
+          appender.join();
+        }
+        long end = wal.lastPosition();
+        Records.await("the live path stores everything", () -> store.durablePosition() == end);
+        assertThat(live.failure()).isNull();
+      }
+      assertThat(outcome.count("rows_written")).isGreaterThan(0);
+      assertThat(outcome.count("rows_left_to_live")).isGreaterThan(0);
+      assertThat(outcome.count("rows_written") + outcome.count("rows_present") + outcome.count("rows_left_to_live"))
+          .isEqualTo(20 * 25);
+    }
+    long rows = (appended.get() + 1) * 25L;
+    assertThat(count("count()")).isEqualTo(rows);
+    assertThat(count("uniqExact(wal_position, instance_id, ping_id)")).isEqualTo(rows);
+  }
+
+  @Test
+  void aQuarantinedRowIsNotWrittenByAReplayEvenWhenTheTableWouldTakeItNow() {
+    List<WalRecord> records = new ArrayList<>(Arrays.asList(records("a", 10, 50)));
+    records.set(6, record(TestPings.ping("inst-x", "ok-1").build(), TestPings.ping("poison", "bad-1").build(),
+        TestPings.ping("inst-x", "ok-2").build()));
+    List<WalReader.Entry> entries = Records.entries(1, records.toArray(WalRecord[]::new));
+    try (ClickHouseColdStore store = open(config)) {
+      store.resumePosition();
+      query("ALTER TABLE " + db + ".pings ADD COLUMN guard UInt8 MATERIALIZED throwIf(instance_id = 'poison')");
+      deliver(store, entries);
+      flush(store);
+      query("ALTER TABLE " + db + ".pings DROP COLUMN guard");
+      dropPartition(TestPings.T0);
+      long left = count("count()");
+      assertThat(left).isLessThan(9 * 50);
+      ReplayOutcome outcome = store.replay(new EntriesReplayLog(entries, 4), 1, 10, ReplayOptions.DEFAULT);
+      assertThat(outcome.count("rows_quarantined")).isEqualTo(1);
+      assertThat(outcome.count("rows_written")).isEqualTo(9 * 50 + 2 - left);
+    }
+    assertThat(count("count()")).isEqualTo(9 * 50 + 2);
+    assertThat(count("countIf(instance_id = 'poison')")).isZero();
+  }
+
+  @Test
+  void aRowRefusedDuringAReplayIsQuarantinedAndTheRestIsRestored() {
+    List<WalReader.Entry> entries = twoDays();
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, entries);
+      dropPartition(DAY1);
+      long left = count("count()");
+      query("ALTER TABLE " + db + ".pings ADD COLUMN guard UInt8 MATERIALIZED throwIf(ping_id = 'r4-3')");
+      ReplayOutcome outcome = store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), ReplayOptions.DEFAULT);
+      query("ALTER TABLE " + db + ".pings DROP COLUMN guard");
+      assertThat(outcome.count("rows_refused")).isEqualTo(1);
+      assertThat(outcome.count("rows_written")).isEqualTo(TWO_DAYS_ROWS - left - 1);
+    }
+    assertThat(count("count()")).isEqualTo(TWO_DAYS_ROWS - 1);
+    assertThat(query("SELECT wal_position, ping_id FROM " + db + ".pings_quarantine FORMAT TabSeparated")).isEqualTo("5\tr4-3\n");
+  }
+
+  @Test
+  void aResumeAfterAReplayFindsTheRowsTheReplayWroteIntoTheLastGroup() {
+    List<WalReader.Entry> entries = twoDays();
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, entries);
+      dropPartition(DAY1);
+      store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), ReplayOptions.DEFAULT);
+      assertThat(count("count()")).isEqualTo(TWO_DAYS_ROWS);
+      // As after a failure: the consumer resumes and delivers the records after the resume position again.
+      long resume = store.resumePosition();
+      assertThat(resume).isEqualTo(16);
+      deliver(store, entries.subList((int) resume, entries.size()));
+      flush(store);
+    }
+    assertThat(count("count()")).isEqualTo(TWO_DAYS_ROWS);
+    assertThat(count("uniqExact(wal_position, instance_id, ping_id)")).isEqualTo(TWO_DAYS_ROWS - 1);
+  }
+
+  /**
+   * The race the lock on resumes is for, step by step: the live path resumes while a replay runs,
+   * finds the dropped day's rows of its last group lacking and buffers them again; the replay must
+   * then leave those records to it, or both would insert them.
+   */
+  @Test
+  void aReplayLeavesTheLastGroupToALivePathThatResumedWhileItRan() {
+    List<WalReader.Entry> entries = twoDays();
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, entries);
+      dropPartition(DAY1);
+      AtomicBoolean resumed = new AtomicBoolean();
+      ReplayLog log = new DelegatingLog(new EntriesReplayLog(entries, 5), () -> {
+        if (resumed.compareAndSet(false, true)) {
+          long resume = store.resumePosition();
+          assertThat(resume).isEqualTo(16);
+          deliver(store, entries.subList((int) resume, entries.size()));
+        }
+      });
+      ReplayOutcome outcome = store.replay(log, 1, entries.size(), ReplayOptions.DEFAULT);
+      flush(store);
+      assertThat(count("count()")).isEqualTo(TWO_DAYS_ROWS);
+      assertThat(count("uniqExact(wal_position, instance_id, ping_id)")).isEqualTo(TWO_DAYS_ROWS - 1);
+      assertThat(outcome.count("rows_left_to_live")).isEqualTo(8 * 25);
+    }
+  }
+
+  @Test
+  void aReplayOfRecordsTheStoreHasNotMadeDurableLeavesThemToTheLivePath() {
+    List<WalReader.Entry> entries = twoDays();
+    try (ClickHouseColdStore store = open(config)) {
+      ReplayOutcome before = store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), ReplayOptions.DEFAULT);
+      assertThat(before.count("rows_written")).isZero();
+      assertThat(before.summary()).contains("nothing durable yet");
+      store.resumePosition();
+      deliver(store, entries.subList(0, 10));
+      flush(store);
+      deliver(store, entries.subList(10, entries.size()));
+      dropPartition(DAY1);
+      ReplayOutcome outcome = store.replay(new EntriesReplayLog(entries, 5), 1, entries.size(), ReplayOptions.DEFAULT);
+      assertThat(outcome.count("records_read")).isEqualTo(10);
+      assertThat(outcome.count("last_position")).isEqualTo(10);
+      assertThat(outcome.summary()).contains("records after 10 are not yet durable");
+      flush(store);
+    }
+    assertThat(count("count()")).isEqualTo(TWO_DAYS_ROWS);
+    assertThat(count("uniqExact(wal_position, instance_id, ping_id)")).isEqualTo(TWO_DAYS_ROWS - 1);
+  }
+
+  static final Instant DAY1 = Instant.parse("2026-11-21T08:00:00Z");
+  private static final Instant DAY2 = Instant.parse("2026-11-22T08:00:00Z");
+  static final long TWO_DAYS_ROWS = 24 * 25;
+
+  /** Record {@code r}: 25 pings, a third of them on day 1 and the rest on day 2, each with a metric. */
+  private static WalRecord twoDaysRecord(int r) {
+    Ping[] pings = new Ping[25];
+    for (int i = 0; i < pings.length; i++) {
+      Instant at = (i % 3 == 0 ? DAY1 : DAY2).plusSeconds(r * 60L + i);
+      pings[i] = TestPings.ping("inst-" + i % 4, "r" + r + "-" + i).at(at).metric("duration_ms", r * 100 + i).build();
+    }
+    return record(pings);
+  }
+
+  /** 24 records at WAL 1..24 of {@link #twoDaysRecord}; record 10 holds its last ping twice. */
+  static List<WalReader.Entry> twoDays() {
+    WalRecord[] records = new WalRecord[24];
+    for (int r = 0; r < records.length; r++) {
+      records[r] = twoDaysRecord(r);
+    }
+    records[9] = records[9].toBuilder().setPings(24, records[9].getPings(23)).build();
+    return Records.entries(1, records);
+  }
+
+  /** Ingests {@code entries} as the live path does, in three groups of 8 records. */
+  void ingest(ClickHouseColdStore store, List<WalReader.Entry> entries) {
+    store.resumePosition();
+    for (int from = 0; from < entries.size(); from += 8) {
+      deliver(store, entries.subList(from, Math.min(entries.size(), from + 8)));
+      flush(store);
+    }
+    assertThat(store.durablePosition()).isEqualTo(entries.get(entries.size() - 1).position());
+  }
+
+  void dropPartition(Instant day) {
+    query("ALTER TABLE " + db + ".pings DROP PARTITION '" + day.toString().substring(0, 10) + "'");
+  }
+
+  /** Every column of every row, in a fixed order. */
+  private String table() {
+    return query("SELECT * FROM " + db + ".pings ORDER BY wal_position, instance_id, ping_id, timestamp FORMAT TabSeparated");
+  }
+
+  private String perDay() {
+    return query("SELECT toString(" + PingTable.day(modern()) + ") AS day, count(), uniqExact(wal_position, instance_id, ping_id),"
+        + " sum(arraySum(metric_values)) FROM " + db + ".pings GROUP BY day ORDER BY day FORMAT TabSeparated");
+  }
+
+  private String activeParts() {
+    return query("SELECT name FROM system.parts WHERE database = '" + db + "' AND table = 'pings' AND active ORDER BY name"
+        + " FORMAT TabSeparated");
+  }
+
+  /** A log that runs {@code hook} on the replay's thread before it hands over each batch. */
+  private record DelegatingLog(ReplayLog log, Runnable hook) implements ReplayLog {
+    @Override
+    public long firstPosition() {
+      return log.firstPosition();
+    }
+
+    @Override
+    public long lastPosition() {
+      return log.lastPosition();
+    }
+
+    @Override
+    public long read(long from, long to, java.util.function.Consumer<ColumnBatch> batches) {
+      return log.read(from, to, batch -> {
+        hook.run();
+        batches.accept(batch);
+      });
+    }
+
+    @Override
+    public long readNow(long from, long to, java.util.function.Consumer<ColumnBatch> batches) {
+      return log.readNow(from, to, batch -> {
+        hook.run();
+        batches.accept(batch);
+      });
+    }
+
+    @Override
+    public AutoCloseable hold(long from) {
+      return log.hold(from);
+    }
+
+    @Override
+    public long recordsIn(long from, long to) {
+      return log.recordsIn(from, to);
+    }
+  }
+
   private static long micros(Instant t) {
     return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
   }
@@ -256,7 +632,7 @@ abstract class ColdStoreContract {
     store.tick(now + config.flushInterval().toMillis());
   }
 
-  private long count(String aggregate) {
+  long count(String aggregate) {
     return Long.parseLong(query("SELECT " + aggregate + " FROM " + db + ".pings FORMAT TabSeparated").trim());
   }
 }
