@@ -78,6 +78,8 @@ import org.slf4j.LoggerFactory;
 public final class ClickHouseColdStore implements ColdStore, ReplayTarget {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseColdStore.class);
   static final int MAX_QUARANTINED_PER_FLUSH = 100;
+  /** Above the pings of any one WAL record (a request body's worth). */
+  private static final long MAX_RECORD_ROWS = 1_000_000;
 
   private final ClickHouseConfig config;
   private final ClickHouseMetrics metrics;
@@ -216,8 +218,13 @@ public final class ClickHouseColdStore implements ColdStore, ReplayTarget {
     Map<Long, Set<String>> present = new HashMap<>();
     connection.query("SELECT toUInt32(" + PingTable.day(shape.modernTable()) + ") AS day, instance_id, ping_id FROM "
         + PingTable.qualified(config.database(), PingTable.PINGS) + " WHERE ingest_node = " + quote(config.node())
-        + " AND wal_position = " + position + where,
-        row -> present.computeIfAbsent(row.int64(1), d -> new HashSet<>()).add(row.string(2) + '\0' + row.string(3)));
+        + " AND wal_position = " + position + where + ClickHouseConnection.sortedInOneBlock("day", MAX_RECORD_ROWS),
+        row -> {
+          if (row.string(2) == null || row.string(3) == null) {
+            throw new IllegalStateException("a null id in what ClickHouse holds of WAL position " + position + ": the client misread it");
+          }
+          return present.computeIfAbsent(row.int64(1), d -> new HashSet<>()).add(row.string(2) + '\0' + row.string(3));
+        });
     return present;
   }
 

@@ -242,13 +242,11 @@ final class ClickHouseReplay {
   }
 
   /**
-   * Sorted, and in one block however many rows: clickhouse-jdbc misreads some rows of a result that
-   * 18.16 sends in several Native blocks (they come back as 0 and null), and a sorted result comes
-   * in blocks of {@code max_block_size} rows. A batch's records hold at most {@code batchRows} rows,
-   * so that is all either query can find, unless rows are stored twice.
+   * Sorted in one block ({@link ClickHouseConnection#sortedInOneBlock}): a batch's records hold
+   * {@code batchRows} rows, all either query can find unless rows are stored more than once.
    */
   private static String oneBlock(int batchRows) {
-    return " ORDER BY wal_position SETTINGS max_block_size = " + Math.max(65_536, 4L * batchRows);
+    return ClickHouseConnection.sortedInOneBlock("wal_position", 4L * batchRows);
   }
 
   /** A position read back, checked against the range asked for: a misread row fails the replay rather than pass for a lacking one. */
