@@ -20,8 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * {@code bin/pingstack replay}: a client of the running service's admin API, since a replay runs
- * inside the service beside live ingest. Reads the service's configuration (same file and
- * environment) for its HTTP port and admin token, starts the replay ({@code POST /admin/replay}),
+ * inside the service beside live ingest. Reads the service's settings (same file and environment)
+ * for its HTTP host, port and admin token, starts the replay ({@code POST /admin/replay}),
  * polls it every {@value #POLL_MILLIS} ms and shows its progress, prints what each target did.
  * Interrupted (Ctrl-C), it cancels the replay before it exits.
  */
@@ -126,21 +126,37 @@ final class ReplayCommand {
     if (options.config() != null) {
       environment.put(Settings.CONFIG_ENV, options.config());
     }
-    ServerConfig config;
+    Client client;
     try {
-      config = ServerConfig.load(environment);
+      client = client(Settings.load(environment));
     } catch (ConfigException e) {
       err.println("pingstack replay: configuration error: " + e.getMessage());
       return USAGE;
     }
-    if (config.tls() != null) {
+    if (client == null) {
       err.println("pingstack replay: the HTTP port speaks TLS (tls.cert_file) and this command only cleartext HTTP:"
           + " use POST /admin/replay (see README.md)");
       return USAGE;
     }
-    Client client = new Client(URI.create("http://" + host(config.gateway().host()) + ":" + config.gateway().port()),
-        config.adminToken());
     return new Run(client, options, out, err, terminal).start(shutdownHooks);
+  }
+
+  /**
+   * The service's admin API as its settings describe it: the HTTP host and port, and the admin
+   * token. Only those are read (not every secret file the service reads); null when the port speaks
+   * TLS.
+   */
+  private static Client client(Settings settings) {
+    if (!settings.string("tls.cert_file").isEmpty()) {
+      return null;
+    }
+    URI base;
+    try {
+      base = URI.create("http://" + host(settings.string("http.host")) + ":" + settings.integer("http.port"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("http.host and http.port do not make a URL: " + e.getMessage());
+    }
+    return new Client(base, ServerConfig.secret("admin.token_file", settings.string("admin.token_file")));
   }
 
   /** Where the service listens, as seen from this machine: loopback when it binds every address. */
