@@ -126,9 +126,9 @@ final class ReplayJobs implements AutoCloseable {
   private void run(ReplayJob job) {
     ReplayRange range = job.range();
     ReplayRequest request = job.request();
-    LOG.info("replay {} started: target {} ({}), positions {} to {} ({} records), dry_run={}, rebuild={}, at most {}",
+    LOG.info("replay {} started: target {} ({}), positions {} to {} ({} records), dry_run={}, rebuild={}, speed cap {}",
         job.id(), request.target(), String.join(" then ", request.targetNames()), range.from(), range.to(), range.records(),
-        request.dryRun(), request.rebuild(), maxPingsPerSecond == 0 ? "no speed cap" : maxPingsPerSecond + " pings/s");
+        request.dryRun(), request.rebuild(), maxPingsPerSecond == 0 ? "none" : maxPingsPerSecond + " pings/s");
     Throwable failure = null;
     // Closing the log releases the range's pins: before the job shows as finished.
     try (WalReplayLog log = new WalReplayLog(wal, "replay-" + job.id(), batchConfig, maxPingsPerSecond, job.progress(),
