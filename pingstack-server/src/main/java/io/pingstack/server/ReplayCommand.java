@@ -248,7 +248,7 @@ final class ReplayCommand {
         boolean running = "running".equals(job.path("state").asText());
         long now = System.nanoTime();
         if (terminal) {
-          String line = progressLine(job, true);
+          String line = ReplayProgressText.line(job, true);
           out.print("\r" + line + " ".repeat(Math.max(0, drawn - line.length())));
           drawn = line.length();
           if (!running) {
@@ -256,7 +256,7 @@ final class ReplayCommand {
           }
           out.flush();
         } else if (first || !running || now - lastLine >= TimeUnit.MILLISECONDS.toNanos(PLAIN_PROGRESS_MILLIS)) {
-          out.println("replay " + id + ": " + progressLine(job, false));
+          out.println("replay " + id + ": " + ReplayProgressText.line(job, false));
           out.flush();
           lastLine = now;
         }
@@ -297,7 +297,7 @@ final class ReplayCommand {
       ended.set(true);
       for (JsonNode outcome : job.path("outcomes")) {
         StringBuilder counts = new StringBuilder();
-        outcome.path("counts").fields().forEachRemaining(c ->
+        outcome.path("counts").properties().forEach(c ->
             counts.append(counts.length() == 0 ? "" : ", ").append(c.getKey()).append(' ').append(c.getValue().asText()));
         out.printf(Locale.ROOT, "  %s: %s%s%n", outcome.path("target").asText(), outcome.path("summary").asText(),
             counts.length() == 0 ? "" : " (" + counts + ")");
@@ -372,39 +372,5 @@ final class ReplayCommand {
       // not JSON: shown as it is, shortened
     }
     return body.length() > 200 ? body.substring(0, 200) + "..." : body;
-  }
-
-  /**
-   * One line of progress: percent (with a bar on a terminal), records of those planned, pings, rate
-   * and time left.
-   */
-  static String progressLine(JsonNode job, boolean bar) {
-    long records = job.path("records").asLong();
-    JsonNode plannedNode = job.path("planned_records");
-    long planned = plannedNode.isNumber() ? plannedNode.asLong() : -1;
-    boolean done = "done".equals(job.path("state").asText());
-    double fraction = done ? 1 : planned > 0 ? Math.min(1, (double) records / planned) : planned == 0 ? 1 : -1;
-    StringBuilder line = new StringBuilder();
-    if (bar) {
-      int width = 24;
-      int filled = fraction < 0 ? 0 : (int) Math.round(fraction * width);
-      line.append('[').append("#".repeat(filled)).append(fraction < 0 ? "?".repeat(width) : "-".repeat(width - filled)).append("] ");
-    }
-    line.append(fraction < 0 ? "  ?%" : String.format(Locale.ROOT, "%3d%%", (int) Math.floor(fraction * 100)));
-    line.append(String.format(Locale.ROOT, "  %d%s records  %d pings  %.0f pings/s", records,
-        planned < 0 ? "" : "/" + planned, job.path("pings").asLong(), job.path("rate").asDouble()));
-    JsonNode eta = job.path("eta_seconds");
-    if (!done && eta.isNumber()) {
-      line.append("  ETA ").append(duration(eta.asDouble()));
-    }
-    return line.toString();
-  }
-
-  static String duration(double seconds) {
-    long s = Math.round(seconds);
-    if (s >= 3600) {
-      return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
-    }
-    return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
   }
 }

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ class ReplayCommandFlowTest {
 
   @BeforeEach
   void startApi() throws IOException {
-    api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     api.createContext("/admin/replay", exchange -> {
       requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " "
           + exchange.getRequestHeaders().getFirst("Authorization"));

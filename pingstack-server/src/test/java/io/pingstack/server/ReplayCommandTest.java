@@ -78,21 +78,21 @@ class ReplayCommandTest {
   void aProgressLineShowsPercentRecordsPingsRateAndTimeLeft() throws Exception {
     JsonNode running = JSON.readTree("{\"state\": \"running\", \"records\": 250, \"planned_records\": 1000, \"pings\": 5000,"
         + " \"rate\": 1234.4, \"eta_seconds\": 75.2}");
-    assertThat(ReplayCommand.progressLine(running, false)).isEqualTo(" 25%  250/1000 records  5000 pings  1234 pings/s  ETA 1m15s");
-    assertThat(ReplayCommand.progressLine(running, true))
+    assertThat(ReplayProgressText.line(running, false)).isEqualTo(" 25%  250/1000 records  5000 pings  1234 pings/s  ETA 1m15s");
+    assertThat(ReplayProgressText.line(running, true))
         .isEqualTo("[######------------------]  25%  250/1000 records  5000 pings  1234 pings/s  ETA 1m15s");
     JsonNode unknown = JSON.readTree("{\"state\": \"running\", \"records\": 3, \"planned_records\": null, \"pings\": 9,"
         + " \"rate\": 2.0, \"eta_seconds\": null}");
-    assertThat(ReplayCommand.progressLine(unknown, false)).isEqualTo("  ?%  3 records  9 pings  2 pings/s");
+    assertThat(ReplayProgressText.line(unknown, false)).isEqualTo("  ?%  3 records  9 pings  2 pings/s");
     JsonNode done = JSON.readTree("{\"state\": \"done\", \"records\": 1000, \"planned_records\": 1000, \"pings\": 20000,"
         + " \"rate\": 5000, \"eta_seconds\": 0}");
-    assertThat(ReplayCommand.progressLine(done, true)).startsWith("[########################] 100%  1000/1000 records");
+    assertThat(ReplayProgressText.line(done, true)).startsWith("[########################] 100%  1000/1000 records");
   }
 
   @Test
   void timeLeftReadsAsHoursMinutesAndSeconds() {
-    assertThat(ReplayCommand.duration(9.4)).isEqualTo("9s");
-    assertThat(ReplayCommand.duration(61)).isEqualTo("1m01s");
-    assertThat(ReplayCommand.duration(3 * 3600 + 7 * 60)).isEqualTo("3h07m");
+    assertThat(ReplayProgressText.duration(9.4)).isEqualTo("9s");
+    assertThat(ReplayProgressText.duration(61)).isEqualTo("1m01s");
+    assertThat(ReplayProgressText.duration(3 * 3600 + 7 * 60)).isEqualTo("3h07m");
   }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
 class WalTimesTest {
@@ -23,10 +22,11 @@ class WalTimesTest {
       new WalFile("d", 1, 2, 300, 301));
   private final Map<Long, Instant> times = new HashMap<>();
   private final List<Long> reads = new ArrayList<>();
-  private final LongFunction<Instant> receivedAt = position -> {
+
+  private Instant receivedAt(long position) {
     reads.add(position);
     return times.get(position);
-  };
+  }
 
   WalTimesTest() {
     long[] positions = {100, 101, 102, 200, 201, 202, 203, 300, 301};
@@ -36,11 +36,11 @@ class WalTimesTest {
   }
 
   private long first(Instant t) {
-    return WalTimes.firstReceivedAtOrAfter(files, receivedAt, t);
+    return WalTimes.firstReceivedAtOrAfter(files, this::receivedAt, t);
   }
 
   private long lastBefore(Instant t) {
-    return WalTimes.lastReceivedBefore(files, receivedAt, t);
+    return WalTimes.lastReceivedBefore(files, this::receivedAt, t);
   }
 
   @Test
@@ -73,7 +73,7 @@ class WalTimesTest {
 
   @Test
   void anEmptyLogHoldsNoSuchRecord() {
-    assertThat(WalTimes.firstReceivedAtOrAfter(List.of(), receivedAt, T0)).isEqualTo(Wal.NONE);
-    assertThat(WalTimes.lastReceivedBefore(List.of(), receivedAt, T0)).isEqualTo(Wal.NONE);
+    assertThat(WalTimes.firstReceivedAtOrAfter(List.of(), this::receivedAt, T0)).isEqualTo(Wal.NONE);
+    assertThat(WalTimes.lastReceivedBefore(List.of(), this::receivedAt, T0)).isEqualTo(Wal.NONE);
   }
 }
