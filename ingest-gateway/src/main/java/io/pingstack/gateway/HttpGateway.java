@@ -104,7 +104,9 @@ public final class HttpGateway implements AutoCloseable {
 
   /**
    * Rebuilds the dedup window from {@code wal}, binds the port and starts serving: over TLS (HTTP/2
-   * or HTTP/1.1 by ALPN) when {@code tls} is set, else HTTP/1.1 and h2c.
+   * or HTTP/1.1 by ALPN) when {@code tls} is set, else HTTP/1.1 and h2c. {@code routes} maps a path
+   * to its endpoint; a path ending with {@code /} serves every path under it that has no route of
+   * its own.
    */
   public static HttpGateway start(GatewayConfig config, TlsFiles tls, SourcegraphConfig sourcegraph, Wal wal,
       Map<String, HttpEndpoint> routes, GatewayMetrics metrics) {

@@ -1,25 +1,52 @@
 package io.pingstack.gateway;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
-/** Path to endpoint, and whether the server still takes requests at all. */
+/**
+ * Path to endpoint, and whether the server still takes requests at all. A route is an exact path,
+ * or, when it ends with {@code /} (such as {@code /admin/replay/}), every path under it that no
+ * exact route names (the endpoint reads the rest of {@link HttpCall#path()} itself).
+ */
 final class Router {
   private final Map<String, HttpEndpoint> routes;
+  /** The routes ending with {@code /}, longest first: the most specific prefix wins. */
+  private final List<String> prefixes;
   private volatile boolean draining;
   private final java.util.concurrent.atomic.AtomicInteger inflight = new java.util.concurrent.atomic.AtomicInteger();
 
   Router(Map<String, HttpEndpoint> routes) {
     this.routes = Map.copyOf(routes);
+    this.prefixes = this.routes.keySet().stream()
+        .filter(path -> path.endsWith("/"))
+        .sorted(Comparator.comparingInt(String::length).reversed())
+        .toList();
   }
 
   HttpEndpoint route(String path) {
-    return routes.get(path);
+    String route = matching(path);
+    return route == null ? null : routes.get(route);
   }
 
-  /** A bounded label for metrics: a known path, or "other". */
+  /** A bounded label for metrics: a known path or prefix, or "other". */
   String metricRoute(String path) {
-    return routes.containsKey(path) ? path : "other";
+    String route = matching(path);
+    return route == null ? "other" : route;
+  }
+
+  /** The route serving {@code path}: itself, or the longest prefix route it starts with; null when none does. */
+  private String matching(String path) {
+    if (routes.containsKey(path)) {
+      return path;
+    }
+    for (String prefix : prefixes) {
+      if (path.startsWith(prefix)) {
+        return prefix;
+      }
+    }
+    return null;
   }
 
   void started() {

@@ -18,12 +18,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin endpoints (API.md section 4), each behind {@link AdminAuth} when an admin token is configured. */
+/** The admin endpoints (API.md section 4), each behind {@link BearerAuth} when an admin token is configured. */
 final class AdminEndpoints {
   private static final Logger LOG = LoggerFactory.getLogger(AdminEndpoints.class);
   static final String WAL_PATH = "/admin/wal";
@@ -31,13 +32,16 @@ final class AdminEndpoints {
   private AdminEndpoints() {}
 
   /** Path to endpoint; with no token the endpoints are open and a warning says so. */
-  static Map<String, HttpEndpoint> of(String token, Wal wal, WalConfig walConfig, List<WalConsumer> consumers) {
-    HttpEndpoint walEndpoint = new WalEndpoint(wal, walConfig, consumers);
+  static Map<String, HttpEndpoint> of(String token, Wal wal, WalConfig walConfig, List<WalConsumer> consumers, ReplayJobs replays) {
+    Map<String, HttpEndpoint> endpoints = new TreeMap<>(ReplayEndpoint.routes(replays));
+    endpoints.put(WAL_PATH, new WalEndpoint(wal, walConfig, consumers));
     if (token == null) {
-      LOG.warn("admin endpoints are OPEN: no admin.token_file is configured, anyone who can reach the HTTP port may use {}", WAL_PATH);
-      return Map.of(WAL_PATH, walEndpoint);
+      LOG.warn("admin endpoints are OPEN: no admin.token_file is configured, anyone who can reach the HTTP port may use {}",
+          endpoints.keySet());
+      return endpoints;
     }
-    return Map.of(WAL_PATH, new BearerAuth("admin", token, walEndpoint));
+    endpoints.replaceAll((path, endpoint) -> new BearerAuth("admin", token, endpoint));
+    return endpoints;
   }
 
   /** {@code GET /admin/wal}: {@link WalReport#live}, as JSON. */

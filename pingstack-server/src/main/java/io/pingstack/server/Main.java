@@ -17,6 +17,7 @@ public final class Main {
     switch (command) {
       case "run" -> run();
       case "wal" -> wal(args);
+      case "replay" -> replay(args);
       case "help", "--help", "-h" -> help(System.out);
       default -> {
         System.err.println("unknown command: " + command.replaceAll("[^A-Za-z0-9_-]", "?"));
@@ -36,9 +37,12 @@ public final class Main {
                          stored position and lag, retention pins (--json for GET /admin/wal's JSON)
           wal dump       its records as JSON lines: [--from <position|time>] [--to <position|time>] [--limit <n>]
           wal verify     read every record and check it decodes; exit 1 and the first bad position if one does not
+          replay         replay the log into the rollups, the cold store or both, inside the running service:
+                         --from <time|position> [--to <time|position>] --target rollups|cold|all [--dry-run] [--rebuild]
           help           this text
 
         The wal commands need the service stopped (they take the log's lock); while it runs, use GET /admin/wal.
+        replay needs it running: it asks the service (POST /admin/replay) and follows the replay's progress.
 
         Configuration: a properties file named by PINGSTACK_CONFIG, overridden by PINGSTACK_* environment
         variables (wal.dir is PINGSTACK_WAL_DIR). See README.md for every setting.""");
@@ -51,6 +55,13 @@ public final class Main {
         StandardCharsets.UTF_8);
     int exit = WalCommand.run(List.of(args).subList(1, args.length), System.getenv(), out, System.err);
     out.flush();
+    System.exit(exit);
+  }
+
+  private static void replay(String[] args) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    int exit = ReplayCommand.run(List.of(args).subList(1, args.length), System.getenv(), System.out, System.err,
+        System.console() != null, Runtime.getRuntime()::addShutdownHook);
     System.exit(exit);
   }
 

@@ -345,6 +345,22 @@ final class Metrics {
         .register(registry);
   }
 
+  /** Replays: how many ended and how, what they read, whether one runs. */
+  void watchReplays(ReplayJobs replays) {
+    CounterWithCallback.builder().name("pingstack_replays_total").help("Replays finished, by state (done, failed: cancelled included)")
+        .labelNames("state").callback(cb -> {
+          for (ReplayJob.State state : List.of(ReplayJob.State.DONE, ReplayJob.State.FAILED)) {
+            cb.call((double) replays.finishedCount(state), state.code());
+          }
+        }).register(registry);
+    CounterWithCallback.builder().name("pingstack_replay_records_total").help("WAL records read by replays, the running one's so far included")
+        .callback(cb -> cb.call((double) replays.recordsTotal())).register(registry);
+    CounterWithCallback.builder().name("pingstack_replay_pings_total").help("Pings read by replays, the running one's so far included")
+        .callback(cb -> cb.call((double) replays.pingsTotal())).register(registry);
+    GaugeWithCallback.builder().name("pingstack_replay_running").help("1 while a replay runs")
+        .callback(cb -> cb.call(replays.isRunning() ? 1 : 0)).register(registry);
+  }
+
   String contentType() {
     return writer.getContentType();
   }

@@ -3,6 +3,7 @@ package io.pingstack.server;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pingstack.engine.ArrowFileColdStore;
 import io.pingstack.engine.ColdStore;
+import io.pingstack.engine.ReplayTarget;
 import io.pingstack.engine.WalConsumer;
 import io.pingstack.engine.clickhouse.ClickHouseColdStore;
 import io.pingstack.engine.clickhouse.ClickHouseReads;
@@ -18,9 +19,12 @@ import io.pingstack.query.QueryService;
 import io.pingstack.rollups.RollupSink;
 import io.pingstack.wal.ChronicleWal;
 import io.pingstack.wal.FileSync;
+import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,9 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The wired service. Starts consumers before the producer that feeds them: the log, then the cold
- * store and the rollups with their WAL consumers, then the HTTP listener (ingest and queries). Stops
- * in reverse: stop accepting and answer what is in progress, stop the consumers (the cold store
- * commits, the rollups snapshot), sync and close the log, release the listener.
+ * store and the rollups with their WAL consumers, the replays, then the HTTP listener (ingest,
+ * queries, admin). Stops in reverse: stop accepting and answer what is in progress, cancel a running
+ * replay, stop the consumers (the cold store commits, the rollups snapshot), sync and close the log,
+ * release the listener.
  */
 final class PingstackServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PingstackServer.class);
@@ -41,13 +46,14 @@ final class PingstackServer implements AutoCloseable {
   private final WalConsumer coldConsumer;
   private final RollupSink rollups;
   private final WalConsumer rollupConsumer;
+  private final ReplayJobs replays;
   private final ColdReads coldReads;
   private final HttpGateway http;
   private final GrpcGateway grpc;
   private volatile boolean stopping;
   private boolean closed;
 
-  private PingstackServer(ServerConfig config, FileSync fileSync) {
+  private PingstackServer(ServerConfig config, FileSync fileSync, List<ReplayTarget> replayStandIns) {
     this.config = config;
     Metrics metrics = new Metrics();
     Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -64,13 +70,16 @@ final class PingstackServer implements AutoCloseable {
       started.push(rollups);
       this.rollupConsumer = WalConsumer.start("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"));
       started.push(rollupConsumer);
+      this.replays = new ReplayJobs(wal, config.consumer(), config.replayMaxPingsPerSecond(),
+          replayTargets(rollups, cold, replayStandIns), Clock.systemUTC());
+      started.push(replays);
       QueryLatency queryLatency = new QueryLatency();
       this.coldReads = config.clickhouse() == null ? null : new ColdReads(ClickHouseReads.open(config.clickhouse()));
       if (coldReads != null) {
         started.push(coldReads);
       }
       Map<String, HttpEndpoint> routes = new HashMap<>(QueryService.endpoints(rollups, coldReads, config.query(), queryLatency));
-      routes.putAll(AdminEndpoints.of(config.adminToken(), wal, config.wal(), List.of(coldConsumer, rollupConsumer)));
+      routes.putAll(AdminEndpoints.of(config.adminToken(), wal, config.wal(), List.of(coldConsumer, rollupConsumer), replays));
       routes.put("/healthz", call -> CompletableFuture.completedFuture(HttpReply.json(HttpResponseStatus.OK, "{\"status\":\"up\"}")));
       routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
       routes.put("/metrics", call -> CompletableFuture.completedFuture(
@@ -83,6 +92,7 @@ final class PingstackServer implements AutoCloseable {
       metrics.watchConsumers(List.of(coldConsumer, rollupConsumer));
       metrics.watchRollups(rollups);
       metrics.watchQueries(queryLatency);
+      metrics.watchReplays(replays);
     } catch (RuntimeException e) {
       closeQuietly(started, e);
       throw e;
@@ -99,14 +109,35 @@ final class PingstackServer implements AutoCloseable {
     }
   }
 
+  /**
+   * What a replay can rebuild: the rollups and the cold store, each once its type implements {@link
+   * ReplayTarget} (looked for here, and only here, until both do); a stand-in takes the place of the
+   * target of its name.
+   */
+  private static List<ReplayTarget> replayTargets(Object rollups, Object cold, List<ReplayTarget> standIns) {
+    Map<String, ReplayTarget> targets = new LinkedHashMap<>();
+    for (Object candidate : List.of(rollups, cold)) {
+      if (candidate instanceof ReplayTarget target) {
+        targets.put(target.targetName(), target);
+      }
+    }
+    standIns.forEach(target -> targets.put(target.targetName(), target));
+    return new ArrayList<>(targets.values());
+  }
+
   static PingstackServer start(ServerConfig config) {
     return start(config, FileSync.FORCE);
   }
 
   /** With the WAL's file sync replaced: tests inject sync failures. */
   static PingstackServer start(ServerConfig config, FileSync fileSync) {
+    return start(config, fileSync, List.of());
+  }
+
+  /** With stand-ins for replay targets: tests replay into a target of their own. */
+  static PingstackServer start(ServerConfig config, FileSync fileSync, List<ReplayTarget> replayStandIns) {
     LOG.info("starting Pingstack with {}", config.settings().effective());
-    PingstackServer server = new PingstackServer(config, fileSync);
+    PingstackServer server = new PingstackServer(config, fileSync, replayStandIns);
     LOG.info("Pingstack ready: HTTP on port {}, gRPC on port {}, data in {}", server.httpPort(), server.grpcPort(),
         config.dataDir());
     return server;
@@ -158,6 +189,7 @@ final class PingstackServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     grpc.close();
+    replays.close(config.drainTimeout());
     rollupConsumer.close();
     coldConsumer.close();
     wal.close();

@@ -27,7 +27,8 @@ import java.util.Set;
 
 /**
  * The whole, validated configuration: one typed value per module. {@code adminToken} is the bearer
- * token the admin endpoints require, or null when they are open.
+ * token the admin endpoints require, or null when they are open. {@code replayMaxPingsPerSecond}
+ * caps a replay's reading of the log (0: no cap).
  */
 record ServerConfig(
     Path dataDir,
@@ -45,7 +46,8 @@ record ServerConfig(
     SourcegraphConfig sourcegraph,
     Duration drainTimeout,
     Settings settings,
-    String adminToken) {
+    String adminToken,
+    long replayMaxPingsPerSecond) {
 
   static ServerConfig load(Map<String, String> env) {
     Settings s = Settings.load(env);
@@ -117,10 +119,19 @@ record ServerConfig(
       QueryConfig query = new QueryConfig(secret("query.token_file", s.string("query.token_file")), s.integer("query.max_series"));
       return new ServerConfig(dataDir, gateway, grpc, tls, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
           coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, clickhouse(s, node), query,
-          sourcegraph(s), s.duration("shutdown.drain_timeout"), s, secret("admin.token_file", s.string("admin.token_file")));
+          sourcegraph(s), s.duration("shutdown.drain_timeout"), s, secret("admin.token_file", s.string("admin.token_file")),
+          replayMaxPingsPerSecond(s));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  private static long replayMaxPingsPerSecond(Settings s) {
+    long cap = s.bytes("replay.max_pings_per_second");
+    if (cap < 0) {
+      throw new ConfigException("replay.max_pings_per_second must be 0 (no cap) or a number of pings per second: " + cap);
+    }
+    return cap;
   }
 
   /** The ClickHouse cold store, or null when {@code clickhouse.url} is empty (the embedded Arrow store then). */

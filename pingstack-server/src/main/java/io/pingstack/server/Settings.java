@@ -83,6 +83,7 @@ final class Settings {
     d.put("clickhouse.max_buffer_bytes", "64MiB");
     d.put("clickhouse.retention", "0s");
     d.put("clickhouse.request_timeout", "60s");
+    d.put("replay.max_pings_per_second", "100000");
     d.put("query.token_file", "");
     d.put("admin.token_file", "");
     d.put("query.max_series", "1000");

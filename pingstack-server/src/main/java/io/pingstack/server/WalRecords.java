@@ -69,7 +69,8 @@ final class WalRecords {
     }
     long start = from == null || (files == null && from.isTime()) ? wal.firstPosition()
         : files == null ? from.position()
-        : from.isTime() ? firstReceivedAtOrAfter(wal, files, from.time()) : WalReport.firstAtOrAfter(files, from.position());
+        : from.isTime() ? WalTimes.firstReceivedAtOrAfter(files, WalTimes.of(wal), from.time())
+        : WalReport.firstAtOrAfter(files, from.position());
     if (start == Wal.NONE || limit <= 0) {
       return 0;
     }
@@ -195,32 +196,6 @@ final class WalRecords {
     out.println("OK: " + read + " records" + range + " in " + WalStatusText.count(files.size(), "file") + ", " + pings
         + " pings: every record decodes");
     return 0;
-  }
-
-  /** The first position whose record was received at or after {@code time}, found by bisection; NONE when none was. */
-  private static long firstReceivedAtOrAfter(Wal wal, List<WalFile> files, Instant time) {
-    for (WalFile f : files) {
-      if (f.records() == 0) {
-        continue;
-      }
-      Instant last = WalReport.receivedAt(wal, f.lastPosition());
-      if (last != null && last.isBefore(time)) {
-        continue;
-      }
-      long lo = f.firstPosition();
-      long hi = f.lastPosition();
-      while (lo < hi) {
-        long mid = lo + (hi - lo) / 2;
-        Instant at = WalReport.receivedAt(wal, mid);
-        if (at == null || !at.isBefore(time)) {
-          hi = mid;
-        } else {
-          lo = mid + 1;
-        }
-      }
-      return lo;
-    }
-    return Wal.NONE;
   }
 
   private static String fileOf(List<WalFile> files, long position) {

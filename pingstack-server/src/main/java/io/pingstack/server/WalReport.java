@@ -165,6 +165,21 @@ record WalReport(
     return nextPosition(files, from - 1);
   }
 
+  /** The last position at or before {@code upTo} that a file holds, or NONE. */
+  static long lastAtOrBefore(List<WalFile> files, long upTo) {
+    long found = Wal.NONE;
+    for (WalFile f : files) {
+      if (f.records() == 0) {
+        continue;
+      }
+      if (upTo < f.firstPosition()) {
+        break;
+      }
+      found = Math.min(upTo, f.lastPosition());
+    }
+    return found;
+  }
+
   /** The file a consumer or pin at {@code position} keeps first: the one holding it, or the next one; NONE keeps the oldest. */
   private static String fromFile(List<WalFile> files, long position) {
     for (WalFile f : files) {

@@ -2,11 +2,21 @@ package io.pingstack.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pingstack.engine.ConsumerConfig;
+import io.pingstack.engine.Records;
+import io.pingstack.engine.ReplayException;
+import io.pingstack.model.Wal;
 import io.pingstack.wal.WalMetrics.RetentionBlock;
 import io.pingstack.wal.WalMetrics.RetentionCause;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MetricsTest {
   private final Metrics metrics = new Metrics();
@@ -38,5 +48,33 @@ class MetricsTest {
     assertThat(scrape()).contains(
         "pingstack_wal_retention_blocked_total{pin=\"cold\",reason=\"size\"} 2.0",
         "pingstack_wal_retention_blocked_bytes{pin=\"cold\"} 0.0");
+  }
+
+  @Test
+  void replaysAreCountedByStateWithWhatTheyReadAndWhetherOneRuns(@TempDir Path dir) throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      long first = Records.append(wal, Records.record(Records.pings("a", 3)));
+      Records.append(wal, Records.record(Records.pings("b", 2)));
+      CountDownLatch gate = new CountDownLatch(1);
+      FakeReplayTarget cold = FakeReplayTarget.reading("cold").waitingFor(gate);
+      ReplayJobs jobs = new ReplayJobs(wal, ConsumerConfig.defaults(), 0,
+          List.of(cold, FakeReplayTarget.reading("rollups").failingWith(new ReplayException("no"))), Clock.systemUTC());
+      metrics.watchReplays(jobs);
+      assertThat(scrape()).contains("pingstack_replay_running 0.0", "pingstack_replay_records_total 0.0");
+
+      ReplayJob done = jobs.start(ReplayRequest.parse(("{\"from\": " + first + ", \"target\": \"cold\"}").getBytes(StandardCharsets.UTF_8)));
+      assertThat(cold.entered.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(scrape()).contains("pingstack_replay_running 1.0");
+      gate.countDown();
+      assertThat(done.await(Duration.ofSeconds(10))).isTrue();
+      ReplayJob failed = jobs.start(ReplayRequest.parse(("{\"from\": " + first + ", \"target\": \"rollups\"}").getBytes(StandardCharsets.UTF_8)));
+      assertThat(failed.await(Duration.ofSeconds(10))).isTrue();
+      assertThat(scrape()).contains(
+          "pingstack_replays_total{state=\"done\"} 1.0",
+          "pingstack_replays_total{state=\"failed\"} 1.0",
+          "pingstack_replay_records_total 2.0",
+          "pingstack_replay_pings_total 5.0",
+          "pingstack_replay_running 0.0");
+    }
   }
 }

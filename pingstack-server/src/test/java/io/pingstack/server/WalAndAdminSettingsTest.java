@@ -36,4 +36,17 @@ class WalAndAdminSettingsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("cannot read admin.token_file");
   }
+
+  @Test
+  void theReplaySpeedCapDefaultsTo100000PingsPerSecondAnd0LiftsIt() {
+    assertThat(ServerConfig.load(Servers.env(dir)).replayMaxPingsPerSecond()).isEqualTo(100_000);
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_REPLAY_MAX_PINGS_PER_SECOND", "0")).replayMaxPingsPerSecond()).isZero();
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_REPLAY_MAX_PINGS_PER_SECOND", "2500")).replayMaxPingsPerSecond())
+        .isEqualTo(2500);
+    for (String bad : new String[] {"-1", "fast"}) {
+      assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_REPLAY_MAX_PINGS_PER_SECOND", bad)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("replay.max_pings_per_second");
+    }
+  }
 }
