@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * writes files of its own, which {@link #resumePosition()} leaves alone while it runs, and commits
  * them under this store's lock by replacing the manifest's entries in one manifest write.
  */
-public final class ArrowFileColdStore implements ColdStore, ReplayTarget {
+public final class ArrowFileColdStore implements ColdStore {
   private static final Logger LOG = LoggerFactory.getLogger(ArrowFileColdStore.class);
   private static final long MICROS_PER_DAY = 86_400_000_000L;
 

@@ -5,6 +5,7 @@ package io.pingstack.engine;
  * batches it accepts unchanged, with their {@code wal_position}; its {@link #resumePosition()} is
  * the position committed together with the stored rows, so a crash, a retry or a replay never stores
  * a row twice nor skips one. Rows of records at or before the last position it accepted are ignored,
- * which makes {@link #accept} idempotent by WAL range.
+ * which makes {@link #accept} idempotent by WAL range. As a {@link ReplayTarget} ({@code cold}) it
+ * writes what it lacks of a replayed range, or rewrites the range.
  */
-public interface ColdStore extends BatchSink {}
+public interface ColdStore extends BatchSink, ReplayTarget {}

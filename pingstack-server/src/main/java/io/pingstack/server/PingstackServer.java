@@ -109,17 +109,11 @@ final class PingstackServer implements AutoCloseable {
     }
   }
 
-  /**
-   * What a replay can rebuild: the rollups and the cold store, each once its type implements {@link
-   * ReplayTarget} (looked for here, and only here, until both do); a stand-in takes the place of the
-   * target of its name.
-   */
-  private static List<ReplayTarget> replayTargets(Object rollups, Object cold, List<ReplayTarget> standIns) {
+  /** What a replay can rebuild: the rollups and the cold store; a stand-in takes the place of the target of its name. */
+  private static List<ReplayTarget> replayTargets(RollupSink rollups, ColdStore cold, List<ReplayTarget> standIns) {
     Map<String, ReplayTarget> targets = new LinkedHashMap<>();
-    for (Object candidate : List.of(rollups, cold)) {
-      if (candidate instanceof ReplayTarget target) {
-        targets.put(target.targetName(), target);
-      }
+    for (ReplayTarget target : List.of(rollups, cold)) {
+      targets.put(target.targetName(), target);
     }
     standIns.forEach(target -> targets.put(target.targetName(), target));
     return new ArrayList<>(targets.values());

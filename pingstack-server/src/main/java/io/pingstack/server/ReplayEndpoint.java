@@ -123,7 +123,7 @@ final class ReplayEndpoint {
     HttpResponseStatus status = switch (e.reason()) {
       case INVALID, EMPTY_RANGE -> HttpResponseStatus.BAD_REQUEST;
       case RANGE_NOT_IN_LOG -> HttpResponseStatus.GONE;
-      case TARGET_UNAVAILABLE, REPLAY_RUNNING -> HttpResponseStatus.CONFLICT;
+      case REPLAY_RUNNING -> HttpResponseStatus.CONFLICT;
       case SHUTTING_DOWN -> HttpResponseStatus.SERVICE_UNAVAILABLE;
     };
     return new ApiException(status, e.reason().code(), e.getMessage());

@@ -80,8 +80,7 @@ final class ReplayJobs implements AutoCloseable {
     for (String name : request.targetNames()) {
       ReplayTarget target = targets.get(name);
       if (target == null) {
-        throw new ReplayRefusedException(Reason.TARGET_UNAVAILABLE, "this build cannot replay into " + name
-            + " (it can replay into: " + (targets.isEmpty() ? "nothing yet" : String.join(", ", targets.keySet())) + ")");
+        throw new IllegalStateException("no replay target named " + name + " was given (there are: " + targets.keySet() + ")");
       }
       chosen.add(target);
     }

@@ -15,8 +15,6 @@ final class ReplayRefusedException extends RuntimeException {
     EMPTY_RANGE("empty_range"),
     /** The range starts before the log's oldest record: retention deleted it. */
     RANGE_NOT_IN_LOG("range_not_in_log"),
-    /** This build cannot replay into the target asked for. */
-    TARGET_UNAVAILABLE("target_unavailable"),
     /** Another replay runs; one runs at a time. */
     REPLAY_RUNNING("replay_running"),
     /** The service is stopping. */

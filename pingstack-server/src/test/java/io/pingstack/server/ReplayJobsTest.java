@@ -205,18 +205,6 @@ class ReplayJobsTest {
   }
 
   @Test
-  void aTargetThisBuildLacksIsRefusedNamingWhatIsAvailable() {
-    jobs(FakeReplayTarget.reading("cold"));
-    for (String target : List.of("rollups", "all")) {
-      assertThatThrownBy(() -> jobs.start(all(target)))
-          .isInstanceOf(ReplayRefusedException.class)
-          .hasMessage("this build cannot replay into rollups (it can replay into: cold)")
-          .satisfies(e -> assertThat(((ReplayRefusedException) e).reason()).isEqualTo(Reason.TARGET_UNAVAILABLE));
-    }
-    assertThat(jobs.list()).isEmpty();
-  }
-
-  @Test
   void theLastHundredFinishedReplaysAreKeptNewestFirst() throws Exception {
     jobs(FakeReplayTarget.reading("cold"));
     List<String> ids = new ArrayList<>();

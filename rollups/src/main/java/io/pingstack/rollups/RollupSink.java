@@ -134,7 +134,8 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
       start = rebuild.plan(log.firstPosition());
     }
     if (rebuild.isEmpty()) {
-      return outcome(rebuild.counts(), scanned, 0, "no cell to rebuild: the range's pings fall into no retained cell the log holds from its start");
+      return outcome(rebuild.counts(), scanned, 0, (options.dryRun() ? "dry run: " : "")
+          + "no cell to rebuild: the range's pings fall into no retained cell the log holds from its start");
     }
     if (options.dryRun()) {
       Map<String, Long> counts = rebuild.counts();

@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  *       reads as stored.
  * </ul>
  */
-public final class ClickHouseColdStore implements ColdStore, ReplayTarget {
+public final class ClickHouseColdStore implements ColdStore {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseColdStore.class);
   static final int MAX_QUARANTINED_PER_FLUSH = 100;
   /** Above the pings of any one WAL record (a request body's worth). */
