@@ -116,7 +116,7 @@ class RollupsEndToEndIT {
    * Per event, on one of its metrics (a latency, a sometimes-absent count or a signed value), at each
    * step: ungrouped, by version, by version and plan, and filtered by a deploy type or a region.
    */
-  private static List<Question> questions() {
+  static List<Question> questions() {
     List<Question> questions = new ArrayList<>();
     for (int e = 0; e < PingMix.EVENTS.size(); e++) {
       String event = PingMix.EVENTS.get(e);
@@ -138,7 +138,7 @@ class RollupsEndToEndIT {
     System.out.printf("RollupsEndToEndIT +%.1f s: %s%n", (System.currentTimeMillis() - startedMillis) / 1000.0, what);
   }
 
-  private static long startOfDay(long millis) {
+  static long startOfDay(long millis) {
     return Math.floorDiv(millis, Step.DAY.millis) * Step.DAY.millis;
   }
 }
