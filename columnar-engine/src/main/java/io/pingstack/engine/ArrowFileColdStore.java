@@ -172,11 +172,6 @@ public final class ArrowFileColdStore implements ColdStore {
     return durable;
   }
 
-  @Override
-  public String targetName() {
-    return "cold";
-  }
-
   /**
    * Restores the committed files whose WAL range meets {@code [from, to]} and that are missing on
    * disk (with {@link ReplayOptions#rebuild()}: every such file) from the log; see {@link ArrowColdReplay}.

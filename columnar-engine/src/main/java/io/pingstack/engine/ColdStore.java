@@ -8,4 +8,9 @@ package io.pingstack.engine;
  * which makes {@link #accept} idempotent by WAL range. As a {@link ReplayTarget} ({@code cold}) it
  * writes what it lacks of a replayed range, or rewrites the range.
  */
-public interface ColdStore extends BatchSink, ReplayTarget {}
+public interface ColdStore extends BatchSink, ReplayTarget {
+  @Override
+  default String targetName() {
+    return "cold";
+  }
+}

@@ -98,6 +98,16 @@ public final class ColumnBatch implements AutoCloseable {
     return vectors.walPosition.get(row);
   }
 
+  /** The row after the last one of the record {@code row} belongs to (records are never split). */
+  public int recordEnd(int row) {
+    long position = walPosition(row);
+    int end = row + 1;
+    while (end < rows && walPosition(end) == position) {
+      end++;
+    }
+    return end;
+  }
+
   public long receivedAtMicros(int row) {
     return vectors.receivedAt.get(row);
   }

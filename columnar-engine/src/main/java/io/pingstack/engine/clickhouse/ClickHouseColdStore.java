@@ -248,10 +248,7 @@ public final class ClickHouseColdStore implements ColdStore {
     int row = 0;
     while (row < rows) {
       long position = batch.walPosition(row);
-      int end = row + 1;
-      while (end < rows && batch.walPosition(end) == position) {
-        end++;
-      }
+      int end = batch.recordEnd(row);
       if (position > accepted) {
         addRecord(batch, row, end, position);
       }
@@ -351,11 +348,6 @@ public final class ClickHouseColdStore implements ColdStore {
   @Override
   public long durablePosition() {
     return durable;
-  }
-
-  @Override
-  public String targetName() {
-    return "cold";
   }
 
   /**

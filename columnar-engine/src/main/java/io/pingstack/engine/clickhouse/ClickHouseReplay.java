@@ -168,10 +168,7 @@ final class ClickHouseReplay {
     int row = 0;
     while (row < rows) {
       long position = batch.walPosition(row);
-      int end = row + 1;
-      while (end < rows && batch.walPosition(end) == position) {
-        end++;
-      }
+      int end = batch.recordEnd(row);
       for (int r = row; r < end; r++) {
         if (position >= liveFrom) {
           rowsLeftToLive++;
