@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Path to endpoint, and whether the server still takes requests at all. A route is an exact path,
  * or, when it ends with {@code /} (such as {@code /admin/replay/}), every path under it that no
- * exact route names (the endpoint reads the rest of {@link HttpCall#path()} itself).
+ * exact route names (the endpoint reads the rest of {@link HttpCall#path()} itself). The root
+ * {@code /} is only itself: an unknown path stays unknown.
  */
 final class Router {
   private final Map<String, HttpEndpoint> routes;
@@ -20,7 +21,7 @@ final class Router {
   Router(Map<String, HttpEndpoint> routes) {
     this.routes = Map.copyOf(routes);
     this.prefixes = this.routes.keySet().stream()
-        .filter(path -> path.endsWith("/"))
+        .filter(path -> path.length() > 1 && path.endsWith("/"))
         .sorted(Comparator.comparingInt(String::length).reversed())
         .toList();
   }

@@ -10,7 +10,9 @@ class RouterTest {
   private final HttpEndpoint list = call -> CompletableFuture.completedFuture(HttpReply.noContent());
   private final HttpEndpoint one = call -> CompletableFuture.completedFuture(HttpReply.noContent());
   private final HttpEndpoint deeper = call -> CompletableFuture.completedFuture(HttpReply.noContent());
+  private final HttpEndpoint dashboard = call -> CompletableFuture.completedFuture(HttpReply.noContent());
   private final Router router = new Router(Map.of(
+      "/", dashboard,
       "/admin/replay", list,
       "/admin/replay/", one,
       "/admin/replay/x/", deeper,
@@ -40,5 +42,14 @@ class RouterTest {
     assertThat(router.route("/admin/wal/files")).isNull();
     assertThat(router.route("/admin/replayed")).isNull();
     assertThat(router.metricRoute("/admin/wal/files")).isEqualTo("other");
+  }
+
+  /** The dashboard's {@code /} is a page, not a prefix: unknown paths stay 404 (found by SourcegraphUpdateCheckIT). */
+  @Test
+  void theRootServesOnlyItself() {
+    assertThat(router.route("/")).isSameAs(dashboard);
+    assertThat(router.route("/updates")).isNull();
+    assertThat(router.route("/no/such/page")).isNull();
+    assertThat(router.metricRoute("/no/such/page")).isEqualTo("other");
   }
 }
