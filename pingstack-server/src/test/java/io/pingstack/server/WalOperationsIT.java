@@ -297,8 +297,8 @@ class WalOperationsIT {
 
     damageLength(dir.resolve("data/wal"), recordD);
     Run unreadable = wal(env, "verify");
-    assertThat(unreadable.exit()).isEqualTo(WalCommand.BAD);
-    assertThat(unreadable.out())
+    assertThat(unreadable.exit()).as(unreadable.err()).isEqualTo(WalCommand.BAD);
+    assertThat(unreadable.out()).as("stderr: %s", unreadable.err())
         .contains("BAD: 1 of 3 records")
         .contains("the first bad position is " + posC)
         .contains("BAD: the log cannot be read after position " + posC + ": 3 records read");
