@@ -152,6 +152,7 @@ final class WalRecords {
     long bad = 0;
     long firstBad = Wal.NONE;
     long lastRead = Wal.NONE;
+    long firstRead = Wal.NONE;
     try (WalReader reader = wal.reader(Wal.NONE)) {
       while (true) {
         WalReader.RawEntry e;
@@ -166,6 +167,7 @@ final class WalRecords {
         }
         read++;
         lastRead = e.position();
+        firstRead = read == 1 ? e.position() : firstRead;
         try {
           pings += WalRecord.parseFrom(e.bytes()).getPingsCount();
         } catch (InvalidProtocolBufferException failure) {
@@ -177,11 +179,14 @@ final class WalRecords {
           }
         }
       }
+    } catch (RuntimeException | InternalError failure) {
+      // Opening or closing a reader over a damaged file (a BufferOverflowException once, in a full build).
+      unreadable = unreadable == null ? failure.toString() : unreadable;
     }
     if (bad > MAX_BAD_LINES) {
       out.println("... and " + (bad - MAX_BAD_LINES) + " more bad records");
     }
-    String range = read == 0 ? "" : " (positions " + wal.firstPosition() + ".." + lastRead + ")";
+    String range = read == 0 ? "" : " (positions " + firstRead + ".." + lastRead + ")";
     if (bad > 0) {
       out.println("BAD: " + bad + " of " + read + " records" + range + " do not decode; the first bad position is " + firstBad
           + " in " + fileOf(files, firstBad));
