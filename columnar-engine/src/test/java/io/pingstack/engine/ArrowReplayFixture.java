@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -192,46 +191,5 @@ final class ArrowReplayFixture implements AutoCloseable {
         }
       }
     }
-  }
-
-  /** A {@link ReplayLog} that calls {@code afterBatch} each time the target has taken a batch. */
-  static ReplayLog observed(ReplayLog log, Runnable afterBatch) {
-    return new ReplayLog() {
-      @Override
-      public long firstPosition() {
-        return log.firstPosition();
-      }
-
-      @Override
-      public long lastPosition() {
-        return log.lastPosition();
-      }
-
-      @Override
-      public long read(long from, long to, Consumer<ColumnBatch> target) {
-        return log.read(from, to, batch -> {
-          target.accept(batch);
-          afterBatch.run();
-        });
-      }
-
-      @Override
-      public long readNow(long from, long to, Consumer<ColumnBatch> target) {
-        return log.readNow(from, to, batch -> {
-          target.accept(batch);
-          afterBatch.run();
-        });
-      }
-
-      @Override
-      public AutoCloseable hold(long from) {
-        return log.hold(from);
-      }
-
-      @Override
-      public long recordsIn(long from, long to) {
-        return log.recordsIn(from, to);
-      }
-    };
   }
 }

@@ -266,7 +266,7 @@ class ArrowReplayTest {
       List<String> onDiskWhenCancelled = new ArrayList<>();
 
       try (WalReplayLog log = live.log(ConsumerConfig.defaults().withMaxRows(4), 0, cancelled::get)) {
-        ReplayLog cancelledHalfWay = ArrowReplayFixture.observed(log, () -> {
+        ReplayLog cancelledHalfWay = HookedReplayLog.after(log, () -> {
           if (!cancelled.get() && oneFinishedAndOneBegun(live.coldDir)) {
             onDiskWhenCancelled.addAll(dayFilesOnDisk(live.coldDir));
             cancelled.set(true);
@@ -297,7 +297,7 @@ class ArrowReplayTest {
 
       try (WalReplayLog log = live.log(ConsumerConfig.defaults().withMaxRows(4), 0, () -> false)) {
         // What the consumer does after a failed accept, while the replay has a file half written.
-        ReplayLog withCleanup = ArrowReplayFixture.observed(log, live.store::resumePosition);
+        ReplayLog withCleanup = HookedReplayLog.after(log, live.store::resumePosition);
         live.store.replay(withCleanup, live.wal.firstPosition(), live.wal.lastPosition(), ReplayOptions.DEFAULT);
       }
 
@@ -319,7 +319,7 @@ class ArrowReplayTest {
       deleteTree(live.coldDir.resolve(DAY_1));
       afterDeletion = snapshot(live.coldDir);
       try (WalReplayLog log = live.log(ConsumerConfig.defaults().withMaxRows(4), 0, () -> false)) {
-        ReplayLog copiedHalfWay = ArrowReplayFixture.observed(log, () -> {
+        ReplayLog copiedHalfWay = HookedReplayLog.after(log, () -> {
           if (!Files.exists(killed) && oneFinishedAndOneBegun(live.coldDir)) {
             try {
               ArrowReplayFixture.copyTree(live.coldDir, killed);

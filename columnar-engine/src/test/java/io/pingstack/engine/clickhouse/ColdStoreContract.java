@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pingstack.engine.ColumnBatch;
 import io.pingstack.engine.ConsumerConfig;
 import io.pingstack.engine.ConsumerMetrics;
+import io.pingstack.engine.HookedReplayLog;
 import io.pingstack.engine.Records;
 import io.pingstack.engine.ReplayLog;
 import io.pingstack.engine.ReplayOptions;
@@ -397,7 +398,7 @@ abstract class ColdStoreContract {
         });
         WalReplayLog log = new WalReplayLog(wal, "replay-it", ConsumerConfig.defaults().withMaxRows(120), 0, new ReplayProgress(), () -> false);
         AtomicBoolean started = new AtomicBoolean();
-        ReplayLog withOutage = new DelegatingLog(log, () -> {
+        ReplayLog withOutage = HookedReplayLog.before(log, () -> {
           if (started.compareAndSet(false, true)) {
             // ClickHouse refuses the live path's next group (not its rows): it fails, backs off and resumes.
             query("ALTER TABLE " + db + ".cold_inserts ADD COLUMN trap UInt8 MATERIALIZED intDiv(1, toUInt8(ingest_node = ''))");
@@ -497,7 +498,7 @@ abstract class ColdStoreContract {
       ingest(store, entries);
       dropPartition(DAY1);
       AtomicBoolean resumed = new AtomicBoolean();
-      ReplayLog log = new DelegatingLog(new EntriesReplayLog(entries, 5), () -> {
+      ReplayLog log = HookedReplayLog.before(new EntriesReplayLog(entries, 5), () -> {
         if (resumed.compareAndSet(false, true)) {
           long resume = store.resumePosition();
           assertThat(resume).isEqualTo(16);
@@ -585,45 +586,6 @@ abstract class ColdStoreContract {
   private String activeParts() {
     return query("SELECT name FROM system.parts WHERE database = '" + db + "' AND table = 'pings' AND active ORDER BY name"
         + " FORMAT TabSeparated");
-  }
-
-  /** A log that runs {@code hook} on the replay's thread before it hands over each batch. */
-  private record DelegatingLog(ReplayLog log, Runnable hook) implements ReplayLog {
-    @Override
-    public long firstPosition() {
-      return log.firstPosition();
-    }
-
-    @Override
-    public long lastPosition() {
-      return log.lastPosition();
-    }
-
-    @Override
-    public long read(long from, long to, java.util.function.Consumer<ColumnBatch> batches) {
-      return log.read(from, to, batch -> {
-        hook.run();
-        batches.accept(batch);
-      });
-    }
-
-    @Override
-    public long readNow(long from, long to, java.util.function.Consumer<ColumnBatch> batches) {
-      return log.readNow(from, to, batch -> {
-        hook.run();
-        batches.accept(batch);
-      });
-    }
-
-    @Override
-    public AutoCloseable hold(long from) {
-      return log.hold(from);
-    }
-
-    @Override
-    public long recordsIn(long from, long to) {
-      return log.recordsIn(from, to);
-    }
   }
 
   private static long micros(Instant t) {
