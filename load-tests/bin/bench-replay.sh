@@ -29,7 +29,7 @@
 # every ping (ClickHouse: every ping it deleted, the rest present); a restore writes the deleted
 # day's rows; afterwards the store holds every ping once (Arrow: the manifest's rows, every file on
 # disk; ClickHouse: count() and distinct ping ids).
-# With --wait-idle, each run first waits for a quiet machine. Prints every replay, then a table of
+# With --wait-idle, each run and each replay first waits for a quiet machine. Prints every replay, then a table of
 # medians per (store, target, mode). Builds nothing: run
 # `mvn -o -q -B -DskipTests package -pl pingstack-server,load-tests -am` first. Only ever targets
 # 127.0.0.1. Needs java, curl, jq, python3 (for a free port) and, for the clickhouse store,
@@ -51,7 +51,7 @@ usage: load-tests/bin/bench-replay.sh [options]
                         default none: timestamps now (one UTC day, two across midnight)
   --drain-limit S       how long the consumers may take to catch up after the load (default 600)
   --replay-limit S      how long one replay may take (default 1800)
-  --wait-idle S         before each run, wait up to S seconds until other programs use less than
+  --wait-idle S         before each run and each replay, wait up to S seconds until other programs use less than
                         0.3 cores (default 0: do not wait); each replay's other_cores still tells
   --clickhouse PATH     the clickhouse-server binary (default /usr/sbin/clickhouse-server;
                         bin/ensure-clickhouse installs it)
@@ -339,6 +339,7 @@ run_store() {
     '"\($name): loaded \(.pings_acked_in_run) pings at \(.pings_per_s_in_run | floor) pings/s, consumers caught up \($catch_up) s later; WAL \($records) records, \($bytes / 1048576 | floor) MiB"' \
     "$out/$name.load.json"
   for mode in $(rotate "$run" "${modes[@]}"); do
+    await_idle
     replay_mode "$name-$mode" "$store" "$mode"
   done
   require_server "$log" "run $name"
