@@ -78,107 +78,8 @@ done
 [ -x "$clickhouse_bin" ] || die "no clickhouse-server at $clickhouse_bin (bin/ensure-clickhouse installs Debian's)"
 locate_build pingstack-bench-clickhouse
 
-ch_root="" ch_pid="" ch_port="" sampler_pid="" client_pid=""
+sampler_pid="" client_pid=""
 schema_db=bench_schema
-
-# ClickHouse ------------------------------------------------------------------------------------
-
-# ch_query SQL: runs SQL on our ClickHouse (user default); prints the answer, dies unless 200.
-ch_query() {
-  local answer code
-  answer=$(curl -sS --max-time 120 -w '\n%{http_code}' --data-binary "$1" "http://127.0.0.1:$ch_port/") \
-    || die "ClickHouse did not answer: $1"
-  code=${answer##*$'\n'}
-  answer=${answer%$'\n'*}
-  [ "$code" = 200 ] || die "ClickHouse answered $code to $1: $answer"
-  printf '%s\n' "$answer"
-}
-
-# ch_ours NAME: true when a server answers on ch_port and is the one started with display name NAME
-# (another program may have taken the port between our pick and its bind).
-ch_ours() {
-  curl -sS --max-time 2 -D - -o /dev/null --data-binary 'SELECT 1' "http://127.0.0.1:$ch_port/" 2>/dev/null \
-    | tr -d '\r' | grep -qix "X-ClickHouse-Server-Display-Name: $1"
-}
-
-# start_clickhouse: a private clickhouse-server (18.16 config syntax, as ClickHouseServerXml writes
-# it in the integration tests): HTTP and native TCP on two free loopback ports and no other port,
-# data and logs in a new temp dir; returns once it answers.
-start_clickhouse() {
-  local tcp_port name prefix=()
-  ch_root=$(mktemp -d "${TMPDIR:-/tmp}/pingstack-bench-clickhouse.XXXXXX")
-  mkdir -p "$ch_root/data" "$ch_root/log"
-  ch_port=$(free_port)
-  tcp_port=$(free_port)
-  while [ "$tcp_port" = "$ch_port" ]; do tcp_port=$(free_port); done
-  name="pingstack-bench-$$-$RANDOM"
-  cat >"$ch_root/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <logger>
-    <level>information</level>
-    <log>$ch_root/log/clickhouse-server.log</log>
-    <errorlog>$ch_root/log/clickhouse-server.err.log</errorlog>
-    <console>0</console>
-  </logger>
-  <display_name>$name</display_name>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>$ch_port</http_port>
-  <tcp_port>$tcp_port</tcp_port>
-  <path>$ch_root/data/</path>
-  <tmp_path>$ch_root/data/tmp/</tmp_path>
-  <user_files_path>$ch_root/data/user_files/</user_files_path>
-  <format_schema_path>$ch_root/data/format_schemas/</format_schema_path>
-  <users_config>$ch_root/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <mark_cache_size>67108864</mark_cache_size>
-</yandex>
-EOF
-  cat >"$ch_root/users.xml" <<'EOF'
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default/></profiles>
-  <users>
-    <default>
-      <password></password>
-      <networks><ip>127.0.0.1</ip></networks>
-      <profile>default</profile>
-      <quota>default</quota>
-    </default>
-  </users>
-  <quotas><default/></quotas>
-</yandex>
-EOF
-  # The kernel kills the server if this script dies without its trap (setpriv, where util-linux has it).
-  [ ! -x /usr/bin/setpriv ] || prefix=(/usr/bin/setpriv --pdeathsig KILL --)
-  (cd "$ch_root" && exec "${prefix[@]}" "$clickhouse_bin" --config-file="$ch_root/config.xml") >>"$ch_root/log/console.log" 2>&1 &
-  ch_pid=$!
-  local deadline=$((SECONDS + 30))
-  until ch_ours "$name"; do
-    kill -0 "$ch_pid" 2>/dev/null || { tail -n 20 "$ch_root/log/clickhouse-server.err.log" "$ch_root/log/console.log" >&2 || true; die "clickhouse-server exited before it answered"; }
-    [ $SECONDS -lt $deadline ] || die "clickhouse-server did not answer on 127.0.0.1:$ch_port within 30 s"
-    sleep 0.1
-  done
-}
-
-# stop_clickhouse: SIGTERM (18.16 waits for idle keep-alive connections first), SIGKILL after 30 s;
-# keeps its logs in the output dir and removes its data.
-stop_clickhouse() {
-  if [ -n "$ch_pid" ]; then
-    kill -TERM "$ch_pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 30))
-    while kill -0 "$ch_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-    kill -KILL "$ch_pid" 2>/dev/null || true
-    wait "$ch_pid" 2>/dev/null || true
-    ch_pid=""
-  fi
-  if [ -n "$ch_root" ]; then
-    cp "$ch_root"/log/*.log "$out/" 2>/dev/null || true
-    rm -rf "$ch_root"
-    ch_root=""
-  fi
-}
 
 # Pingstack's /metrics -------------------------------------------------------------------------
 
@@ -245,12 +146,9 @@ start_pingstack() {
   poll "$2" 60 0.2 "server exited before it created $1.pings" "the cold store did not create $1.pings within 60 s" table_exists "$1.pings"
 }
 
-table_exists() { [ "$(ch_query "EXISTS TABLE $1 FORMAT TabSeparated")" = 1 ]; }
 
 # A run ------------------------------------------------------------------------------------------
 
-now_s() { date +%s.%N; }
-seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # measure NAME ARGS...: runs the generator with ARGS (plus the common options) in the background,
 # sleeps through its warmup, snapshots the CPU counters, samples /metrics when a Pingstack server
@@ -396,32 +294,6 @@ run_direct() {
     "$out/$name.json" >"$out/$name.json.tmp"
   mv "$out/$name.json.tmp" "$out/$name.json"
   detach "$db"
-}
-
-# detach DB: detaches DB.pings (its merges stop) and leaves its files to the end of the script.
-detach() {
-  ch_query "DETACH TABLE $1.pings" >/dev/null
-}
-
-# await_idle: waits (at most --wait-idle seconds) until the machine's busy time over 3 s is below
-# 0.3 cores; between runs only our idle ClickHouse runs, so what is busy is someone else.
-await_idle() {
-  local deadline=$((SECONDS + ${wait_idle%.*})) before after busy
-  while [ "${wait_idle%.*}" -gt 0 ]; do
-    before=$(window_ticks)
-    sleep 3
-    after=$(window_ticks)
-    busy=$(other_cores "$before" "$after" 3 0 | jq .other_cores)
-    if awk -v b="$busy" 'BEGIN { exit !(b < 0.3) }'; then
-      return
-    fi
-    if [ $SECONDS -ge $deadline ]; then
-      echo "$tool: the machine is still busy ($busy cores) after ${wait_idle} s of waiting: running anyway" >&2
-      return
-    fi
-    echo "$tool: waiting for a quiet machine (others use $busy cores)" >&2
-    sleep 7
-  done
 }
 
 print_run() {
