@@ -155,8 +155,9 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
     long next = start;
     for (int round = 0; round < CATCH_UP_ROUNDS; round++) {
       long upTo = appliedPosition();
-      if (upTo < next || log.recordsIn(next, upTo) <= LAST_STRETCH_RECORDS) {
-        break;
+      long left = upTo < next ? 0 : log.recordsIn(next, upTo);
+      if (left >= 0 && left <= LAST_STRETCH_RECORDS) {
+        break; // an unknown count (-1) is read here, not while the applier waits
       }
       read += log.read(next, upTo, rebuild::rebuild);
       next = Math.max(next, rebuild.lastRebuilt() + 1);
