@@ -11,9 +11,6 @@ public interface ReplayLog {
   /** The log's oldest position now ({@code Wal.NONE} when empty). */
   long firstPosition();
 
-  /** The log's newest position now ({@code Wal.NONE} when empty). */
-  long lastPosition();
-
   /**
    * Hands every record with a position in {@code [from, to]} to {@code batches}, in WAL order, in
    * whole records per batch; returns how many records it read. Stops at the log's end when it holds

@@ -47,17 +47,6 @@ public final class ReplayProgress {
     return pings.get() / Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
   }
 
-  /** Seconds left at the rate so far, or -1 when the plan is unknown or nothing was read yet. */
-  public double etaSeconds() {
-    long plan = plannedRecords();
-    long done = records.get();
-    double elapsed = (System.nanoTime() - startNanos) / 1e9;
-    if (plan < 0 || done == 0 || elapsed <= 0) {
-      return -1;
-    }
-    return (plan - done) / (done / elapsed);
-  }
-
   /** Milliseconds since the replay started. */
   public long elapsedMillis() {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);

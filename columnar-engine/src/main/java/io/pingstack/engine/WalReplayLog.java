@@ -59,10 +59,6 @@ public final class WalReplayLog implements ReplayLog, AutoCloseable {
     return wal.firstPosition();
   }
 
-  @Override
-  public long lastPosition() {
-    return wal.lastPosition();
-  }
 
   @Override
   public synchronized AutoCloseable hold(long from) {

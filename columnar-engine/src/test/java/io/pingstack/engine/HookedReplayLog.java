@@ -21,10 +21,6 @@ public record HookedReplayLog(ReplayLog log, Runnable before, Runnable after) im
     return log.firstPosition();
   }
 
-  @Override
-  public long lastPosition() {
-    return log.lastPosition();
-  }
 
   @Override
   public long read(long from, long to, Consumer<ColumnBatch> batches) {

@@ -231,10 +231,6 @@ class RollupReplayTest {
       return first;
     }
 
-    @Override
-    public long lastPosition() {
-      return log.lastPosition();
-    }
 
     @Override
     public long read(long from, long to, Consumer<ColumnBatch> batches) {

@@ -23,10 +23,6 @@ final class EntriesReplayLog implements ReplayLog {
     return entries.isEmpty() ? Wal.NONE : entries.get(0).position();
   }
 
-  @Override
-  public long lastPosition() {
-    return entries.isEmpty() ? Wal.NONE : entries.get(entries.size() - 1).position();
-  }
 
   @Override
   public long read(long from, long to, Consumer<ColumnBatch> batches) {
