@@ -62,21 +62,23 @@ final class WalCommand {
       return USAGE;
     }
     try (Wal wal = ChronicleWal.openReadOnly(config.wal().dir())) {
-      return switch (command) {
-        case "status" -> status(wal, config, options.json(), out);
-        case "dump" -> WalRecords.dump(wal, options.from(), options.to(), options.limit(), out);
-        default -> WalRecords.verify(wal, out);
-      };
+      try {
+        return switch (command) {
+          case "status" -> status(wal, config, options.json(), out);
+          case "dump" -> WalRecords.dump(wal, options.from(), options.to(), options.limit(), out);
+          default -> WalRecords.verify(wal, out);
+        };
+      } catch (RuntimeException | InternalError e) {
+        // A damaged record (InternalError: should Chronicle still follow a damaged length past a file's end).
+        err.println("pingstack wal: cannot read the log in " + config.wal().dir() + ": " + e
+            + "; bin/pingstack wal verify reads it up to the damage");
+        return BAD;
+      }
     } catch (WalLockedException e) {
       err.println("pingstack wal: the service is running: use GET /admin/wal (" + e.getMessage() + ")");
       return SERVICE_RUNNING;
     } catch (IllegalArgumentException | UncheckedIOException e) {
       err.println("pingstack wal: " + e.getMessage());
-      return BAD;
-    } catch (RuntimeException | InternalError e) {
-      // InternalError: Chronicle followed a damaged record length past the end of a file.
-      err.println("pingstack wal: cannot read the log in " + config.wal().dir() + ": " + e
-          + "; bin/pingstack wal verify reads it up to the damage");
       return BAD;
     }
   }

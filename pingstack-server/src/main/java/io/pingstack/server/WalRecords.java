@@ -131,8 +131,8 @@ final class WalRecords {
    * Reads every record and checks it decodes; prints each bad position (the first {@value
    * #MAX_BAD_LINES}) and a summary. Returns 0 when every record the log's files hold was read and
    * decodes, else 1. A damaged record length stops the reading there (nothing after it can be
-   * found); Chronicle may report it as an {@link InternalError} (it read past a file's end), which
-   * is caught here so that the report still names the last good position.
+   * found). Such a length in a file's last record makes the file list fail (the count stays
+   * unknown); {@link InternalError}s are caught too, should Chronicle still read past a file's end.
    */
   static int verify(Wal wal, PrintStream out) {
     List<WalFile> files = List.of();

@@ -220,6 +220,9 @@ public final class ChronicleWal implements Wal {
 
   @Override
   public WalReader readerFromEnd() {
+    if (writer == null) {
+      files.list(); // throws on a damaged last record instead of letting Chronicle fault on it
+    }
     return new ChronicleReader(queue, Wal.NONE, true);
   }
 
@@ -229,8 +232,22 @@ public final class ChronicleWal implements Wal {
     return first == Long.MAX_VALUE ? NONE : first;
   }
 
+  /**
+   * Read-only, from the file list: Chronicle's {@code lastIndex()} scans the last record's frame
+   * through a memory map of a file it may not grow, so a damaged length there faults the JVM (see
+   * {@link LogFiles}); the list reports it as an exception instead.
+   */
   @Override
   public long lastPosition() {
+    if (writer == null) {
+      List<LogFiles.Entry> entries = files.list();
+      for (int i = entries.size() - 1; i >= 0; i--) {
+        if (entries.get(i).file().records() > 0) {
+          return entries.get(i).file().lastPosition();
+        }
+      }
+      return NONE;
+    }
     long last = queue.lastIndex();
     return last < 0 ? NONE : last;
   }

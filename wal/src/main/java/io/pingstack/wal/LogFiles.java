@@ -3,6 +3,12 @@ package io.pingstack.wal;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalFile;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
@@ -11,6 +17,7 @@ import java.util.function.IntFunction;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.wire.Wires;
 
 /**
  * Describes the log's files (one per hourly cycle). A file's bytes are Chronicle's write position in
@@ -76,11 +83,41 @@ final class LogFiles {
     } finally {
       queue.closeStore(store);
     }
+    checkLastFrame(fileOfCycle.apply(cycle), bytes);
     RollCycle rollCycle = queue.rollCycle();
     long start = rollCycle.toIndex(cycle, 0);
     // Sequence numbers are dense within a cycle and start at 0.
     long records = queue.countExcerpts(start, rollCycle.toIndex(cycle + 1, 0));
     return new WalFile(fileOfCycle.apply(cycle).getName(), bytes, records,
         records > 0 ? start : Wal.NONE, records > 0 ? start + records - 1 : Wal.NONE);
+  }
+
+  /**
+   * Chronicle counts a file's records by scanning its frames from the last one written ({@code
+   * lastFrame}) through its memory map. A damaged length there sends the scan past the file's end:
+   * the JVM turns that fault into an {@link InternalError} raised at some later, unrelated point of
+   * this thread, so it cannot be caught where it happens. The last frame is read with a plain file
+   * read first and a length that runs past the end is reported here instead.
+   */
+  private static void checkLastFrame(File file, long lastFrame) {
+    if (lastFrame <= 0) {
+      return;
+    }
+    try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
+      ByteBuffer header = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder());
+      channel.read(header, lastFrame);
+      if (header.hasRemaining()) {
+        throw new UncheckedIOException(new IOException("WAL file " + file + " ends inside its last record's header (byte "
+            + lastFrame + ")"));
+      }
+      int length = Wires.lengthOf(header.getInt(0));
+      long end = lastFrame + Integer.BYTES + length;
+      if (end > channel.size()) {
+        throw new UncheckedIOException(new IOException("WAL file " + file + " is damaged: the record at byte " + lastFrame
+            + " claims " + length + " bytes, past the file's end (" + channel.size() + " bytes)"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read WAL file " + file + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -321,6 +322,16 @@ class ChronicleWalTest {
       assertThatThrownBy(reader::nextRaw)
           .isInstanceOfSatisfying(WalCorruptException.class, e -> assertThat(e.position()).isEqualTo(bad))
           .hasMessageContaining("over the largest record");
+    }
+    // Chronicle's own scans (record counts, last position) would follow the length through the
+    // memory map past the file's end: a fault the JVM raises later as an InternalError, anywhere.
+    // Repeated so that the code runs compiled too, where that delivery is late.
+    for (int i = 0; i < 200; i++) {
+      try (Wal wal = ChronicleWal.openReadOnly(config().dir())) {
+        assertThatThrownBy(wal::files).isInstanceOf(UncheckedIOException.class).hasMessageContaining("is damaged");
+        assertThatThrownBy(wal::lastPosition).isInstanceOf(UncheckedIOException.class).hasMessageContaining("is damaged");
+        assertThatThrownBy(wal::readerFromEnd).isInstanceOf(UncheckedIOException.class).hasMessageContaining("is damaged");
+      }
     }
   }
 
