@@ -1,35 +1,43 @@
 package io.pingstack.gateway;
 
-import io.grpc.Context;
-import io.grpc.Contexts;
+import io.grpc.Attributes;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
+import io.grpc.ServerTransportFilter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.function.Function;
 
 /**
- * Who is calling: the {@code authorization} metadata and the peer's IP address, put in the call's
- * {@link Context} by {@link #INTERCEPTOR} so that services read them the same way.
+ * Who is calling: the {@code authorization} metadata and the peer's IP address. Services learn it
+ * from the call itself through {@link #handler}, with no {@code Context} to attach around every
+ * callback; the address is formatted once per connection by {@link #TRANSPORT_FILTER}.
  */
 record GrpcCaller(String authorization, String address) {
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Context.Key<GrpcCaller> KEY = Context.key("pingstack-caller");
+  private static final Attributes.Key<String> PEER_ADDRESS = Attributes.Key.create("pingstack-peer-address");
 
-  static final ServerInterceptor INTERCEPTOR = new ServerInterceptor() {
+  /** Puts the peer's formatted address in the transport's attributes, which every call of it shares. */
+  static final ServerTransportFilter TRANSPORT_FILTER = new ServerTransportFilter() {
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-      GrpcCaller caller = new GrpcCaller(headers.get(AUTHORIZATION), address(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
-      return Contexts.interceptCall(Context.current().withValue(KEY, caller), call, headers, next);
+    public Attributes transportReady(Attributes transport) {
+      return transport.toBuilder().set(PEER_ADDRESS, address(transport.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR))).build();
     }
   };
 
-  /** The caller of the current call; an anonymous local one outside a call (in-process tests). */
-  static GrpcCaller current() {
-    GrpcCaller caller = KEY.get();
-    return caller != null ? caller : new GrpcCaller(null, "local");
+  /** The caller of {@code call}; its address formatted here when no {@link #TRANSPORT_FILTER} did. */
+  static GrpcCaller of(ServerCall<?, ?> call, Metadata headers) {
+    Attributes attributes = call.getAttributes();
+    String address = attributes.get(PEER_ADDRESS);
+    return new GrpcCaller(headers.get(AUTHORIZATION),
+        address != null ? address : address(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+  }
+
+  /** A handler that starts each call with the handler {@code perCaller} makes for that call's caller. */
+  static <Q, R> ServerCallHandler<Q, R> handler(Function<GrpcCaller, ServerCallHandler<Q, R>> perCaller) {
+    return (call, headers) -> perCaller.apply(of(call, headers)).startCall(call, headers);
   }
 
   /** The IP address of {@code remote} without its port; other addresses (in-process) as they print. */

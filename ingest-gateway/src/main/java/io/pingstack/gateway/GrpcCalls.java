@@ -7,7 +7,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,38 +44,52 @@ final class GrpcCalls implements ServerInterceptor {
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    long start = System.nanoTime();
-    String method = call.getMethodDescriptor().getFullMethodName();
     String service = call.getMethodDescriptor().getServiceName();
     boolean counted = service != null && !service.startsWith("grpc.health.") && !service.startsWith("grpc.reflection.");
-    AtomicBoolean done = new AtomicBoolean(!counted);
     if (counted) {
       inflight.incrementAndGet();
     }
-    Runnable finished = () -> {
-      if (done.compareAndSet(false, true)) {
+    Tracked<Q, R> tracked = new Tracked<>(call, counted);
+    return tracked.listen(next.startCall(tracked, headers));
+  }
+
+  /** One call: reported when it closes, and counted until its listener completes or is cancelled. */
+  private final class Tracked<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+    private final long start = System.nanoTime();
+    private boolean counted; // the call's listener events run one at a time
+
+    Tracked(ServerCall<Q, R> call, boolean counted) {
+      super(call);
+      this.counted = counted;
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      metrics.grpcCall(getMethodDescriptor().getFullMethodName(), status.getCode().name(), System.nanoTime() - start);
+      super.close(status, trailers);
+    }
+
+    private void finished() {
+      if (counted) {
+        counted = false;
         ended();
       }
-    };
-    ServerCall.Listener<Q> listener = next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-      @Override
-      public void close(Status status, Metadata trailers) {
-        metrics.grpcCall(method, status.getCode().name(), System.nanoTime() - start);
-        super.close(status, trailers);
-      }
-    }, headers);
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
-      @Override
-      public void onComplete() {
-        finished.run();
-        super.onComplete();
-      }
+    }
 
-      @Override
-      public void onCancel() {
-        finished.run();
-        super.onCancel();
-      }
-    };
+    ServerCall.Listener<Q> listen(ServerCall.Listener<Q> listener) {
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+        @Override
+        public void onComplete() {
+          finished();
+          super.onComplete();
+        }
+
+        @Override
+        public void onCancel() {
+          finished();
+          super.onCancel();
+        }
+      };
+    }
   }
 }

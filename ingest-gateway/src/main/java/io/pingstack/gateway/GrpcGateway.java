@@ -53,7 +53,7 @@ public final class GrpcGateway implements AutoCloseable {
         .maxConnectionIdle(limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTime(config.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveTime(config.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
-        .intercept(GrpcCaller.INTERCEPTOR)
+        .addTransportFilter(GrpcCaller.TRANSPORT_FILTER)
         .intercept(calls)
         .addService(new GrpcIngest(http.intake(), config.maxStreamPendingBatches()).definition())
         .addService(health.getHealthService())

@@ -75,14 +75,13 @@ final class GrpcIngest {
         .addMethod(INGEST_STREAM)
         .build();
     return ServerServiceDefinition.builder(service)
-        .addMethod(INGEST, ServerCalls.asyncUnaryCall(this::ingest))
-        .addMethod(INGEST_STREAM, ServerCalls.asyncClientStreamingCall(this::ingestStream))
+        .addMethod(INGEST, GrpcCaller.handler(caller -> ServerCalls.asyncUnaryCall((body, response) -> ingest(body, response, caller))))
+        .addMethod(INGEST_STREAM, GrpcCaller.handler(caller -> ServerCalls.asyncClientStreamingCall(response -> ingestStream(response, caller))))
         .build();
   }
 
-  private void ingest(byte[] body, StreamObserver<IngestResponse> response) {
+  private void ingest(byte[] body, StreamObserver<IngestResponse> response, GrpcCaller caller) {
     try {
-      GrpcCaller caller = GrpcCaller.current();
       IngestToken token = intake.authenticate(caller.authorization());
       // The callback answers the call; what it returns has no reader.
       var unused = store(body, token, caller.address(), 0, true).result().whenComplete((result, error) -> {
@@ -98,10 +97,9 @@ final class GrpcIngest {
     }
   }
 
-  private StreamObserver<byte[]> ingestStream(StreamObserver<IngestResponse> response) {
+  private StreamObserver<byte[]> ingestStream(StreamObserver<IngestResponse> response, GrpcCaller caller) {
     ServerCallStreamObserver<IngestResponse> call = (ServerCallStreamObserver<IngestResponse>) response;
     call.disableAutoRequest();
-    GrpcCaller caller = GrpcCaller.current();
     IngestToken token;
     try {
       token = intake.authenticate(caller.authorization());

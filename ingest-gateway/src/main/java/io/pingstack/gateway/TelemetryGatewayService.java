@@ -3,6 +3,7 @@ package io.pingstack.gateway;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.pingstack.gateway.telemetry.RecordEventsRequest;
 import io.pingstack.gateway.telemetry.RecordEventsResponse;
@@ -16,14 +17,13 @@ import java.util.Objects;
  * each event is stored as a ping ({@link TelemetryEvents}) through the same {@link PingIntake} as
  * every other ingest protocol.
  *
- * <p>The peer's IP address, the key of the sender's rate limit, comes from {@link GrpcCaller}: serve
- * it behind {@link GrpcCaller#INTERCEPTOR}, as {@link GrpcGateway} does.
+ * <p>The peer's IP address, the key of the sender's rate limit, comes from {@link GrpcCaller}.
  *
  * <p>Ingest tokens do not apply: Sourcegraph sends no credential, only an identifier in the first
  * message, and its license key signature cannot be checked here. Pings are written under the
  * anonymous principal. Expose this service only where open telemetry ingest is intended.
  */
-final class TelemetryGatewayService implements TelemeteryGatewayServiceGrpc.AsyncService, BindableService {
+final class TelemetryGatewayService implements BindableService {
   private final PingIntake intake;
 
   TelemetryGatewayService(PingIntake intake) {
@@ -32,12 +32,13 @@ final class TelemetryGatewayService implements TelemeteryGatewayServiceGrpc.Asyn
 
   @Override
   public ServerServiceDefinition bindService() {
-    return TelemeteryGatewayServiceGrpc.bindService(this);
+    return ServerServiceDefinition.builder(TelemeteryGatewayServiceGrpc.getServiceDescriptor())
+        .addMethod(TelemeteryGatewayServiceGrpc.getRecordEventsMethod(), GrpcCaller.handler(caller -> ServerCalls.asyncBidiStreamingCall(
+            responses -> recordEvents(responses, caller))))
+        .build();
   }
 
-  @Override
-  public StreamObserver<RecordEventsRequest> recordEvents(StreamObserver<RecordEventsResponse> responses) {
-    return new TelemetryStream(intake, (ServerCallStreamObserver<RecordEventsResponse>) responses,
-        GrpcCaller.current().address());
+  private StreamObserver<RecordEventsRequest> recordEvents(StreamObserver<RecordEventsResponse> responses, GrpcCaller caller) {
+    return new TelemetryStream(intake, (ServerCallStreamObserver<RecordEventsResponse>) responses, caller.address());
   }
 }

@@ -47,7 +47,7 @@ class GrpcIngestTest {
     ingest = new GrpcIngest(intake, MAX_PENDING);
     String name = InProcessServerBuilder.generateName();
     // Direct executors on both ends: a message the server has asked for is delivered inside the client's send.
-    server = InProcessServerBuilder.forName(name).directExecutor().intercept(GrpcCaller.INTERCEPTOR)
+    server = InProcessServerBuilder.forName(name).directExecutor()
         .addService(ingest.definition()).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }

@@ -56,7 +56,7 @@ final class TelemetryHarness implements AutoCloseable {
   static TelemetryHarness inProcess(GatewayConfig config, Wal served, InMemoryWal log) {
     String name = InProcessServerBuilder.generateName();
     Server server = start(InProcessServerBuilder.forName(name).directExecutor()
-        .intercept(GrpcCaller.INTERCEPTOR).addService(new TelemetryGatewayService(intake(config, served))));
+        .addService(new TelemetryGatewayService(intake(config, served))));
     return new TelemetryHarness(log, server, () -> InProcessChannelBuilder.forName(name).directExecutor().build());
   }
 
@@ -65,7 +65,7 @@ final class TelemetryHarness implements AutoCloseable {
     InMemoryWal log = new InMemoryWal();
     InetAddress loopback = InetAddress.getLoopbackAddress();
     Server server = start(NettyServerBuilder.forAddress(new InetSocketAddress(loopback, 0)).directExecutor()
-        .intercept(GrpcCaller.INTERCEPTOR).addService(new TelemetryGatewayService(intake(config, log))));
+        .addTransportFilter(GrpcCaller.TRANSPORT_FILTER).addService(new TelemetryGatewayService(intake(config, log))));
     InetSocketAddress address = new InetSocketAddress(loopback, server.getPort());
     return new TelemetryHarness(log, server, () -> NettyChannelBuilder.forAddress(address).usePlaintext().build());
   }
