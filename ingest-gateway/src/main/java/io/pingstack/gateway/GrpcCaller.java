@@ -17,7 +17,7 @@ import java.util.function.Function;
  */
 record GrpcCaller(String authorization, String address) {
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Attributes.Key<String> PEER_ADDRESS = Attributes.Key.create("pingstack-peer-address");
+  static final Attributes.Key<String> PEER_ADDRESS = Attributes.Key.create("pingstack-peer-address");
 
   /** Puts the peer's formatted address in the transport's attributes, which every call of it shares. */
   static final ServerTransportFilter TRANSPORT_FILTER = new ServerTransportFilter() {

@@ -16,6 +16,8 @@ import static io.pingstack.gateway.TelemetryEventsFixture.unlicensed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Attributes;
+import io.grpc.Grpc;
 import io.grpc.Status;
 import io.pingstack.gateway.telemetry.Event;
 import io.pingstack.gateway.telemetry.EventParameters;
@@ -280,6 +282,15 @@ class TelemetryGatewayServiceTest {
   void peerAddressIsItsIpWithoutThePort() {
     assertThat(GrpcCaller.address(new InetSocketAddress("127.0.0.1", 40123))).isEqualTo("127.0.0.1");
     assertThat(GrpcCaller.address(new InetSocketAddress("::1", 40123))).isEqualTo("0:0:0:0:0:0:0:1");
+  }
+
+  @Test
+  @SuppressWarnings("AddressSelection")
+  void theTransportFilterFormatsThePeerAddressOncePerConnection() {
+    Attributes transport = GrpcCaller.TRANSPORT_FILTER.transportReady(Attributes.newBuilder()
+        .set(Grpc.TRANSPORT_ATTR_REMOTE_ADDR, new InetSocketAddress("127.0.0.2", 40123)).build());
+    assertThat(transport.get(GrpcCaller.PEER_ADDRESS)).isEqualTo("127.0.0.2");
+    assertThat(transport.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)).isEqualTo(new InetSocketAddress("127.0.0.2", 40123));
   }
 
   @Test
