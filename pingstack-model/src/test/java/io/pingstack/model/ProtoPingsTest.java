@@ -33,6 +33,31 @@ class ProtoPingsTest {
     return UnknownFieldSet.Field.newBuilder().addVarint(value).build();
   }
 
+  static Stream<Ping> everyShapeOfPing() {
+    String wide = "\u00e9t\u00e9-\u65e5\u672c-\ud83d\ude00-" + "x".repeat(200); // 2-, 3- and 4-byte UTF-8, a 2-byte length
+    return Stream.of(
+        Ping.getDefaultInstance(),
+        ping("p-1").build(),
+        ping("p-2").version("").deployType("").build(),
+        ping(wide).metric("latency_ms", 412.5).metric("zero", 0.0).metric("neg", -1e300).dimension("lang", "go")
+            .dimension("", "").dimension(wide, wide).payload("{\"q\":\"" + wide + "\"}").build(),
+        ping("p-4").at(java.time.Instant.EPOCH).build(),
+        Ping.newBuilder().setPayload("x".repeat(70_000)).putMetrics("m", 1).build());
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyShapeOfPing")
+  void theEncodedSizeIsWhatProtobufComputes(Ping ping) {
+    assertThat(ProtoPings.encodedSize(ping)).isEqualTo(ping.getSerializedSize()).isEqualTo(ping.toByteArray().length);
+  }
+
+  @Test
+  void theEncodedSizeKnowsEveryFieldOfPing() {
+    // A new field must be sized in ProtoPings.encodedSize (else every ping carrying it is re-encoded) and added above.
+    assertThat(Ping.getDescriptor().getFields()).extracting(f -> f.getName()).containsExactly("ping_id", "instance_id",
+        "timestamp", "event", "version", "deploy_type", "metrics", "dimensions", "payload");
+  }
+
   @Test
   void pingsDecodeToTheSamePingsTheClientBuilt() throws Exception {
     Ping full = ping("p-1").metric("latency_ms", 412.5).dimension("lang", "go").payload("{\"q\":1}").build();
