@@ -106,14 +106,39 @@ public final class WalConsumer implements AutoCloseable {
    */
   public double lagSeconds() {
     long after = applied;
+    return secondsBehind(after, oldestUnappliedMicros);
+  }
+
+  /** The sink's {@link BatchSink#durablePosition()}: where a restart would resume. Any thread. */
+  public long durablePosition() {
+    return sink.durablePosition();
+  }
+
+  /**
+   * How many WAL records are after {@link #durablePosition()}: for a store, the records whose rows
+   * are not all stored yet (a ClickHouse store buffers accepted rows for seconds before its
+   * INSERT, which {@link #lagRecords()} does not count); for the rollups, what a restart would
+   * read again. Any thread.
+   */
+  public long durableLagRecords() {
+    return wal.recordsBetween(sink.durablePosition(), wal.lastPosition());
+  }
+
+  /** As {@link #lagSeconds()}, for the first record after {@link #durablePosition()}. Any thread. */
+  public double durableLagSeconds() {
+    return secondsBehind(sink.durablePosition(), UNKNOWN);
+  }
+
+  /**
+   * Seconds since the gateway received the first record after {@code after} ({@code knownMicros}
+   * when the consumer already read it, else peeked from the log); 0 when there is none.
+   */
+  private double secondsBehind(long after, long knownMicros) {
     long last = wal.lastPosition();
     if (last == Wal.NONE || after >= last) {
       return 0;
     }
-    long receivedAt = oldestUnappliedMicros;
-    if (receivedAt == UNKNOWN) {
-      receivedAt = peekReceivedAt(after);
-    }
+    long receivedAt = knownMicros == UNKNOWN ? peekReceivedAt(after) : knownMicros;
     if (receivedAt == UNKNOWN) {
       return 0;
     }

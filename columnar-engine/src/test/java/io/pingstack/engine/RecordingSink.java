@@ -20,6 +20,8 @@ final class RecordingSink implements BatchSink {
   private final List<Batch> batches = new ArrayList<>();
   private final List<Batch> failedBatches = new ArrayList<>();
   private volatile long durable;
+  private long accepted = Wal.NONE;
+  private boolean buffering;
   private int failuresToInject;
   private volatile CountDownLatch gate;
   private int resumes;
@@ -36,6 +38,16 @@ final class RecordingSink implements BatchSink {
 
   synchronized void failNextAccepts(int count) {
     failuresToInject = count;
+  }
+
+  /** Accepted rows stay buffered, not durable, until {@link #flushBuffered()}, as a ClickHouse store's between INSERTs. */
+  synchronized void buffer() {
+    buffering = true;
+  }
+
+  synchronized void flushBuffered() {
+    buffering = false;
+    durable = accepted;
   }
 
   /** Accepts wait until {@link #release()}. */
@@ -109,7 +121,10 @@ final class RecordingSink implements BatchSink {
       for (int row = 0; row < batch.rowCount(); row++) {
         rows.add(new Row(batch.walPosition(row), batch.pingId(row)));
       }
-      durable = batch.lastPosition();
+      accepted = batch.lastPosition();
+      if (!buffering) {
+        durable = accepted;
+      }
     }
   }
 

@@ -198,6 +198,31 @@ class WalConsumerTest {
   }
 
   @Test
+  void durableLagCountsWhatTheSinkAcceptedButHasNotStoredYet() throws Exception {
+    long fiveSecondsAgo = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis() - 5_000);
+    try (Wal wal = Records.openWal(dir)) {
+      RecordingSink sink = new RecordingSink();
+      sink.buffer();
+      try (WalConsumer consumer = WalConsumer.start("cold", wal, sink, ConsumerConfig.defaults(), counting)) {
+        assertThat(consumer.durableLagRecords()).isZero();
+        assertThat(consumer.durableLagSeconds()).isZero();
+        for (int i = 0; i < 4; i++) {
+          append(wal, record(fiveSecondsAgo, pings("b" + i, 2)));
+        }
+        await("every record accepted", () -> consumer.lagRecords() == 0 && sink.rows().size() == 8);
+        assertThat(consumer.lagSeconds()).isZero();
+        assertThat(consumer.durablePosition()).isEqualTo(Wal.NONE);
+        assertThat(consumer.durableLagRecords()).isEqualTo(4);
+        assertThat(consumer.durableLagSeconds()).isGreaterThanOrEqualTo(5.0).isLessThan(60.0);
+        sink.flushBuffered();
+        assertThat(consumer.durablePosition()).isEqualTo(wal.lastPosition());
+        assertThat(consumer.durableLagRecords()).isZero();
+        assertThat(consumer.durableLagSeconds()).isZero();
+      }
+    }
+  }
+
+  @Test
   void aRecordThatDoesNotDecodeStopsTheConsumerLoudlyAndNothingAfterItIsApplied() throws Exception {
     try (Wal wal = Records.openWal(dir)) {
       long good = append(wal, record(pings("good", 2)));

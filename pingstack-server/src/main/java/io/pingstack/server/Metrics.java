@@ -299,6 +299,12 @@ final class Metrics {
     GaugeWithCallback.builder().name("pingstack_consumer_lag_seconds")
         .help("Age of the oldest WAL record a consumer has not applied yet (0 when caught up), by consumer")
         .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.lagSeconds(), c.name()))).register(registry);
+    GaugeWithCallback.builder().name("pingstack_consumer_durable_lag_records")
+        .help("WAL records after the position a consumer's output has stored (rows a store accepted but has not written yet count), by consumer")
+        .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.durableLagRecords(), c.name()))).register(registry);
+    GaugeWithCallback.builder().name("pingstack_consumer_durable_lag_seconds")
+        .help("Age of the oldest WAL record a consumer's output has not stored yet (0 when all is stored), by consumer")
+        .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.durableLagSeconds(), c.name()))).register(registry);
     GaugeWithCallback.builder().name("pingstack_consumer_position").help("Last WAL position a consumer applied (-1: none), by consumer")
         .labelNames("consumer").callback(cb -> consumers.forEach(c -> cb.call(c.appliedPosition(), c.name()))).register(registry);
     GaugeWithCallback.builder().name("pingstack_consumer_up").help("1 while a consumer runs, 0 once it stopped for good")

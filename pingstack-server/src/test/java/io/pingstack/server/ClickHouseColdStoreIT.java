@@ -78,11 +78,15 @@ class ClickHouseColdStoreIT {
         }
         Map<String, Double> late = metrics(server.port);
         assertThat(late.get("pingstack_consumer_lag_seconds{consumer=\"cold\"}")).isGreaterThan(60);
+        assertThat(late.get("pingstack_consumer_durable_lag_seconds{consumer=\"cold\"}")).isGreaterThan(60);
+        assertThat(late.get("pingstack_consumer_durable_lag_records{consumer=\"cold\"}"))
+            .isGreaterThanOrEqualTo(late.get("pingstack_consumer_lag_records{consumer=\"cold\"}")).isPositive();
         assertThat(late.get("pingstack_wal_first_position")).isLessThanOrEqualTo(late.get("pingstack_clickhouse_durable_position") + 1);
         clickhouse.restart();
         load.stop();
         await("the cold store catching up after the outage",
-            () -> metrics(server.port).get("pingstack_consumer_lag_records{consumer=\"cold\"}") == 0);
+            () -> metrics(server.port).get("pingstack_consumer_durable_lag_records{consumer=\"cold\"}") == 0);
+        assertThat(metrics(server.port).get("pingstack_consumer_lag_records{consumer=\"cold\"}")).isZero();
       }
       assertThat(load.ledger).isNotEmpty();
       List<String> stored = Arrays.asList(clickhouse.query("SELECT instance_id, ping_id FROM e2e.pings FORMAT TabSeparated")
