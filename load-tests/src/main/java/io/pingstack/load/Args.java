@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Command line options as {@code --name value} or {@code --name=value}: every name must be known,
- * only {@code repeatable} names may be given twice. The typed getters name the option in every
- * error message.
+ * Command line options as {@code --name value} or {@code --name=value}, and flags as {@code --name}
+ * alone: every name must be known, only {@code repeatable} names may be given twice. The typed
+ * getters name the option in every error message.
  */
 final class Args {
   private final Map<String, List<String>> values;
@@ -23,6 +23,11 @@ final class Args {
   }
 
   static Args parse(String[] args, Set<String> known, Set<String> repeatable) {
+    return parse(args, known, repeatable, Set.of());
+  }
+
+  /** As {@link #parse(String[], Set, Set)}, with {@code flags}: known names that take no value. */
+  static Args parse(String[] args, Set<String> known, Set<String> repeatable, Set<String> flags) {
     Map<String, List<String>> values = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -32,7 +37,11 @@ final class Args {
       String name = arg;
       String value;
       int eq = arg.indexOf('=');
-      if (eq > 0) {
+      if (flags.contains(arg)) {
+        value = "";
+      } else if (eq > 0 && flags.contains(arg.substring(0, eq))) {
+        throw new IllegalArgumentException(arg.substring(0, eq) + " takes no value");
+      } else if (eq > 0) {
         name = arg.substring(0, eq);
         value = arg.substring(eq + 1);
       } else if (i + 1 < args.length) {
@@ -40,7 +49,7 @@ final class Args {
       } else {
         throw new IllegalArgumentException(name + " needs a value");
       }
-      if (!known.contains(name)) {
+      if (!known.contains(name) && !flags.contains(name)) {
         throw new IllegalArgumentException("unknown option: " + name);
       }
       List<String> list = values.computeIfAbsent(name, n -> new ArrayList<>());
@@ -53,6 +62,11 @@ final class Args {
   }
 
   boolean has(String name) {
+    return values.containsKey(name);
+  }
+
+  /** True when flag {@code name} was given. */
+  boolean flag(String name) {
     return values.containsKey(name);
   }
 

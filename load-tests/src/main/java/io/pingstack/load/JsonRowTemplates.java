@@ -88,12 +88,8 @@ final class JsonRowTemplates {
     return maxPieces;
   }
 
-  private interface Fields {
-    void write(JsonGenerator json) throws IOException;
-  }
-
   /** The fields {@code fields} writes, as {@code ,"a":…,"b":…}: an object without its braces, after a comma. */
-  private static byte[] fields(Fields fields) {
+  static byte[] fields(Reports.Fields fields) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator json = JSON.createGenerator(bytes)) {
       json.writeStartObject();
@@ -108,7 +104,8 @@ final class JsonRowTemplates {
     return piece;
   }
 
-  private static Ping parse(byte[] piece) {
+  /** A pre-encoded piece of {@link PingTemplates} as the fields of a {@code Ping}. */
+  static Ping parse(byte[] piece) {
     try {
       return Ping.parseFrom(piece);
     } catch (InvalidProtocolBufferException e) {

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.pingstack.model.proto.IngestResponse;
@@ -36,17 +37,19 @@ import java.util.Set;
 final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   private static final int MAX_ANSWER_BYTES = 1 << 20;
   private static final long MAX_RETRY_AFTER_MILLIS = 1000;
-  private static final String PROTOBUF = "application/x-protobuf";
+  private static final String PROTOBUF = LoadOptions.Format.PROTOBUF.contentType();
+  private static final String JSON = LoadOptions.Format.JSON.contentType();
   private static final String JSON_LINES = "application/x-ndjson";
   private static final int MAX_ERROR_TEXT = 300;
 
   private final LoadOptions options;
   private final String hostHeader;
   private final String path;
-  /** Protobuf bodies for {@code http}; null for {@code clickhouse-json}. */
-  private final PingBodies[] bodies;
-  /** JSONEachRow bodies for {@code clickhouse-json}; null for {@code http}. */
-  private final JsonRowBodies[] rows;
+  /** True for {@code clickhouse-json}: a 200 acknowledges the whole batch. */
+  private final boolean clickhouse;
+  private final String contentType;
+  /** Each connection's bodies: {@code --format} for {@code http} (maybe gzipped), JSONEachRow rows for {@code clickhouse-json}. */
+  private final BodyWriter[] bodies;
   /** Statuses whose first answer was printed (ClickHouse explains its errors in the body). */
   private final Set<Integer> reportedStatuses = new HashSet<>();
   /** Pings of each connection's request in flight; 0 when none is. */
@@ -59,9 +62,9 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
     this.options = options;
     this.hostHeader = Args.hostHeader(options.url());
     this.path = options.path();
-    boolean clickhouse = options.protocol() == LoadOptions.Protocol.CLICKHOUSE_JSON;
-    this.bodies = clickhouse ? null : PingBodies.perConnection(options);
-    this.rows = clickhouse ? JsonRowBodies.perConnection(options) : null;
+    this.clickhouse = options.protocol() == LoadOptions.Protocol.CLICKHOUSE_JSON;
+    this.contentType = clickhouse ? JSON_LINES : options.format().contentType();
+    this.bodies = bodies(options);
     this.pingsSent = new int[options.connections()];
   }
 
@@ -75,6 +78,16 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
         options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration()), new LoadGenerator(options));
   }
 
+  private static BodyWriter[] bodies(LoadOptions options) {
+    if (options.protocol() == LoadOptions.Protocol.CLICKHOUSE_JSON) {
+      return JsonRowBodies.perConnection(options);
+    }
+    BodyWriter[] plain = options.format() == LoadOptions.Format.PROTOBUF
+        ? PingBodies.perConnection(options)
+        : JsonPingBodies.perConnection(options);
+    return options.gzip() ? GzipBodies.wrap(plain) : plain;
+  }
+
   @Override
   public FullHttpRequest request(int slot, ByteBufAllocator alloc) {
     int pings = options.batch();
@@ -85,21 +98,19 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
       }
       pings = (int) Math.min(pings, left);
     }
-    ByteBuf body;
-    if (rows == null) {
-      body = alloc.buffer(bodies[slot].maxBodySize(pings));
-      bodies[slot].write(body, pings, System.currentTimeMillis());
-    } else {
-      body = alloc.buffer(rows[slot].maxBodySize(pings));
-      rows[slot].write(body, pings, System.currentTimeMillis());
-    }
+    ByteBuf body = alloc.buffer(bodies[slot].maxBodySize(pings));
+    bodies[slot].write(body, pings, System.currentTimeMillis());
     FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, body);
     request.headers()
         .set(HttpHeaderNames.HOST, hostHeader)
-        .set(HttpHeaderNames.CONTENT_TYPE, rows == null ? PROTOBUF : JSON_LINES)
+        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-    if (rows == null) {
-      request.headers().set(HttpHeaderNames.ACCEPT, PROTOBUF);
+    if (!clickhouse) {
+      // Pingstack answers protobuf requests in protobuf when asked, JSON requests in JSON.
+      request.headers().set(HttpHeaderNames.ACCEPT, options.format() == LoadOptions.Format.PROTOBUF ? PROTOBUF : JSON);
+    }
+    if (options.gzip()) {
+      request.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
     }
     if (options.token() != null) {
       request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + options.token());
@@ -115,14 +126,14 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
     landed(slot);
     if (answer.status().code() != 200) {
       stats.error(Integer.toString(answer.status().code()));
-      if (rows != null && reportedStatuses.add(answer.status().code())) {
+      if (clickhouse && reportedStatuses.add(answer.status().code())) {
         String text = answer.content().toString(StandardCharsets.UTF_8).strip();
         System.err.println("load: first " + answer.status().code() + " answer from ClickHouse: "
             + (text.length() > MAX_ERROR_TEXT ? text.substring(0, MAX_ERROR_TEXT) + "…" : text));
       }
       return Duration.ofMillis(retryAfterMillis(answer));
     }
-    if (rows != null) {
+    if (clickhouse) {
       // ClickHouse answers an INSERT after its rows are written, with an empty body: all or nothing.
       stats.acknowledged(latencyNanos, IngestResponse.newBuilder().setAccepted(pings).build());
       pingsAckedInRun += pings;

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * feature events ({@link EventMix}); {@code timeSpread} is zero when pings are timestamped now;
  * {@code total} is 0 when the run ends after {@code duration}, else the number of acknowledged pings
  * (warmup included) after which it ends; {@code probeEvent} is the event name reserved for the
- * freshness probe, which the generator must never send.
+ * freshness probe, which the generator must never send. {@code format} is the body of {@code http}
+ * requests (protobuf for the other protocols), gzipped when {@code gzip}.
  */
 record LoadOptions(
     Protocol protocol,
@@ -35,7 +36,9 @@ record LoadOptions(
     long total,
     String probeEvent,
     int streamBatches,
-    String table) {
+    String table,
+    Format format,
+    boolean gzip) {
 
   /** How pings are sent, as {@code --protocol} names it. */
   enum Protocol {
@@ -71,6 +74,40 @@ record LoadOptions(
     }
   }
 
+  /** The body of an {@code http} request, as {@code --format} names it (API.md section 2). */
+  enum Format {
+    PROTOBUF("protobuf", "application/x-protobuf"),
+    /** {@code {"pings": [ ... ]}}. */
+    JSON("json", "application/json"),
+    /** One ping object per line. */
+    NDJSON("ndjson", "application/x-ndjson");
+
+    private final String flag;
+    private final String contentType;
+
+    Format(String flag, String contentType) {
+      this.flag = flag;
+      this.contentType = contentType;
+    }
+
+    String flag() {
+      return flag;
+    }
+
+    String contentType() {
+      return contentType;
+    }
+
+    static Format of(String flag) {
+      for (Format f : values()) {
+        if (f.flag.equals(flag)) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException("--format must be protobuf, json or ndjson: " + flag);
+    }
+  }
+
   static final String USAGE = String.join("\n",
       "usage: LoadMain [options]                 load POST /v1/pings (this text)",
       "       LoadMain query [options]           query latency benchmark (LoadMain query --help)",
@@ -87,6 +124,9 @@ record LoadOptions(
       "                      clickhouse-json: ClickHouse's HTTP interface, http://HOST:PORT without a path",
       "                      (default http://127.0.0.1:8123)",
       "  --table DB.TABLE    clickhouse-json only: the table, with its database (default pingstack.pings)",
+      "  --format F          http only: the request body, protobuf (a PingBatch, the default), json",
+      "                      ({\"pings\": [...]}) or ndjson (one ping object per line); the same pings either way",
+      "  --gzip              http only: gzips each body (Content-Encoding: gzip, fastest level)",
       "  --batch N           pings per request (gRPC: per message), 1-10000 (default 100)",
       "  --connections C     keep-alive connections (gRPC: channels, each its own connection), each with one",
       "                      request or call in flight (default 8)",
@@ -119,7 +159,8 @@ record LoadOptions(
 
   private static final Set<String> NAMES = Set.of("--url", "--batch", "--connections", "--duration", "--warmup",
       "--instances", "--seed", "--token", "--json-out", "--events", "--time-spread", "--total", "--probe-event",
-      "--protocol", "--stream-batches", "--table");
+      "--protocol", "--stream-batches", "--table", "--format");
+  private static final Set<String> FLAGS = Set.of("--gzip");
   static final String DEFAULT_TABLE = "pingstack.pings";
   /** A qualified table name: 18.16 ignores the database header, so the SQL names the database. */
   private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*");
@@ -136,6 +177,9 @@ record LoadOptions(
     }
     if (table != null && !TABLE.matcher(table).matches()) {
       throw new IllegalArgumentException("--table must be DATABASE.TABLE (letters, digits, _): " + table);
+    }
+    if (protocol != Protocol.HTTP && (format != Format.PROTOBUF || gzip)) {
+      throw new IllegalArgumentException("--format and --gzip are for --protocol http only");
     }
     if (protocol == Protocol.CLICKHOUSE_JSON && token != null) {
       throw new IllegalArgumentException("--token is for Pingstack; clickhouse-json inserts as ClickHouse's user default");
@@ -164,8 +208,11 @@ record LoadOptions(
 
   /** Parses {@code --name value} and {@code --name=value} pairs; unknown or repeated names are errors. */
   static LoadOptions parse(String... args) {
-    Args a = Args.parse(args, NAMES, Set.of());
+    Args a = Args.parse(args, NAMES, Set.of(), FLAGS);
     Protocol protocol = Protocol.of(a.string("--protocol", Protocol.HTTP.flag()));
+    if (protocol != Protocol.HTTP && (a.has("--format") || a.flag("--gzip"))) {
+      throw new IllegalArgumentException((a.has("--format") ? "--format" : "--gzip") + " is for --protocol http only");
+    }
     if (protocol != Protocol.GRPC_STREAM && a.has("--stream-batches")) {
       throw new IllegalArgumentException("--stream-batches is for --protocol grpc-stream only");
     }
@@ -186,7 +233,8 @@ record LoadOptions(
         jsonOut == null ? null : Path.of(jsonOut), a.integer("--events", 0),
         a.span("--time-spread", Duration.ZERO), total, a.string("--probe-event", DEFAULT_PROBE_EVENT),
         a.integer("--stream-batches", protocol == Protocol.GRPC_STREAM ? DEFAULT_STREAM_BATCHES : 1),
-        protocol == Protocol.CLICKHOUSE_JSON ? a.string("--table", DEFAULT_TABLE) : null);
+        protocol == Protocol.CLICKHOUSE_JSON ? a.string("--table", DEFAULT_TABLE) : null,
+        Format.of(a.string("--format", Format.PROTOBUF.flag())), a.flag("--gzip"));
   }
 
   /**

@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code pingsAckedInRun} counts every acknowledged ping of the run, warmup included (with
  * {@code --total}, that total), over the {@code runSeconds} from the first connect to the end;
  * {@code events} is the number of distinct events sent and
- * {@code timeSpreadSeconds} how far back their timestamps reach (0: now).
+ * {@code timeSpreadSeconds} how far back their timestamps reach (0: now). {@code format} is the
+ * body format of {@code http} requests (null for the other protocols), gzipped when {@code gzip}.
  */
 record LoadResult(
     String protocol,
@@ -42,7 +43,9 @@ record LoadResult(
     long pingsAckedInRun,
     double runSeconds,
     int events,
-    long timeSpreadSeconds) {
+    long timeSpreadSeconds,
+    String format,
+    boolean gzip) {
 
   LoadResult {
     errors = Reports.sortedErrors(errors);
@@ -72,7 +75,7 @@ record LoadResult(
             + "errors        %s%n"
             + "client cpu    %.2f cores%n"
             + "run           %d pings acknowledged in %.1f s, warmup included (%.0f pings/s); %d events, timestamps %s%n",
-        target, protocol, batch, batchesPerCall == 1 ? "" : " x " + batchesPerCall + " per call", connections,
+        target, protocolAndBody(), batch, batchesPerCall == 1 ? "" : " x " + batchesPerCall + " per call", connections,
         http ? "connections" : "channels", measuredSeconds,
         pingsPerSecond(), pingsAcked, duplicates, rejected,
         http ? "requests/s" : "calls/s", requestsPerSecond(), http ? "200 answers" : "OK responses", requests, unanswered,
@@ -81,12 +84,22 @@ record LoadResult(
         pingsAckedInRun, runSeconds, pingsPerSecondInRun(), events, timeSpreadSeconds == 0 ? "now" : "spread over the last " + timeSpreadSeconds + " s");
   }
 
+  /** The protocol, followed by the body format and encoding when they are not the default protobuf. */
+  private String protocolAndBody() {
+    String body = format == null || format.equals(LoadOptions.Format.PROTOBUF.flag()) ? "" : ", " + format;
+    return protocol + body + (gzip ? ", gzip" : "");
+  }
+
   /** Writes the same figures as {@link #summary()} as one JSON object. */
   void writeJson(Path file) {
     Reports.writeJson(file, json -> {
       json.writeStringField("protocol", protocol);
       json.writeStringField("url", url);
       json.writeStringField("target", target);
+      if (format != null) {
+        json.writeStringField("format", format);
+        json.writeBooleanField("gzip", gzip);
+      }
       json.writeNumberField("batch", batch);
       json.writeNumberField("batches_per_call", batchesPerCall);
       json.writeNumberField("connections", connections);

@@ -42,6 +42,7 @@ final class LoadStats {
         Reports.millis(latencyMicros.getValueAtPercentile(99)), Reports.millis(latencyMicros.getMaxValue()),
         errors, window.unanswered(), measuredNanos > 0 ? (double) window.cpuNanos() / measuredNanos : 0,
         pingsAckedInRun, window.runNanos() / 1e9,
-        options.mix().shapes().size(), options.timeSpread().toSeconds());
+        options.mix().shapes().size(), options.timeSpread().toSeconds(),
+        options.protocol() == LoadOptions.Protocol.HTTP ? options.format().flag() : null, options.gzip());
   }
 }

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * is copied from {@link PingTemplates}, with the timestamp set to now, or picked from a
  * {@link TimestampTable} when the run spreads its pings over the past. Confined to one thread.
  */
-final class PingBodies {
+final class PingBodies implements BodyWriter {
   private static final byte TAG_PINGS = 1 << 3 | 2; // PingBatch.pings, length-delimited
   private static final byte TAG_PING_ID = 1 << 3 | 2; // Ping.ping_id, length-delimited
 
@@ -37,7 +37,8 @@ final class PingBodies {
   }
 
   /** An upper bound of the bytes {@link #write} needs for {@code batch} pings. */
-  int maxBodySize(int batch) {
+  @Override
+  public int maxBodySize(int batch) {
     int ping = 5 + idPrefix.length + digits.length + templates.maxPieces() + 32;
     return batch * (ping + 5);
   }
@@ -65,7 +66,8 @@ final class PingBodies {
    * Appends a serialized {@code PingBatch} of {@code batch} new pings timestamped {@code nowMillis},
    * or each at a random one of the spread timestamps.
    */
-  void write(ByteBuf out, int batch, long nowMillis) {
+  @Override
+  public void write(ByteBuf out, int batch, long nowMillis) {
     int size = fill(batch, nowMillis); // first: it may replace scratch
     out.writeBytes(scratch, 0, size);
   }

@@ -143,4 +143,14 @@ class LoadMainTest {
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option: --conections", "usage:");
   }
+
+  @Test
+  void bodyFormatsOutsideHttpExitWithUsage() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = LoadMain.run(System.out, new PrintStream(err, true, StandardCharsets.UTF_8),
+        "--protocol", "grpc-unary", "--format", "json");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--format is for --protocol http only", "usage:");
+  }
 }

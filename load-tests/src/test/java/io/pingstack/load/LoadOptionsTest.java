@@ -115,6 +115,29 @@ class LoadOptionsTest {
   }
 
   @Test
+  void httpBodiesAreProtobufUnlessAFormatIsGiven() {
+    assertThat(LoadOptions.parse().format()).isEqualTo(LoadOptions.Format.PROTOBUF);
+    assertThat(LoadOptions.parse().gzip()).isFalse();
+    LoadOptions json = LoadOptions.parse("--format", "json", "--gzip");
+    assertThat(json.format()).isEqualTo(LoadOptions.Format.JSON);
+    assertThat(json.format().contentType()).isEqualTo("application/json");
+    assertThat(json.gzip()).isTrue();
+    assertThat(LoadOptions.parse("--gzip", "--format=ndjson").format().contentType()).isEqualTo("application/x-ndjson");
+  }
+
+  @Test
+  void bodyOptionsAreRefusedOutsideHttpOrWithBadValues() {
+    assertThatThrownBy(() -> LoadOptions.parse("--format", "xml")).hasMessageContaining("--format must be protobuf, json or ndjson");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-unary", "--format", "json"))
+        .hasMessageContaining("--format is for --protocol http only");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-stream", "--gzip"))
+        .hasMessageContaining("--gzip is for --protocol http only");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "clickhouse-json", "--format", "protobuf"))
+        .hasMessageContaining("--format is for --protocol http only");
+    assertThatThrownBy(() -> LoadOptions.parse("--gzip=yes")).hasMessageContaining("--gzip takes no value");
+  }
+
+  @Test
   void badOptionsAreRefusedByName() {
     assertThatThrownBy(() -> LoadOptions.parse("--bach", "1")).hasMessageContaining("--bach");
     assertThatThrownBy(() -> LoadOptions.parse("--batch", "0")).hasMessageContaining("--batch");

@@ -20,9 +20,15 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.pingstack.model.DecodedBatch;
+import io.pingstack.model.JsonPings;
+import io.pingstack.model.MalformedBodyException;
+import io.pingstack.model.PingRules;
+import io.pingstack.model.TooManyPingsException;
 import io.pingstack.model.proto.IngestResponse;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.PingBatch;
+import io.pingstack.model.proto.PingError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -32,14 +38,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A stand-in for the Pingstack ingest endpoint on a loopback port: decodes each
- * {@code POST /v1/pings} body as a {@code PingBatch}, remembers every ping id, and answers what its
- * {@link Policy} decides, as an {@code IngestResponse} when asked for protobuf, else as JSON.
+ * {@code POST /v1/pings} body (a {@code PingBatch}, or JSON or NDJSON pings read and validated by the
+ * server's own {@code JsonPings}; gzipped or not), remembers every ping id, and answers what its
+ * {@link Policy} decides, as an {@code IngestResponse} when asked for protobuf, else as JSON (with
+ * the per-ping {@code errors} the policy's response lists).
  * {@code GET /readyz} answers 200. Started {@link #startWithRollups with rollups}, it also counts the
  * pings it accepts and answers the query endpoints through {@link StandInRollups}. {@link #main}
  * serves on {@code PINGSTACK_HTTP_PORT} until terminated, with rollups kept in
@@ -64,6 +75,9 @@ final class StandInIngestServer implements AutoCloseable {
     Answer answer(long n, PingBatch batch);
   }
 
+  private static final PingRules RULES = new PingRules(PingRules.DEFAULT_MAX_AGE);
+  private static final int MAX_PINGS = 10_000;
+
   private final EventLoopGroup group = new NioEventLoopGroup(1);
   private final Policy policy;
   private final boolean jsonOnly;
@@ -73,6 +87,8 @@ final class StandInIngestServer implements AutoCloseable {
   private final Object tally = new Object();
   private long pings;
   private final Set<String> pingIds = new java.util.HashSet<>();
+  private final Set<String> bodyKinds = ConcurrentHashMap.newKeySet();
+  private final AtomicLong invalidPings = new AtomicLong();
   private final StandInRollups rollups;
   private final long answerDelayNanos;
 
@@ -154,6 +170,16 @@ final class StandInIngestServer implements AutoCloseable {
     }
   }
 
+  /** Every {@code Content-Type} received, with {@code +gzip} when the body was gzipped. */
+  Set<String> bodyKinds() {
+    return Set.copyOf(bodyKinds);
+  }
+
+  /** Pings of JSON bodies that the server's own decoder refused. */
+  long invalidPings() {
+    return invalidPings.get();
+  }
+
   /** The body of the rollups' answer to a GET of {@code uri}, as a client would get it. */
   String rollupsAnswer(String uri) {
     return rollups.answer(uri).body();
@@ -182,10 +208,7 @@ final class StandInIngestServer implements AutoCloseable {
         }
         return;
       }
-      PingBatch batch;
-      try (InputStream in = new ByteBufInputStream(request.content().duplicate())) {
-        batch = PingBatch.parseFrom(in);
-      }
+      PingBatch batch = decode(request);
       long n = requests.incrementAndGet();
       synchronized (tally) {
         pings += batch.getPingsCount();
@@ -209,6 +232,32 @@ final class StandInIngestServer implements AutoCloseable {
       }
     }
 
+    /** The pings of a body in any format and encoding the generator sends; JSON pings are validated as the server would. */
+    private PingBatch decode(FullHttpRequest request) throws IOException {
+      String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+      boolean gzip = "gzip".equals(request.headers().get(HttpHeaderNames.CONTENT_ENCODING));
+      byte[] body;
+      try (InputStream in = gzip
+          ? new GZIPInputStream(new ByteBufInputStream(request.content().duplicate()))
+          : new ByteBufInputStream(request.content().duplicate())) {
+        body = in.readAllBytes();
+      }
+      bodyKinds.add(type + (gzip ? "+gzip" : ""));
+      if (type.equals("application/x-protobuf")) {
+        return PingBatch.parseFrom(body);
+      }
+      DecodedBatch decoded;
+      try {
+        decoded = type.equals("application/json")
+            ? JsonPings.decodeJson(body, 0, body.length, RULES, System.currentTimeMillis(), MAX_PINGS)
+            : JsonPings.decodeNdjson(body, 0, body.length, RULES, System.currentTimeMillis(), MAX_PINGS);
+      } catch (MalformedBodyException | TooManyPingsException e) {
+        throw new IOException("a body the server would refuse: " + e.getMessage(), e);
+      }
+      invalidPings.addAndGet(decoded.rejected().size());
+      return PingBatch.newBuilder().addAllPings(decoded.valid()).build();
+    }
+
     private FullHttpResponse response(HttpResponseStatus status, String type, byte[] body) {
       FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -216,8 +265,13 @@ final class StandInIngestServer implements AutoCloseable {
     }
 
     private byte[] json(IngestResponse counts) {
+      StringJoiner errors = new StringJoiner(", ", "[", "]");
+      for (PingError e : counts.getErrorsList()) {
+        errors.add("{\"index\": " + e.getIndex() + ", \"ping_id\": \"" + e.getPingId() + "\", \"reason\": \""
+            + e.getReason() + "\"}");
+      }
       return ("{\"accepted\": " + counts.getAccepted() + ", \"duplicates\": " + counts.getDuplicates()
-          + ", \"rejected\": " + counts.getRejected() + ", \"errors\": [], \"node\": {\"name\": \"stand-in\"}}")
+          + ", \"rejected\": " + counts.getRejected() + ", \"errors\": " + errors + ", \"node\": {\"name\": \"stand-in\"}}")
           .getBytes(StandardCharsets.UTF_8);
     }
   }
