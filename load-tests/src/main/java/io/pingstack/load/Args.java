@@ -100,6 +100,24 @@ final class Args {
     }
   }
 
+  /** A finite number, decimals allowed. */
+  double number(String name, double fallback) {
+    String value = string(name, null);
+    if (value == null) {
+      return fallback;
+    }
+    double number;
+    try {
+      number = Double.parseDouble(value.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number: " + value, e);
+    }
+    if (!Double.isFinite(number)) {
+      throw new IllegalArgumentException(name + " must be a finite number: " + value);
+    }
+    return number;
+  }
+
   /** Seconds, decimals allowed, with an optional {@code s} suffix: {@code 2.5}, {@code 20s}. */
   Duration seconds(String name, Duration fallback) {
     String value = string(name, null);

@@ -22,7 +22,8 @@ import java.util.Set;
  * the same pings ({@code clickhouse-json}: a 200 acknowledges every ping of its request), on the {@link ClosedLoop}
  * machinery: each of {@code connections} keep-alive connections sends a request, waits for the whole
  * answer and sends the next (no pipelining), on one event loop thread, so the state below needs no
- * locks.
+ * locks. With a {@code rate}, the loop is open: requests leave at their intended times instead
+ * ({@link Pacer}), still one in flight per connection.
  *
  * <p>Answers are counted by the window they complete in. A 429 or 503 pauses that connection for its
  * {@code Retry-After} (at most one second). Each connection slot survives reconnects, so its ping
@@ -54,7 +55,7 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   private final Set<Integer> reportedStatuses = new HashSet<>();
   /** Pings of each connection's request in flight; 0 when none is. */
   private final int[] pingsSent;
-  private LoadStats stats = new LoadStats();
+  private LoadStats stats;
   private long pingsAckedInRun;
   private long pingsInFlight;
 
@@ -66,6 +67,7 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
     this.contentType = clickhouse ? JSON_LINES : options.format().contentType();
     this.bodies = bodies(options);
     this.pingsSent = new int[options.connections()];
+    this.stats = new LoadStats(options.openLoop());
   }
 
   /**
@@ -75,7 +77,8 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
    */
   static LoadResult run(LoadOptions options) {
     return ClosedLoop.run(new ClosedLoop.Settings("load", new InetSocketAddress(options.url().getHost(), options.port()),
-        options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration()), new LoadGenerator(options));
+        options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration(), options.rate()),
+        new LoadGenerator(options));
   }
 
   private static BodyWriter[] bodies(LoadOptions options) {
@@ -121,7 +124,7 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   }
 
   @Override
-  public Duration answered(int slot, FullHttpResponse answer, long latencyNanos) {
+  public Duration answered(int slot, FullHttpResponse answer, long latencyNanos, long serviceNanos) {
     int pings = pingsSent[slot];
     landed(slot);
     if (answer.status().code() != 200) {
@@ -135,13 +138,13 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
     }
     if (clickhouse) {
       // ClickHouse answers an INSERT after its rows are written, with an empty body: all or nothing.
-      stats.acknowledged(latencyNanos, IngestResponse.newBuilder().setAccepted(pings).build());
+      stats.acknowledged(latencyNanos, serviceNanos, IngestResponse.newBuilder().setAccepted(pings).build());
       pingsAckedInRun += pings;
       return Duration.ZERO;
     }
     try {
       IngestResponse counts = Answers.parse(answer.headers().get(HttpHeaderNames.CONTENT_TYPE), answer.content());
-      stats.acknowledged(latencyNanos, counts);
+      stats.acknowledged(latencyNanos, serviceNanos, counts);
       pingsAckedInRun += Integer.toUnsignedLong(counts.getAccepted());
     } catch (IOException e) {
       stats.error("bad_response");
@@ -167,7 +170,7 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
 
   @Override
   public void startWindow() {
-    stats = new LoadStats();
+    stats = new LoadStats(options.openLoop());
   }
 
   @Override

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * {@code total} is 0 when the run ends after {@code duration}, else the number of acknowledged pings
  * (warmup included) after which it ends; {@code probeEvent} is the event name reserved for the
  * freshness probe, which the generator must never send. {@code format} is the body of {@code http}
- * requests (protobuf for the other protocols), gzipped when {@code gzip}.
+ * requests (protobuf for the other protocols), gzipped when {@code gzip}. {@code rate} is 0 for a
+ * closed loop, else the requests (gRPC: calls) per second an open loop sends, across all connections.
  */
 record LoadOptions(
     Protocol protocol,
@@ -38,7 +39,8 @@ record LoadOptions(
     int streamBatches,
     String table,
     Format format,
-    boolean gzip) {
+    boolean gzip,
+    double rate) {
 
   /** How pings are sent, as {@code --protocol} names it. */
   enum Protocol {
@@ -132,6 +134,11 @@ record LoadOptions(
       "                      request or call in flight (default 8)",
       "  --stream-batches N  grpc-stream only: batches per call; the call then half-closes and waits for its",
       "                      one response before the next starts (default 100; latency is per call)",
+      "  --rate N            open loop: N requests (grpc-unary: calls) per second across all connections, each",
+      "                      intended at start + i/N; a request that finds no free connection waits for one and",
+      "                      its latency runs from its intended time (coordinated omission corrected); the",
+      "                      service time and the requests behind schedule are reported too (http, grpc-unary",
+      "                      and clickhouse-json; default: closed loop, each connection sending when answered)",
       "  --duration S        measured seconds, decimals allowed (default 20; with --total: no limit)",
       "  --warmup S          seconds sent before measuring starts (default 5)",
       "  --instances N       distinct instance ids the pings come from (default 1000)",
@@ -151,6 +158,8 @@ record LoadOptions(
   static final int MAX_CONNECTIONS = 10_000;
   static final int MAX_STREAM_BATCHES = 1_000_000;
   static final int DEFAULT_STREAM_BATCHES = 100;
+  /** Far beyond what one event loop thread sends; a typo guard. */
+  static final double MAX_RATE = 10_000_000;
   /** The server refuses pings older than its max age (30 days by default); a day is left for the run. */
   static final Duration MAX_TIME_SPREAD = Duration.ofDays(29);
   /** The time limit of a {@code --total} run without {@code --duration}: in practice none. */
@@ -159,7 +168,8 @@ record LoadOptions(
 
   private static final Set<String> NAMES = Set.of("--url", "--batch", "--connections", "--duration", "--warmup",
       "--instances", "--seed", "--token", "--json-out", "--events", "--time-spread", "--total", "--probe-event",
-      "--protocol", "--stream-batches", "--table", "--format");
+      "--protocol", "--stream-batches", "--table", "--format",
+      "--rate");
   private static final Set<String> FLAGS = Set.of("--gzip");
   static final String DEFAULT_TABLE = "pingstack.pings";
   /** A qualified table name: 18.16 ignores the database header, so the SQL names the database. */
@@ -180,6 +190,13 @@ record LoadOptions(
     }
     if (protocol != Protocol.HTTP && (format != Format.PROTOBUF || gzip)) {
       throw new IllegalArgumentException("--format and --gzip are for --protocol http only");
+    }
+    if (rate < 0 || rate > MAX_RATE) {
+      throw new IllegalArgumentException("--rate must be at most " + (long) MAX_RATE + " requests per second: " + rate);
+    }
+    if (rate > 0 && protocol == Protocol.GRPC_STREAM) {
+      throw new IllegalArgumentException("--rate is for http, grpc-unary and clickhouse-json; a grpc-stream call's"
+          + " batches follow flow control, not a schedule");
     }
     if (protocol == Protocol.CLICKHOUSE_JSON && token != null) {
       throw new IllegalArgumentException("--token is for Pingstack; clickhouse-json inserts as ClickHouse's user default");
@@ -234,7 +251,21 @@ record LoadOptions(
         a.span("--time-spread", Duration.ZERO), total, a.string("--probe-event", DEFAULT_PROBE_EVENT),
         a.integer("--stream-batches", protocol == Protocol.GRPC_STREAM ? DEFAULT_STREAM_BATCHES : 1),
         protocol == Protocol.CLICKHOUSE_JSON ? a.string("--table", DEFAULT_TABLE) : null,
-        Format.of(a.string("--format", Format.PROTOBUF.flag())), a.flag("--gzip"));
+        Format.of(a.string("--format", Format.PROTOBUF.flag())), a.flag("--gzip"), rate(a));
+  }
+
+  /** {@code --rate}: 0 when not given (a closed loop); given, it must be positive. */
+  private static double rate(Args a) {
+    double rate = a.number("--rate", 0);
+    if (a.has("--rate") && !(rate > 0)) {
+      throw new IllegalArgumentException("--rate must be a positive number of requests per second: " + a.string("--rate", ""));
+    }
+    return rate;
+  }
+
+  /** True for an open loop at {@code rate}. */
+  boolean openLoop() {
+    return rate > 0;
   }
 
   /**

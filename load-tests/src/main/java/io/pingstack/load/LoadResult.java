@@ -20,6 +20,8 @@ import java.util.Map;
  * {@code events} is the number of distinct events sent and
  * {@code timeSpreadSeconds} how far back their timestamps reach (0: now). {@code format} is the
  * body format of {@code http} requests (null for the other protocols), gzipped when {@code gzip}.
+ * {@code openLoop} holds what only an open loop ({@code --rate}) measures, null in a closed loop;
+ * in an open loop the latencies run from each request's intended send time.
  */
 record LoadResult(
     String protocol,
@@ -45,7 +47,17 @@ record LoadResult(
     int events,
     long timeSpreadSeconds,
     String format,
-    boolean gzip) {
+    boolean gzip,
+    OpenLoop openLoop) {
+
+  /**
+   * The figures of an open loop at {@code rate} requests per second: {@code behindSchedule} requests
+   * of the window found no free connection at their intended time and waited for one, {@code unsent}
+   * were due by the end but never sent, and the service times run from the write of each request to
+   * its answer (the latencies, from its intended time).
+   */
+  record OpenLoop(double rate, long behindSchedule, long unsent, double serviceP50Millis, double serviceP90Millis,
+      double serviceP99Millis, double serviceMaxMillis) {}
 
   LoadResult {
     errors = Reports.sortedErrors(errors);
@@ -71,7 +83,7 @@ record LoadResult(
         "target        %s (%s), batch %d%s, %d %s, measured %.1f s%n"
             + "pings/s       %.0f  (acknowledged: %d; duplicates %d, rejected %d)%n"
             + "%-14s%.0f  (%s: %d; unanswered at the end %d)%n"
-            + "latency ms    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%n"
+            + "latency ms    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%s%n"
             + "errors        %s%n"
             + "client cpu    %.2f cores%n"
             + "run           %d pings acknowledged in %.1f s, warmup included (%.0f pings/s); %d events, timestamps %s%n",
@@ -79,9 +91,25 @@ record LoadResult(
         http ? "connections" : "channels", measuredSeconds,
         pingsPerSecond(), pingsAcked, duplicates, rejected,
         http ? "requests/s" : "calls/s", requestsPerSecond(), http ? "200 answers" : "OK responses", requests, unanswered,
-        p50Millis, p90Millis, p99Millis, maxMillis,
+        p50Millis, p90Millis, p99Millis, maxMillis, openLoop == null ? "" : openLoopText(),
         Reports.errorText(errors), clientCpuCores,
         pingsAckedInRun, runSeconds, pingsPerSecondInRun(), events, timeSpreadSeconds == 0 ? "now" : "spread over the last " + timeSpreadSeconds + " s");
+  }
+
+  /** The latency line's tail and the lines an open loop adds below it. */
+  private String openLoopText() {
+    return String.format(Locale.ROOT,
+        "  (from the intended send time)%n"
+            + "service ms    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f  (from the write of the request)%n"
+            + "schedule      %s %s/s intended (%s pings/s); behind schedule %d (waited for a connection), unsent at the end %d",
+        openLoop.serviceP50Millis(), openLoop.serviceP90Millis(), openLoop.serviceP99Millis(), openLoop.serviceMaxMillis(),
+        number(openLoop.rate()), protocol.startsWith("grpc") ? "calls" : "requests", number(openLoop.rate() * batch),
+        openLoop.behindSchedule(), openLoop.unsent());
+  }
+
+  /** A whole number without decimals, else up to three. */
+  private static String number(double value) {
+    return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.3f", value);
   }
 
   /** The protocol, followed by the body format and encoding when they are not the default protobuf. */
@@ -111,6 +139,16 @@ record LoadResult(
       json.writeNumberField("duplicates", duplicates);
       json.writeNumberField("rejected", rejected);
       Reports.writePercentiles(json, "latency_ms", p50Millis, p90Millis, p99Millis, maxMillis);
+      if (openLoop != null) {
+        json.writeObjectFieldStart("open_loop");
+        json.writeNumberField("rate_per_s", openLoop.rate());
+        json.writeNumberField("pings_per_s_intended", openLoop.rate() * batch);
+        json.writeNumberField("behind_schedule", openLoop.behindSchedule());
+        json.writeNumberField("unsent_at_end", openLoop.unsent());
+        Reports.writePercentiles(json, "service_ms", openLoop.serviceP50Millis(), openLoop.serviceP90Millis(),
+            openLoop.serviceP99Millis(), openLoop.serviceMaxMillis());
+        json.writeEndObject();
+      }
       Reports.writeErrors(json, errors);
       json.writeNumberField("unanswered", unanswered);
       json.writeNumberField("client_cpu_cores", Math.round(clientCpuCores * 100) / 100.0);

@@ -153,4 +153,42 @@ class LoadMainTest {
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--format is for --protocol http only", "usage:");
   }
+
+  @Test
+  void openLoopRunsReportServiceTimeAndTheScheduleInTheSummaryAndTheJson(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("result.json");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit;
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      exit = LoadMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+          "--url", server.url().toString(), "--rate", "500", "--batch", "4", "--connections", "2", "--warmup", "0",
+          "--total", "200", "--json-out", json.toString());
+    }
+
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("(from the intended send time)", "service ms    p50", "schedule      500 requests/s intended (2000 pings/s)");
+    JsonNode result = new ObjectMapper().readTree(json.toFile());
+    JsonNode openLoop = result.get("open_loop");
+    assertThat(openLoop.get("rate_per_s").asDouble()).isEqualTo(500);
+    assertThat(openLoop.get("pings_per_s_intended").asDouble()).isEqualTo(2000);
+    assertThat(openLoop.get("unsent_at_end").asLong()).isZero();
+    assertThat(openLoop.get("behind_schedule").isIntegralNumber()).isTrue();
+    assertThat(openLoop.get("service_ms").get("max").asDouble())
+        .isPositive().isLessThanOrEqualTo(result.get("latency_ms").get("max").asDouble());
+  }
+
+  @Test
+  void closedLoopRunsWriteNoOpenLoopFigures(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("result.json");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      LoadMain.run(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+          "--url", server.url().toString(), "--batch", "4", "--connections", "2", "--warmup", "0",
+          "--total", "200", "--json-out", json.toString());
+    }
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("service ms", "schedule");
+    assertThat(new ObjectMapper().readTree(json.toFile()).has("open_loop")).isFalse();
+  }
 }

@@ -138,6 +138,27 @@ class LoadOptionsTest {
   }
 
   @Test
+  void rateMakesTheLoopOpenAtThatManyRequestsPerSecond() {
+    assertThat(LoadOptions.parse().openLoop()).isFalse();
+    assertThat(LoadOptions.parse().rate()).isZero();
+    assertThat(LoadOptions.parse("--rate", "2500").rate()).isEqualTo(2500);
+    assertThat(LoadOptions.parse("--rate", "0.5").openLoop()).isTrue();
+    assertThat(LoadOptions.parse("--protocol", "grpc-unary", "--rate", "100").rate()).isEqualTo(100);
+    assertThat(LoadOptions.parse("--protocol", "clickhouse-json", "--rate", "100").rate()).isEqualTo(100);
+  }
+
+  @Test
+  void ratesThatCannotApplyAreRefusedByName() {
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "0")).hasMessageContaining("--rate must be a positive number");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "-10")).hasMessageContaining("--rate must be a positive number");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "fast")).hasMessageContaining("--rate must be a number");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "NaN")).hasMessageContaining("--rate must be a finite number");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "1e9")).hasMessageContaining("--rate must be at most");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-stream", "--rate", "10"))
+        .hasMessageContaining("--rate is for http, grpc-unary and clickhouse-json");
+  }
+
+  @Test
   void badOptionsAreRefusedByName() {
     assertThatThrownBy(() -> LoadOptions.parse("--bach", "1")).hasMessageContaining("--bach");
     assertThatThrownBy(() -> LoadOptions.parse("--batch", "0")).hasMessageContaining("--batch");

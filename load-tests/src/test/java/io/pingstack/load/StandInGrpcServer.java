@@ -21,8 +21,10 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,7 +44,17 @@ final class StandInGrpcServer implements AutoCloseable {
     Outcome answer(long call, PingBatch batch);
   }
 
-  record Outcome(IngestResponse counts, Status failure) {
+  /** {@code delay}: a unary call's answer is sent that long after its request arrived. */
+  record Outcome(IngestResponse counts, Status failure, Duration delay) {
+    Outcome(IngestResponse counts, Status failure) {
+      this(counts, failure, Duration.ZERO);
+    }
+
+    /** This outcome, answered {@code delay} after the request arrived (unary calls). */
+    Outcome after(Duration delay) {
+      return new Outcome(counts, failure, delay);
+    }
+
     static Outcome acceptAll(PingBatch batch) {
       return new Outcome(IngestResponse.newBuilder().setAccepted(batch.getPingsCount()).build(), null);
     }
@@ -154,9 +166,13 @@ final class StandInGrpcServer implements AutoCloseable {
     Outcome outcome = received(calls.incrementAndGet(), batch, 1);
     if (outcome.failure() != null) {
       response.onError(outcome.failure().asRuntimeException());
-      return;
+    } else if (outcome.delay().isZero()) {
+      answer(response, outcome.counts());
+    } else {
+      // The calls run on the group's one thread (direct executor), and so does this answer.
+      ScheduledFuture<?> unused = group.schedule(() -> answer(response, outcome.counts()), outcome.delay().toNanos(),
+          TimeUnit.NANOSECONDS);
     }
-    answer(response, outcome.counts());
   }
 
   private StreamObserver<PingBatch> ingestStream(StreamObserver<IngestResponse> response) {

@@ -59,10 +59,22 @@ import java.util.zip.GZIPInputStream;
  * {@code bin/bench-rollups.sh --server} can be tried without the real server.
  */
 final class StandInIngestServer implements AutoCloseable {
-  /** The answer to one request; {@code close} answers with {@code Connection: close} and closes. */
-  record Answer(HttpResponseStatus status, IngestResponse counts, boolean close) {
+  /**
+   * The answer to one request; {@code close} answers with {@code Connection: close} and closes;
+   * {@code delay} holds the answer back that long (the connection stalls, the server does not).
+   */
+  record Answer(HttpResponseStatus status, IngestResponse counts, boolean close, Duration delay) {
     Answer(HttpResponseStatus status, IngestResponse counts) {
       this(status, counts, false);
+    }
+
+    Answer(HttpResponseStatus status, IngestResponse counts, boolean close) {
+      this(status, counts, close, Duration.ZERO);
+    }
+
+    /** This answer, sent {@code delay} after the request arrived. */
+    Answer after(Duration delay) {
+      return new Answer(status, counts, close, delay);
     }
 
     static Answer acceptAll(PingBatch batch) {
@@ -226,9 +238,13 @@ final class StandInIngestServer implements AutoCloseable {
           : response(answer.status(), "application/json", json(answer.counts()));
       if (answer.close()) {
         response.headers().set(HttpHeaderNames.CONNECTION, "close");
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      }
+      ChannelFutureListener then = answer.close() ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE;
+      if (answer.delay().isZero()) {
+        ctx.writeAndFlush(response).addListener(then);
       } else {
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ScheduledFuture<?> unused = ctx.executor().schedule(() -> ctx.writeAndFlush(response).addListener(then),
+            answer.delay().toNanos(), TimeUnit.NANOSECONDS);
       }
     }
 
