@@ -2,6 +2,9 @@ package io.pingstack.load;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -168,6 +171,27 @@ final class Args {
       throw new IllegalArgumentException(name + " must be an http:// URL with a host: " + url);
     }
     return url;
+  }
+
+  /** A file to write: its directory must exist, and it must not be a directory itself. */
+  Path outputFile(String name) {
+    String value = string(name, null);
+    if (value == null) {
+      return null;
+    }
+    Path file;
+    try {
+      file = Path.of(value).toAbsolutePath();
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException(name + " is not a file name: " + value, e);
+    }
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException(name + " is a directory: " + value);
+    }
+    if (file.getParent() != null && !Files.isDirectory(file.getParent())) {
+      throw new IllegalArgumentException(name + " is in a directory that does not exist: " + value);
+    }
+    return Path.of(value);
   }
 
   static void requireRange(String name, long value, long min, long max) {

@@ -8,6 +8,12 @@ import io.netty.buffer.ByteBuf;
  * rows), or one of them gzipped by {@link GzipBodies}. Confined to one thread.
  */
 interface BodyWriter {
+  /**
+   * From now on, records every ping written (its id and instance) in the returned {@link SentPings},
+   * which the caller clears before each request; for the {@link Ledger}. The same instance on every call.
+   */
+  SentPings recordSent();
+
   /** An upper bound of the bytes {@link #write} needs for {@code batch} pings, to size the buffer once. */
   int maxBodySize(int batch);
 

@@ -58,6 +58,9 @@ final class GrpcLoadGenerator {
   private final MethodDescriptor<byte[], IngestResponse> method;
   private final int batchesPerCall;
   private final PingBodies[] bodies;
+  private final Ledger ledger;
+  /** Each channel's pings of the call in flight, for the ledger; null without one. */
+  private final SentPings[] sent;
   private final List<Slot> slots = new ArrayList<>();
   private final ArrayDeque<Slot> idle = new ArrayDeque<>();
   private final CompletableFuture<LoadResult> done = new CompletableFuture<>();
@@ -74,13 +77,18 @@ final class GrpcLoadGenerator {
   private long measureStartCpuNanos;
   private long runStartNanos;
 
-  private GrpcLoadGenerator(LoadOptions options, EventLoop loop, List<ManagedChannel> channels) {
+  private GrpcLoadGenerator(LoadOptions options, EventLoop loop, List<ManagedChannel> channels, Ledger ledger) {
     this.options = options;
     this.loop = loop;
     boolean stream = options.protocol() == LoadOptions.Protocol.GRPC_STREAM;
     this.method = stream ? GrpcIngestMethods.INGEST_STREAM : GrpcIngestMethods.INGEST;
     this.batchesPerCall = stream ? options.streamBatches() : 1;
     this.bodies = PingBodies.perConnection(options);
+    this.ledger = ledger;
+    this.sent = ledger.enabled() ? new SentPings[bodies.length] : null;
+    for (int i = 0; sent != null && i < sent.length; i++) {
+      sent[i] = bodies[i].recordSent();
+    }
     for (int i = 0; i < channels.size(); i++) {
       slots.add(new Slot(i, channels.get(i)));
     }
@@ -97,7 +105,7 @@ final class GrpcLoadGenerator {
     EventLoopGroup group = new NioEventLoopGroup(1);
     EventLoop loop = group.next();
     List<ManagedChannel> channels = new ArrayList<>();
-    try {
+    try (Ledger ledger = Ledger.open(options.ledger())) {
       InetSocketAddress address = new InetSocketAddress(options.url().getHost(), options.port());
       for (int i = 0; i < options.connections(); i++) {
         channels.add(NettyChannelBuilder.forAddress(address)
@@ -109,7 +117,7 @@ final class GrpcLoadGenerator {
             .maxInboundMessageSize(MAX_ANSWER_BYTES)
             .build());
       }
-      GrpcLoadGenerator run = new GrpcLoadGenerator(options, loop, channels);
+      GrpcLoadGenerator run = new GrpcLoadGenerator(options, loop, channels, ledger);
       loop.execute(run::start);
       return ClosedLoop.await("load", run.done, loop, run::finish, options.warmup().plus(options.duration()));
     } finally {
@@ -182,8 +190,10 @@ final class GrpcLoadGenerator {
     long behind = pacer == null || !measuring ? 0 : pacer.behind() - behindAtWindowStart;
     long measuredNanos = measuring ? now - measureStartNanos : 0;
     long cpuNanos = measuring ? ClosedLoop.processCpuNanos() - measureStartCpuNanos : 0;
+    ledger.end();
     done.complete(stats.result(options,
-        new ClosedLoop.Window(measuredNanos, unanswered, cpuNanos, now - runStartNanos, behind, unsent), pingsAckedInRun));
+        new ClosedLoop.Window(measuredNanos, unanswered, cpuNanos, now - runStartNanos, behind, unsent), pingsAckedInRun,
+        ledger));
   }
 
   private boolean reachedTotal() {
@@ -287,6 +297,9 @@ final class GrpcLoadGenerator {
       if (pings == 0) {
         return Pacer.Outcome.NOTHING_TO_SEND;
       }
+      if (sent != null) {
+        sent[index].clear();
+      }
       byte[] first = bodies[index].bytes(pings, System.currentTimeMillis());
       call = channel.newCall(method, CallOptions.DEFAULT);
       response = null;
@@ -342,6 +355,9 @@ final class GrpcLoadGenerator {
       if (status.isOk() && counts != null) {
         stats.acknowledged(now - intendedNanos, now - startNanos, counts);
         pingsAckedInRun += Integer.toUnsignedLong(counts.getAccepted());
+        if (sent != null) {
+          ledger.acknowledged(sent[index], counts);
+        }
       } else if (status.isOk()) {
         stats.error("bad_response");
         reportOnce("bad_response", "a call closed OK without a response");

@@ -32,6 +32,11 @@ final class GzipBodies implements BodyWriter {
     return gzipped;
   }
 
+  @Override
+  public SentPings recordSent() {
+    return plain.recordSent();
+  }
+
   /** zlib's deflateBound for stored blocks plus the gzip header and trailer: what incompressible bytes take. */
   @Override
   public int maxBodySize(int batch) {

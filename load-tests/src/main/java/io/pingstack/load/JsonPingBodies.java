@@ -25,6 +25,8 @@ final class JsonPingBodies implements BodyWriter {
   private final SplittableRandom random;
   private byte[] scratch = new byte[0];
   private long sequence;
+  /** What the ledger needs of the pings written; null when there is no ledger. */
+  private SentPings sent;
   private long timestampMillis = Long.MIN_VALUE;
   private byte[] timestamp;
 
@@ -58,6 +60,14 @@ final class JsonPingBodies implements BodyWriter {
   }
 
   @Override
+  public SentPings recordSent() {
+    if (sent == null) {
+      sent = new SentPings(idPrefix);
+    }
+    return sent;
+  }
+
+  @Override
   public int maxBodySize(int batch) {
     int ping = PING_ID.length + idPrefix.length + Ascii.MAX_DIGITS + 1 + templates.maxPieces() + 2;
     return BATCH_START.length + batch * ping + BATCH_END.length;
@@ -74,7 +84,11 @@ final class JsonPingBodies implements BodyWriter {
     int at = ndjson ? 0 : Ascii.copy(BATCH_START, b, 0);
     for (int i = 0; i < batch; i++) {
       long id = sequence++;
-      byte[] instance = templates.instance(random.nextInt(templates.instanceCount()));
+      int instanceIndex = random.nextInt(templates.instanceCount());
+      if (sent != null) {
+        sent.add(id, templates.instanceId(instanceIndex));
+      }
+      byte[] instance = templates.instance(instanceIndex);
       byte[] event = templates.event(random.nextInt(PingTemplates.EVENT_VARIANTS));
       byte[] time = now != null ? now : templates.spreadTimestamp(random.nextInt(TimestampTable.SIZE));
 

@@ -19,6 +19,7 @@ final class JsonPingTemplates {
   private static final long LAST_MILLI_OF_9999 = 253_402_300_799_999L;
 
   private final byte[][] instances;
+  private final byte[][] instanceIds;
   private final byte[][] events;
   private final byte[][] spread;
   private final int maxPieces;
@@ -26,6 +27,7 @@ final class JsonPingTemplates {
   /** {@code spread} is null when pings are timestamped with the time their request is written. */
   JsonPingTemplates(PingTemplates templates, TimestampTable spread) {
     instances = new byte[templates.instanceCount()][];
+    instanceIds = new byte[templates.instanceCount()][];
     int maxInstance = 0;
     for (int i = 0; i < instances.length; i++) {
       Ping ping = JsonRowTemplates.parse(templates.instance(i));
@@ -34,6 +36,7 @@ final class JsonPingTemplates {
         json.writeStringField("version", ping.getVersion());
         json.writeStringField("deploy_type", ping.getDeployType());
       });
+      instanceIds[i] = templates.instanceId(i);
       maxInstance = Math.max(maxInstance, instances[i].length);
     }
     events = new byte[PingTemplates.EVENT_VARIANTS][];
@@ -69,6 +72,11 @@ final class JsonPingTemplates {
   /** The JSON fields of instance {@code i}, with a leading comma. Callers must not modify the array. */
   byte[] instance(int i) {
     return instances[i];
+  }
+
+  /** The id of instance {@code i}, in ASCII. Callers must not modify the array. */
+  byte[] instanceId(int i) {
+    return instanceIds[i];
   }
 
   /** The JSON fields of event variant {@code i}, with a leading comma. Callers must not modify the array. */

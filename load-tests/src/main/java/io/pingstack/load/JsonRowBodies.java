@@ -29,6 +29,8 @@ final class JsonRowBodies implements BodyWriter {
   private final SplittableRandom random;
   private byte[] scratch = new byte[0];
   private long sequence;
+  /** What the ledger needs of the pings written; null when there is no ledger. */
+  private SentPings sent;
 
   /** {@code spread} is null when every ping is timestamped with the time its request is written. */
   JsonRowBodies(JsonRowTemplates templates, TimestampTable spread, String runId, int connection, long seed) {
@@ -55,6 +57,14 @@ final class JsonRowBodies implements BodyWriter {
 
   /** An upper bound of the bytes {@link #write} needs for {@code batch} pings. */
   @Override
+  public SentPings recordSent() {
+    if (sent == null) {
+      sent = new SentPings(idPrefix);
+    }
+    return sent;
+  }
+
+  @Override
   public int maxBodySize(int batch) {
     int row = ROW_START.length + PING_ID.length + TIMESTAMP.length + ROW_END.length + idPrefix.length
         + 4 * Ascii.MAX_DIGITS + templates.maxPieces();
@@ -76,7 +86,11 @@ final class JsonRowBodies implements BodyWriter {
     int at = 0;
     for (int i = 0; i < batch; i++) {
       long id = sequence++;
-      byte[] instance = templates.instance(random.nextInt(templates.instanceCount()));
+      int instanceIndex = random.nextInt(templates.instanceCount());
+      if (sent != null) {
+        sent.add(id, templates.instanceId(instanceIndex));
+      }
+      byte[] instance = templates.instance(instanceIndex);
       byte[] event = templates.event(random.nextInt(PingTemplates.EVENT_VARIANTS));
       long timestampMicros = spread == null ? nowMicros : spread.millis(random.nextInt(TimestampTable.SIZE)) * 1000;
 

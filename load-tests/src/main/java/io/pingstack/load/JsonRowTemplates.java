@@ -22,11 +22,13 @@ final class JsonRowTemplates {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final byte[][] instances;
+  private final byte[][] instanceIds;
   private final byte[][] events;
   private final int maxPieces;
 
   JsonRowTemplates(PingTemplates templates) {
     instances = new byte[templates.instanceCount()][];
+    instanceIds = new byte[templates.instanceCount()][];
     int maxInstance = 0;
     for (int i = 0; i < instances.length; i++) {
       Ping ping = parse(templates.instance(i));
@@ -35,6 +37,7 @@ final class JsonRowTemplates {
         json.writeStringField("version", ping.getVersion());
         json.writeStringField("deploy_type", ping.getDeployType());
       });
+      instanceIds[i] = templates.instanceId(i);
       maxInstance = Math.max(maxInstance, instances[i].length);
     }
     events = new byte[PingTemplates.EVENT_VARIANTS][];
@@ -76,6 +79,11 @@ final class JsonRowTemplates {
   /** The JSON fields of instance {@code i}, with a leading comma. Callers must not modify the array. */
   byte[] instance(int i) {
     return instances[i];
+  }
+
+  /** The id of instance {@code i}, in ASCII. Callers must not modify the array. */
+  byte[] instanceId(int i) {
+    return instanceIds[i];
   }
 
   /** The JSON fields of event variant {@code i}, with a leading comma. Callers must not modify the array. */

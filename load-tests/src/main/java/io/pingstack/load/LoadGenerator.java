@@ -51,6 +51,9 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   private final String contentType;
   /** Each connection's bodies: {@code --format} for {@code http} (maybe gzipped), JSONEachRow rows for {@code clickhouse-json}. */
   private final BodyWriter[] bodies;
+  private final Ledger ledger;
+  /** Each connection's pings in flight, for the ledger; null without one. */
+  private final SentPings[] sent;
   /** Statuses whose first answer was printed (ClickHouse explains its errors in the body). */
   private final Set<Integer> reportedStatuses = new HashSet<>();
   /** Pings of each connection's request in flight; 0 when none is. */
@@ -59,13 +62,18 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   private long pingsAckedInRun;
   private long pingsInFlight;
 
-  private LoadGenerator(LoadOptions options) {
+  private LoadGenerator(LoadOptions options, Ledger ledger) {
     this.options = options;
     this.hostHeader = Args.hostHeader(options.url());
     this.path = options.path();
     this.clickhouse = options.protocol() == LoadOptions.Protocol.CLICKHOUSE_JSON;
     this.contentType = clickhouse ? JSON_LINES : options.format().contentType();
     this.bodies = bodies(options);
+    this.ledger = ledger;
+    this.sent = ledger.enabled() ? new SentPings[bodies.length] : null;
+    for (int i = 0; sent != null && i < sent.length; i++) {
+      sent[i] = bodies[i].recordSent();
+    }
     this.pingsSent = new int[options.connections()];
     this.stats = new LoadStats(options.openLoop());
   }
@@ -76,9 +84,11 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
    * figures measured until then.
    */
   static LoadResult run(LoadOptions options) {
-    return ClosedLoop.run(new ClosedLoop.Settings("load", new InetSocketAddress(options.url().getHost(), options.port()),
-        options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration(), options.rate()),
-        new LoadGenerator(options));
+    try (Ledger ledger = Ledger.open(options.ledger())) {
+      return ClosedLoop.run(new ClosedLoop.Settings("load", new InetSocketAddress(options.url().getHost(), options.port()),
+          options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration(), options.rate()),
+          new LoadGenerator(options, ledger));
+    }
   }
 
   private static BodyWriter[] bodies(LoadOptions options) {
@@ -100,6 +110,9 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
         return null;
       }
       pings = (int) Math.min(pings, left);
+    }
+    if (sent != null) {
+      sent[slot].clear();
     }
     ByteBuf body = alloc.buffer(bodies[slot].maxBodySize(pings));
     bodies[slot].write(body, pings, System.currentTimeMillis());
@@ -138,14 +151,21 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
     }
     if (clickhouse) {
       // ClickHouse answers an INSERT after its rows are written, with an empty body: all or nothing.
-      stats.acknowledged(latencyNanos, serviceNanos, IngestResponse.newBuilder().setAccepted(pings).build());
+      IngestResponse all = IngestResponse.newBuilder().setAccepted(pings).build();
+      stats.acknowledged(latencyNanos, serviceNanos, all);
       pingsAckedInRun += pings;
+      if (sent != null) {
+        ledger.acknowledged(sent[slot], all);
+      }
       return Duration.ZERO;
     }
     try {
       IngestResponse counts = Answers.parse(answer.headers().get(HttpHeaderNames.CONTENT_TYPE), answer.content());
       stats.acknowledged(latencyNanos, serviceNanos, counts);
       pingsAckedInRun += Integer.toUnsignedLong(counts.getAccepted());
+      if (sent != null) {
+        ledger.acknowledged(sent[slot], counts);
+      }
     } catch (IOException e) {
       stats.error("bad_response");
     }
@@ -175,7 +195,8 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
 
   @Override
   public LoadResult result(ClosedLoop.Window window) {
-    return stats.result(options, window, pingsAckedInRun);
+    ledger.end();
+    return stats.result(options, window, pingsAckedInRun, ledger);
   }
 
   /** The request of {@code slot}, if any, is over: its pings are no longer reserved. */

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * freshness probe, which the generator must never send. {@code format} is the body of {@code http}
  * requests (protobuf for the other protocols), gzipped when {@code gzip}. {@code rate} is 0 for a
  * closed loop, else the requests (gRPC: calls) per second an open loop sends, across all connections.
+ * {@code ledger} is the file acknowledged ping ids are written to, or null.
  */
 record LoadOptions(
     Protocol protocol,
@@ -40,7 +41,8 @@ record LoadOptions(
     String table,
     Format format,
     boolean gzip,
-    double rate) {
+    double rate,
+    Path ledger) {
 
   /** How pings are sent, as {@code --protocol} names it. */
   enum Protocol {
@@ -151,6 +153,9 @@ record LoadOptions(
       "  --probe-event NAME  event reserved for the freshness probe, never generated (default probe.freshness)",
       "  --token T           sends Authorization: Bearer T",
       "  --json-out FILE     also writes the summary as JSON to FILE",
+      "  --ledger FILE       writes every acknowledged ping, instance_id TAB ping_id, one per line, to FILE:",
+      "                      the pings of each 200 answer or OK call but those its errors refuse (warmup",
+      "                      included); an answer whose counts and errors do not add up names none (unresolved)",
       "  --help              prints this text",
       "SIGTERM or Ctrl-C ends the run early; the summary covers what was measured until then.");
 
@@ -169,7 +174,7 @@ record LoadOptions(
   private static final Set<String> NAMES = Set.of("--url", "--batch", "--connections", "--duration", "--warmup",
       "--instances", "--seed", "--token", "--json-out", "--events", "--time-spread", "--total", "--probe-event",
       "--protocol", "--stream-batches", "--table", "--format",
-      "--rate");
+      "--rate", "--ledger");
   private static final Set<String> FLAGS = Set.of("--gzip");
   static final String DEFAULT_TABLE = "pingstack.pings";
   /** A qualified table name: 18.16 ignores the database header, so the SQL names the database. */
@@ -243,15 +248,16 @@ record LoadOptions(
     });
     long total = a.longValue("--total", 0);
     Duration duration = total > 0 && !a.has("--duration") ? NO_LIMIT : a.seconds("--duration", Duration.ofSeconds(20));
-    String jsonOut = a.string("--json-out", null);
+    Path jsonOut = a.outputFile("--json-out");
     return new LoadOptions(protocol, a.url("--url", defaultUrl), a.integer("--batch", 100),
         a.integer("--connections", 8), duration, a.seconds("--warmup", Duration.ofSeconds(5)),
         a.integer("--instances", 1000), a.longValue("--seed", 1), a.string("--token", null),
-        jsonOut == null ? null : Path.of(jsonOut), a.integer("--events", 0),
+        jsonOut, a.integer("--events", 0),
         a.span("--time-spread", Duration.ZERO), total, a.string("--probe-event", DEFAULT_PROBE_EVENT),
         a.integer("--stream-batches", protocol == Protocol.GRPC_STREAM ? DEFAULT_STREAM_BATCHES : 1),
         protocol == Protocol.CLICKHOUSE_JSON ? a.string("--table", DEFAULT_TABLE) : null,
-        Format.of(a.string("--format", Format.PROTOBUF.flag())), a.flag("--gzip"), rate(a));
+        Format.of(a.string("--format", Format.PROTOBUF.flag())), a.flag("--gzip"), rate(a),
+        a.outputFile("--ledger"));
   }
 
   /** {@code --rate}: 0 when not given (a closed loop); given, it must be positive. */

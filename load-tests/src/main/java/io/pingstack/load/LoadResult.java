@@ -21,7 +21,8 @@ import java.util.Map;
  * {@code timeSpreadSeconds} how far back their timestamps reach (0: now). {@code format} is the
  * body format of {@code http} requests (null for the other protocols), gzipped when {@code gzip}.
  * {@code openLoop} holds what only an open loop ({@code --rate}) measures, null in a closed loop;
- * in an open loop the latencies run from each request's intended send time.
+ * in an open loop the latencies run from each request's intended send time. {@code ledger} is what
+ * {@code --ledger} wrote over the whole run, warmup included; null without it.
  */
 record LoadResult(
     String protocol,
@@ -48,7 +49,8 @@ record LoadResult(
     long timeSpreadSeconds,
     String format,
     boolean gzip,
-    OpenLoop openLoop) {
+    OpenLoop openLoop,
+    Ledger.Figures ledger) {
 
   /**
    * The figures of an open loop at {@code rate} requests per second: {@code behindSchedule} requests
@@ -86,14 +88,15 @@ record LoadResult(
             + "latency ms    p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%s%n"
             + "errors        %s%n"
             + "client cpu    %.2f cores%n"
-            + "run           %d pings acknowledged in %.1f s, warmup included (%.0f pings/s); %d events, timestamps %s%n",
+            + "run           %d pings acknowledged in %.1f s, warmup included (%.0f pings/s); %d events, timestamps %s%n%s",
         target, protocolAndBody(), batch, batchesPerCall == 1 ? "" : " x " + batchesPerCall + " per call", connections,
         http ? "connections" : "channels", measuredSeconds,
         pingsPerSecond(), pingsAcked, duplicates, rejected,
         http ? "requests/s" : "calls/s", requestsPerSecond(), http ? "200 answers" : "OK responses", requests, unanswered,
         p50Millis, p90Millis, p99Millis, maxMillis, openLoop == null ? "" : openLoopText(),
         Reports.errorText(errors), clientCpuCores,
-        pingsAckedInRun, runSeconds, pingsPerSecondInRun(), events, timeSpreadSeconds == 0 ? "now" : "spread over the last " + timeSpreadSeconds + " s");
+        pingsAckedInRun, runSeconds, pingsPerSecondInRun(), events, timeSpreadSeconds == 0 ? "now" : "spread over the last " + timeSpreadSeconds + " s",
+        ledger == null ? "" : ledgerText());
   }
 
   /** The latency line's tail and the lines an open loop adds below it. */
@@ -105,6 +108,12 @@ record LoadResult(
         openLoop.serviceP50Millis(), openLoop.serviceP90Millis(), openLoop.serviceP99Millis(), openLoop.serviceMaxMillis(),
         number(openLoop.rate()), protocol.startsWith("grpc") ? "calls" : "requests", number(openLoop.rate() * batch),
         openLoop.behindSchedule(), openLoop.unsent());
+  }
+
+  /** The ledger's line. */
+  private String ledgerText() {
+    return String.format(Locale.ROOT, "ledger        %s: %d acknowledged pings written, %d left out (per-ping outcome unknown)%s%n",
+        ledger.file(), ledger.written(), ledger.unresolved(), ledger.failure() == null ? "" : "; " + ledger.failure());
   }
 
   /** A whole number without decimals, else up to three. */
@@ -157,6 +166,16 @@ record LoadResult(
       json.writeNumberField("pings_per_s_in_run", round(pingsPerSecondInRun()));
       json.writeNumberField("events", events);
       json.writeNumberField("time_spread_s", timeSpreadSeconds);
+      if (ledger != null) {
+        json.writeObjectFieldStart("ledger");
+        json.writeStringField("file", ledger.file().toString());
+        json.writeNumberField("pings_written", ledger.written());
+        json.writeNumberField("pings_unresolved", ledger.unresolved());
+        if (ledger.failure() != null) {
+          json.writeStringField("failure", ledger.failure());
+        }
+        json.writeEndObject();
+      }
     });
   }
 

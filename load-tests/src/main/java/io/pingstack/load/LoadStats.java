@@ -49,8 +49,11 @@ final class LoadStats {
     errors.merge(kind, 1L, Long::sum);
   }
 
-  /** {@code pingsAckedInRun} counts every acknowledged ping of the run (warmup included), which took the window's {@code runNanos}. */
-  LoadResult result(LoadOptions options, ClosedLoop.Window window, long pingsAckedInRun) {
+  /**
+   * {@code pingsAckedInRun} counts every acknowledged ping of the run (warmup included), which took
+   * the window's {@code runNanos}; {@code ledger}'s figures are the run's, when it has one.
+   */
+  LoadResult result(LoadOptions options, ClosedLoop.Window window, long pingsAckedInRun, Ledger ledger) {
     long measuredNanos = window.measuredNanos();
     LoadResult.OpenLoop openLoop = serviceMicros == null ? null : new LoadResult.OpenLoop(options.rate(),
         window.behindSchedule(), window.unsent(),
@@ -64,7 +67,8 @@ final class LoadStats {
         errors, window.unanswered(), measuredNanos > 0 ? (double) window.cpuNanos() / measuredNanos : 0,
         pingsAckedInRun, window.runNanos() / 1e9,
         options.mix().shapes().size(), options.timeSpread().toSeconds(),
-        options.protocol() == LoadOptions.Protocol.HTTP ? options.format().flag() : null, options.gzip(), openLoop);
+        options.protocol() == LoadOptions.Protocol.HTTP ? options.format().flag() : null, options.gzip(), openLoop,
+        ledger.enabled() ? ledger.figures() : null);
   }
 
   private long micros(long nanos) {

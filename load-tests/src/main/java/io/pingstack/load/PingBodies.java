@@ -27,6 +27,8 @@ final class PingBodies implements BodyWriter {
   private long sequence;
   private long timestampMillis = Long.MIN_VALUE;
   private byte[] timestampField;
+  /** What the ledger needs of the pings written; null when there is no ledger. */
+  private SentPings sent;
 
   /** {@code spread} is null when every ping is timestamped with the time its request is written. */
   PingBodies(PingTemplates templates, TimestampTable spread, String runId, int connection, long seed) {
@@ -34,6 +36,14 @@ final class PingBodies implements BodyWriter {
     this.spread = spread;
     this.idPrefix = (runId + "-" + connection + "-").getBytes(StandardCharsets.US_ASCII);
     this.random = new SplittableRandom(seed * 31 + connection);
+  }
+
+  @Override
+  public SentPings recordSent() {
+    if (sent == null) {
+      sent = new SentPings(idPrefix);
+    }
+    return sent;
   }
 
   /** An upper bound of the bytes {@link #write} needs for {@code batch} pings. */
@@ -89,9 +99,13 @@ final class PingBodies implements BodyWriter {
     byte[] b = scratch;
     int at = 0;
     for (int i = 0; i < batch; i++) {
+      int instanceIndex = random.nextInt(templates.instanceCount());
+      if (sent != null) {
+        sent.add(sequence, templates.instanceId(instanceIndex));
+      }
       int digitCount = decimal(sequence++);
       int idLength = idPrefix.length + digitCount;
-      byte[] instance = templates.instance(random.nextInt(templates.instanceCount()));
+      byte[] instance = templates.instance(instanceIndex);
       byte[] event = templates.event(random.nextInt(PingTemplates.EVENT_VARIANTS));
       byte[] timestamp = now != null ? now : spread.field(random.nextInt(TimestampTable.SIZE));
       int pingLength = 1 + CodedOutputStream.computeUInt32SizeNoTag(idLength) + idLength

@@ -9,6 +9,7 @@ import io.pingstack.load.StandInIngestServer.Answer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +86,32 @@ class LoadMainTest {
     JsonNode result = new ObjectMapper().readTree(json.toFile());
     assertThat(result.get("pings_acked").asLong()).isGreaterThanOrEqualTo(19 * 5);
     assertThat(result.get("measured_s").asDouble()).isLessThan(60);
+  }
+
+  @Test
+  void interruptedRunsStillFlushTheLedger(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("result.json");
+    Path ledger = dir.resolve("ledger.tsv");
+    AtomicInteger exit = new AtomicInteger(-1);
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      Thread run = new Thread(() -> exit.set(LoadMain.run(new PrintStream(new ByteArrayOutputStream(), true,
+          StandardCharsets.UTF_8), System.err, "--url", server.url().toString(), "--batch", "5", "--connections", "1",
+          "--warmup", "0", "--duration", "600", "--json-out", json.toString(), "--ledger", ledger.toString())));
+      run.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (server.requests() < 20 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      run.interrupt();
+      run.join(TimeUnit.SECONDS.toMillis(30));
+
+      assertThat(run.isAlive()).isFalse();
+      assertThat(exit.get()).isZero();
+      JsonNode result = new ObjectMapper().readTree(json.toFile());
+      long written = result.get("ledger").get("pings_written").asLong();
+      assertThat(written).isGreaterThanOrEqualTo(19 * 5).isEqualTo(result.get("pings_acked_in_run").asLong());
+      assertThat(Files.readAllLines(ledger)).hasSize((int) written).isSubsetOf(server.acknowledgedIds());
+    }
   }
 
   @Test

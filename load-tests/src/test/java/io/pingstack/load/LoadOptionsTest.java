@@ -3,8 +3,10 @@ package io.pingstack.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LoadOptionsTest {
 
@@ -156,6 +158,17 @@ class LoadOptionsTest {
     assertThatThrownBy(() -> LoadOptions.parse("--rate", "1e9")).hasMessageContaining("--rate must be at most");
     assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-stream", "--rate", "10"))
         .hasMessageContaining("--rate is for http, grpc-unary and clickhouse-json");
+  }
+
+  @Test
+  void outputFilesMustBeFilesInDirectoriesThatExist(@TempDir Path dir) {
+    assertThat(LoadOptions.parse("--ledger", dir.resolve("l.tsv").toString()).ledger()).isEqualTo(dir.resolve("l.tsv"));
+    assertThat(LoadOptions.parse().ledger()).isNull();
+    assertThatThrownBy(() -> LoadOptions.parse("--ledger", dir.toString())).hasMessageContaining("--ledger is a directory");
+    assertThatThrownBy(() -> LoadOptions.parse("--ledger", dir.resolve("no/l.tsv").toString()))
+        .hasMessageContaining("--ledger is in a directory that does not exist");
+    assertThatThrownBy(() -> LoadOptions.parse("--json-out", dir.resolve("no/r.json").toString()))
+        .hasMessageContaining("--json-out is in a directory that does not exist");
   }
 
   @Test

@@ -37,6 +37,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,6 +100,8 @@ final class StandInIngestServer implements AutoCloseable {
   private final Object tally = new Object();
   private long pings;
   private final Set<String> pingIds = new java.util.HashSet<>();
+  /** {@code <instance_id>\t<ping_id>} of every ping a 200 answer acknowledged (not listed in its errors). */
+  private final Set<String> acknowledgedIds = new java.util.HashSet<>();
   private final Set<String> bodyKinds = ConcurrentHashMap.newKeySet();
   private final AtomicLong invalidPings = new AtomicLong();
   private final StandInRollups rollups;
@@ -182,6 +185,24 @@ final class StandInIngestServer implements AutoCloseable {
     }
   }
 
+  /** {@code <instance_id>\t<ping_id>} of every ping a 200 answer acknowledged, as a ledger writes them. */
+  Set<String> acknowledgedIds() {
+    synchronized (tally) {
+      return Set.copyOf(acknowledgedIds);
+    }
+  }
+
+  /** Adds the ids of {@code pings} that {@code counts} does not list in its errors to {@code ids}. */
+  static void acknowledge(Set<String> ids, List<Ping> pings, IngestResponse counts) {
+    Set<Integer> refused = new java.util.HashSet<>();
+    counts.getErrorsList().forEach(e -> refused.add(e.getIndex()));
+    for (int i = 0; i < pings.size(); i++) {
+      if (!refused.contains(i)) {
+        ids.add(pings.get(i).getInstanceId() + "\t" + pings.get(i).getPingId());
+      }
+    }
+  }
+
   /** Every {@code Content-Type} received, with {@code +gzip} when the body was gzipped. */
   Set<String> bodyKinds() {
     return Set.copyOf(bodyKinds);
@@ -229,6 +250,11 @@ final class StandInIngestServer implements AutoCloseable {
         }
       }
       Answer answer = policy.answer(n, batch);
+      if (answer.status().code() == 200) {
+        synchronized (tally) {
+          acknowledge(acknowledgedIds, batch.getPingsList(), answer.counts());
+        }
+      }
       if (rollups != null && answer.status().code() == 200) {
         rollups.accepted(batch.getPingsList().subList(0, Math.min(batch.getPingsCount(), answer.counts().getAccepted())));
       }
