@@ -78,6 +78,11 @@ final class ClosedLoop<R> {
 
     /** The figures of the measured window. */
     R result(Window window);
+
+    /** The figures of the progress line, when the run shows one. */
+    default Progress.Figures progress(boolean measuring) {
+      throw new UnsupportedOperationException("this client shows no progress");
+    }
   }
 
   /**
@@ -96,13 +101,13 @@ final class ClosedLoop<R> {
   /**
    * What a run is: {@code tool} names it in messages ({@code load}, {@code query}); answers over
    * {@code maxAnswerBytes} fail their connection; {@code rate} is the requests per second of an open
-   * loop, 0 for a closed one.
+   * loop, 0 for a closed one; {@code progress} shows the client's progress figures.
    */
   record Settings(String tool, InetSocketAddress address, int connections, int maxAnswerBytes, Duration warmup,
-      Duration duration, double rate) {
+      Duration duration, double rate, Progress progress) {
     Settings(String tool, InetSocketAddress address, int connections, int maxAnswerBytes, Duration warmup,
         Duration duration) {
-      this(tool, address, connections, maxAnswerBytes, warmup, duration, 0);
+      this(tool, address, connections, maxAnswerBytes, warmup, duration, 0, Progress.NONE);
     }
   }
 
@@ -123,6 +128,7 @@ final class ClosedLoop<R> {
   private final Set<String> reported = new HashSet<>();
   /** The schedule of an open loop; null in a closed loop. */
   private final Pacer<Slot> pacer;
+  private final Progress progress;
   private long behindAtWindowStart;
   private boolean measuring;
   private long measureStartNanos;
@@ -145,6 +151,7 @@ final class ClosedLoop<R> {
       slots.add(new Slot(i));
     }
     this.pacer = settings.rate() > 0 ? new Pacer<>(settings.rate(), loop, Slot::sendAt) : null;
+    this.progress = settings.progress();
   }
 
   /**
@@ -189,6 +196,7 @@ final class ClosedLoop<R> {
       if (pacer != null) {
         pacer.start(runStartNanos);
       }
+      progress.start(loop, () -> client.progress(measuring));
       for (Slot slot : slots) {
         slot.connect();
       }
@@ -219,6 +227,7 @@ final class ClosedLoop<R> {
       return;
     }
     stopped = true;
+    progress.stop();
     int unanswered = 0;
     for (Slot slot : slots) {
       unanswered += slot.inFlight ? 1 : 0;

@@ -59,6 +59,7 @@ final class GrpcLoadGenerator {
   private final int batchesPerCall;
   private final PingBodies[] bodies;
   private final Ledger ledger;
+  private final Progress progress;
   /** Each channel's pings of the call in flight, for the ledger; null without one. */
   private final SentPings[] sent;
   private final List<Slot> slots = new ArrayList<>();
@@ -77,7 +78,8 @@ final class GrpcLoadGenerator {
   private long measureStartCpuNanos;
   private long runStartNanos;
 
-  private GrpcLoadGenerator(LoadOptions options, EventLoop loop, List<ManagedChannel> channels, Ledger ledger) {
+  private GrpcLoadGenerator(LoadOptions options, EventLoop loop, List<ManagedChannel> channels, Ledger ledger,
+      Progress progress) {
     this.options = options;
     this.loop = loop;
     boolean stream = options.protocol() == LoadOptions.Protocol.GRPC_STREAM;
@@ -85,6 +87,7 @@ final class GrpcLoadGenerator {
     this.batchesPerCall = stream ? options.streamBatches() : 1;
     this.bodies = PingBodies.perConnection(options);
     this.ledger = ledger;
+    this.progress = progress;
     this.sent = ledger.enabled() ? new SentPings[bodies.length] : null;
     for (int i = 0; sent != null && i < sent.length; i++) {
       sent[i] = bodies[i].recordSent();
@@ -102,6 +105,11 @@ final class GrpcLoadGenerator {
    * returns the figures measured until then.
    */
   static LoadResult run(LoadOptions options) {
+    return run(options, Progress.NONE);
+  }
+
+  /** As {@link #run(LoadOptions)}, showing {@code progress}. */
+  static LoadResult run(LoadOptions options, Progress progress) {
     EventLoopGroup group = new NioEventLoopGroup(1);
     EventLoop loop = group.next();
     List<ManagedChannel> channels = new ArrayList<>();
@@ -117,7 +125,7 @@ final class GrpcLoadGenerator {
             .maxInboundMessageSize(MAX_ANSWER_BYTES)
             .build());
       }
-      GrpcLoadGenerator run = new GrpcLoadGenerator(options, loop, channels, ledger);
+      GrpcLoadGenerator run = new GrpcLoadGenerator(options, loop, channels, ledger, progress);
       loop.execute(run::start);
       return ClosedLoop.await("load", run.done, loop, run::finish, options.warmup().plus(options.duration()));
     } finally {
@@ -143,6 +151,7 @@ final class GrpcLoadGenerator {
       if (pacer != null) {
         pacer.start(runStartNanos);
       }
+      progress.start(loop, () -> stats.progress(measuring, pingsAckedInRun));
       for (Slot slot : slots) {
         slot.ready();
       }
@@ -173,6 +182,7 @@ final class GrpcLoadGenerator {
       return;
     }
     stopped = true;
+    progress.stop();
     int unanswered = 0;
     for (Slot slot : slots) {
       if (slot.call != null) {

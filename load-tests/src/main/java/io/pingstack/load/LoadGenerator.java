@@ -84,9 +84,14 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
    * figures measured until then.
    */
   static LoadResult run(LoadOptions options) {
+    return run(options, Progress.NONE);
+  }
+
+  /** As {@link #run(LoadOptions)}, showing {@code progress}. */
+  static LoadResult run(LoadOptions options, Progress progress) {
     try (Ledger ledger = Ledger.open(options.ledger())) {
       return ClosedLoop.run(new ClosedLoop.Settings("load", new InetSocketAddress(options.url().getHost(), options.port()),
-          options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration(), options.rate()),
+          options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration(), options.rate(), progress),
           new LoadGenerator(options, ledger));
     }
   }
@@ -191,6 +196,11 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   @Override
   public void startWindow() {
     stats = new LoadStats(options.openLoop());
+  }
+
+  @Override
+  public Progress.Figures progress(boolean measuring) {
+    return stats.progress(measuring, pingsAckedInRun);
   }
 
   @Override

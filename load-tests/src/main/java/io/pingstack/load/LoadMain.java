@@ -71,13 +71,17 @@ public final class LoadMain {
   }
 
   private static int load(PrintStream out, PrintStream err, LoadOptions options) {
+    Progress progress = Progress.onTerminal(err);
     LoadResult result = switch (options.protocol()) {
-      case HTTP, CLICKHOUSE_JSON -> LoadGenerator.run(options);
-      case GRPC_UNARY, GRPC_STREAM -> GrpcLoadGenerator.run(options);
+      case HTTP, CLICKHOUSE_JSON -> LoadGenerator.run(options, progress);
+      case GRPC_UNARY, GRPC_STREAM -> GrpcLoadGenerator.run(options, progress);
     };
     out.print(result.summary());
     if (options.jsonOut() != null) {
       result.writeJson(options.jsonOut());
+    }
+    if (options.hgrmOut() != null) {
+      result.writeHgrm(options.hgrmOut());
     }
     if (result.ledger() != null && result.ledger().failure() != null) {
       err.println("load: " + result.ledger().failure());

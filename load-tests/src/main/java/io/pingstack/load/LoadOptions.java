@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * freshness probe, which the generator must never send. {@code format} is the body of {@code http}
  * requests (protobuf for the other protocols), gzipped when {@code gzip}. {@code rate} is 0 for a
  * closed loop, else the requests (gRPC: calls) per second an open loop sends, across all connections.
- * {@code ledger} is the file acknowledged ping ids are written to, or null.
+ * {@code ledger} is the file acknowledged ping ids are written to, or null; {@code hgrmOut} the file
+ * the latency histogram is written to, or null.
  */
 record LoadOptions(
     Protocol protocol,
@@ -42,7 +43,8 @@ record LoadOptions(
     Format format,
     boolean gzip,
     double rate,
-    Path ledger) {
+    Path ledger,
+    Path hgrmOut) {
 
   /** How pings are sent, as {@code --protocol} names it. */
   enum Protocol {
@@ -153,6 +155,8 @@ record LoadOptions(
       "  --probe-event NAME  event reserved for the freshness probe, never generated (default probe.freshness)",
       "  --token T           sends Authorization: Bearer T",
       "  --json-out FILE     also writes the summary as JSON to FILE",
+      "  --hgrm-out FILE     also writes the latency histogram to FILE in HdrHistogram's percentile",
+      "                      distribution format (.hgrm, values in ms; open loop: from the intended times)",
       "  --ledger FILE       writes every acknowledged ping, instance_id TAB ping_id, one per line, to FILE:",
       "                      the pings of each 200 answer or OK call but those its errors refuse (warmup",
       "                      included); an answer whose counts and errors do not add up names none (unresolved)",
@@ -174,7 +178,7 @@ record LoadOptions(
   private static final Set<String> NAMES = Set.of("--url", "--batch", "--connections", "--duration", "--warmup",
       "--instances", "--seed", "--token", "--json-out", "--events", "--time-spread", "--total", "--probe-event",
       "--protocol", "--stream-batches", "--table", "--format",
-      "--rate", "--ledger");
+      "--rate", "--ledger", "--hgrm-out");
   private static final Set<String> FLAGS = Set.of("--gzip");
   static final String DEFAULT_TABLE = "pingstack.pings";
   /** A qualified table name: 18.16 ignores the database header, so the SQL names the database. */
@@ -257,7 +261,7 @@ record LoadOptions(
         a.integer("--stream-batches", protocol == Protocol.GRPC_STREAM ? DEFAULT_STREAM_BATCHES : 1),
         protocol == Protocol.CLICKHOUSE_JSON ? a.string("--table", DEFAULT_TABLE) : null,
         Format.of(a.string("--format", Format.PROTOBUF.flag())), a.flag("--gzip"), rate(a),
-        a.outputFile("--ledger"));
+        a.outputFile("--ledger"), a.outputFile("--hgrm-out"));
   }
 
   /** {@code --rate}: 0 when not given (a closed loop); given, it must be positive. */

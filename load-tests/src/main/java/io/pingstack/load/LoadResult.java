@@ -1,8 +1,14 @@
 package io.pingstack.load;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /**
  * The figures of one measured window (warmup excluded). {@code protocol} is a {@code --protocol}
@@ -23,6 +29,8 @@ import java.util.Map;
  * {@code openLoop} holds what only an open loop ({@code --rate}) measures, null in a closed loop;
  * in an open loop the latencies run from each request's intended send time. {@code ledger} is what
  * {@code --ledger} wrote over the whole run, warmup included; null without it.
+ * {@code latencyMicros} holds the window's latencies in µs, as the percentiles above; it is the
+ * result's own copy, which no one modifies.
  */
 record LoadResult(
     String protocol,
@@ -50,7 +58,8 @@ record LoadResult(
     String format,
     boolean gzip,
     OpenLoop openLoop,
-    Ledger.Figures ledger) {
+    Ledger.Figures ledger,
+    Histogram latencyMicros) {
 
   /**
    * The figures of an open loop at {@code rate} requests per second: {@code behindSchedule} requests
@@ -60,6 +69,8 @@ record LoadResult(
    */
   record OpenLoop(double rate, long behindSchedule, long unsent, double serviceP50Millis, double serviceP90Millis,
       double serviceP99Millis, double serviceMaxMillis) {}
+
+  private static final double MICROS_PER_MILLI = 1000.0;
 
   LoadResult {
     errors = Reports.sortedErrors(errors);
@@ -125,6 +136,21 @@ record LoadResult(
   private String protocolAndBody() {
     String body = format == null || format.equals(LoadOptions.Format.PROTOBUF.flag()) ? "" : ", " + format;
     return protocol + body + (gzip ? ", gzip" : "");
+  }
+
+  /**
+   * Writes the latency histogram to {@code file} as HdrHistogram prints it ({@code
+   * outputPercentileDistribution}, the {@code .hgrm} format its plotters read), in milliseconds.
+   */
+  void writeHgrm(Path file) {
+    try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
+      latencyMicros.outputPercentileDistribution(out, MICROS_PER_MILLI);
+      if (out.checkError()) {
+        throw new IOException("the write failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Writes the same figures as {@link #summary()} as one JSON object. */

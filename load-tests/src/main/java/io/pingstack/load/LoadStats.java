@@ -22,6 +22,7 @@ final class LoadStats {
   private long accepted;
   private long duplicates;
   private long rejected;
+  private long errorCount;
 
   LoadStats(boolean openLoop) {
     maxLatencyMicros = openLoop ? MAX_OPEN_LOOP_LATENCY_MICROS : MAX_LATENCY_MICROS;
@@ -47,6 +48,12 @@ final class LoadStats {
   /** A failed request or call: an HTTP status code, a gRPC status code name, or a name such as {@code connect}. */
   void error(String kind) {
     errors.merge(kind, 1L, Long::sum);
+    errorCount++;
+  }
+
+  /** Errors and p99 latency so far, for the progress line. */
+  Progress.Figures progress(boolean measuring, long ackedInRun) {
+    return new Progress.Figures(measuring, ackedInRun, errorCount, Reports.millis(latencyMicros.getValueAtPercentile(99)));
   }
 
   /**
@@ -68,7 +75,7 @@ final class LoadStats {
         pingsAckedInRun, window.runNanos() / 1e9,
         options.mix().shapes().size(), options.timeSpread().toSeconds(),
         options.protocol() == LoadOptions.Protocol.HTTP ? options.format().flag() : null, options.gzip(), openLoop,
-        ledger.enabled() ? ledger.figures() : null);
+        ledger.enabled() ? ledger.figures() : null, latencyMicros.copy());
   }
 
   private long micros(long nanos) {

@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -217,5 +220,29 @@ class LoadMainTest {
 
     assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("service ms", "schedule");
     assertThat(new ObjectMapper().readTree(json.toFile()).has("open_loop")).isFalse();
+  }
+
+  @Test
+  void hgrmOutWritesTheLatencyHistogramInMilliseconds(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("result.json");
+    Path hgrm = dir.resolve("latency.hgrm");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+      int exit = LoadMain.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8), "--url", server.url().toString(), "--batch", "4",
+          "--connections", "2", "--warmup", "0", "--total", "400", "--json-out", json.toString(), "--hgrm-out", hgrm.toString());
+      assertThat(exit).isZero();
+    }
+
+    JsonNode result = new ObjectMapper().readTree(json.toFile());
+    List<String> lines = Files.readAllLines(hgrm);
+    assertThat(lines.get(0)).contains("Value", "Percentile", "TotalCount", "1/(1-Percentile)");
+    String footer = lines.stream().filter(l -> l.startsWith("#[Max")).findFirst().orElseThrow();
+    Matcher max = Pattern.compile("#\\[Max\\s*=\\s*([0-9.]+), Total count\\s*=\\s*([0-9]+)\\]").matcher(footer);
+    assertThat(max.matches()).as(footer).isTrue();
+    assertThat(Double.parseDouble(max.group(1))).as("ms, as the JSON's").isCloseTo(result.get("latency_ms").get("max").asDouble(),
+        within(0.0006));
+    assertThat(Long.parseLong(max.group(2))).isEqualTo(result.get("requests").asLong()).isEqualTo(100);
+    assertThat(err.toString(StandardCharsets.UTF_8)).as("not a terminal: no progress line").doesNotContain("\r", "pings/s");
   }
 }

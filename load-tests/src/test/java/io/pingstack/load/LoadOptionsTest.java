@@ -169,6 +169,8 @@ class LoadOptionsTest {
         .hasMessageContaining("--ledger is in a directory that does not exist");
     assertThatThrownBy(() -> LoadOptions.parse("--json-out", dir.resolve("no/r.json").toString()))
         .hasMessageContaining("--json-out is in a directory that does not exist");
+    assertThatThrownBy(() -> LoadOptions.parse("--hgrm-out", dir.toString())).hasMessageContaining("--hgrm-out is a directory");
+    assertThat(LoadOptions.parse("--hgrm-out", "latency.hgrm").hgrmOut()).isEqualTo(Path.of("latency.hgrm"));
   }
 
   @Test
