@@ -2,6 +2,9 @@ package io.pingstack.load;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,9 +14,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Command line options as {@code --name value} or {@code --name=value}: every name must be known,
- * only {@code repeatable} names may be given twice. The typed getters name the option in every
- * error message.
+ * Command line options as {@code --name value} or {@code --name=value}, and flags as {@code --name}
+ * alone: every name must be known, only {@code repeatable} names may be given twice. The typed
+ * getters name the option in every error message.
  */
 final class Args {
   private final Map<String, List<String>> values;
@@ -23,6 +26,11 @@ final class Args {
   }
 
   static Args parse(String[] args, Set<String> known, Set<String> repeatable) {
+    return parse(args, known, repeatable, Set.of());
+  }
+
+  /** As {@link #parse(String[], Set, Set)}, with {@code flags}: known names that take no value. */
+  static Args parse(String[] args, Set<String> known, Set<String> repeatable, Set<String> flags) {
     Map<String, List<String>> values = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -32,7 +40,11 @@ final class Args {
       String name = arg;
       String value;
       int eq = arg.indexOf('=');
-      if (eq > 0) {
+      if (flags.contains(arg)) {
+        value = "";
+      } else if (eq > 0 && flags.contains(arg.substring(0, eq))) {
+        throw new IllegalArgumentException(arg.substring(0, eq) + " takes no value");
+      } else if (eq > 0) {
         name = arg.substring(0, eq);
         value = arg.substring(eq + 1);
       } else if (i + 1 < args.length) {
@@ -40,7 +52,7 @@ final class Args {
       } else {
         throw new IllegalArgumentException(name + " needs a value");
       }
-      if (!known.contains(name)) {
+      if (!known.contains(name) && !flags.contains(name)) {
         throw new IllegalArgumentException("unknown option: " + name);
       }
       List<String> list = values.computeIfAbsent(name, n -> new ArrayList<>());
@@ -53,6 +65,11 @@ final class Args {
   }
 
   boolean has(String name) {
+    return values.containsKey(name);
+  }
+
+  /** True when flag {@code name} was given. */
+  boolean flag(String name) {
     return values.containsKey(name);
   }
 
@@ -84,6 +101,24 @@ final class Args {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be an integer: " + value, e);
     }
+  }
+
+  /** A finite number, decimals allowed. */
+  double number(String name, double fallback) {
+    String value = string(name, null);
+    if (value == null) {
+      return fallback;
+    }
+    double number;
+    try {
+      number = Double.parseDouble(value.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number: " + value, e);
+    }
+    if (!Double.isFinite(number)) {
+      throw new IllegalArgumentException(name + " must be a finite number: " + value);
+    }
+    return number;
   }
 
   /** Seconds, decimals allowed, with an optional {@code s} suffix: {@code 2.5}, {@code 20s}. */
@@ -136,6 +171,27 @@ final class Args {
       throw new IllegalArgumentException(name + " must be an http:// URL with a host: " + url);
     }
     return url;
+  }
+
+  /** A file to write: its directory must exist, and it must not be a directory itself. */
+  Path outputFile(String name) {
+    String value = string(name, null);
+    if (value == null) {
+      return null;
+    }
+    Path file;
+    try {
+      file = Path.of(value).toAbsolutePath();
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException(name + " is not a file name: " + value, e);
+    }
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException(name + " is a directory: " + value);
+    }
+    if (file.getParent() != null && !Files.isDirectory(file.getParent())) {
+      throw new IllegalArgumentException(name + " is in a directory that does not exist: " + value);
+    }
+    return Path.of(value);
   }
 
   static void requireRange(String name, long value, long min, long max) {

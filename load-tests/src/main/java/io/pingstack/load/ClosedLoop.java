@@ -43,6 +43,10 @@ import java.util.concurrent.TimeoutException;
  * sending the next (no pipelining). Everything runs on one Netty event loop thread, so neither this
  * class nor its {@link Client} needs locks.
  *
+ * <p>With a {@code rate}, the loop is open instead: a {@link Pacer} sends requests at their intended
+ * times, each on a free slot (still one request per connection), and a request's latency runs from
+ * its intended time; the service time, from its write, is reported beside it.
+ *
  * <p>Timeline: connect, send for {@code warmup} (not measured), measure for {@code duration}, then
  * stop sending and close. Requests still in flight at the end are reported as unanswered. A lost
  * connection is re-opened after a short pause; its slot keeps its index.
@@ -53,8 +57,12 @@ final class ClosedLoop<R> {
     /** The next request of connection {@code slot}, or null to leave it idle until another answer or loss. */
     FullHttpRequest request(int slot, ByteBufAllocator alloc);
 
-    /** A whole answer to {@code slot}'s request, received while running; returns the pause before the next send. */
-    Duration answered(int slot, FullHttpResponse answer, long latencyNanos);
+    /**
+     * A whole answer to {@code slot}'s request, received while running, {@code serviceNanos} after the
+     * request was written and {@code latencyNanos} after it was intended to be (the same in a closed
+     * loop); returns the pause before the slot sends again.
+     */
+    Duration answered(int slot, FullHttpResponse answer, long latencyNanos, long serviceNanos);
 
     /** Connection {@code slot} could not connect, while running. */
     void connectFailed(int slot);
@@ -70,21 +78,38 @@ final class ClosedLoop<R> {
 
     /** The figures of the measured window. */
     R result(Window window);
+
+    /** The figures of the progress line, when the run shows one. */
+    default Progress.Figures progress(boolean measuring) {
+      throw new UnsupportedOperationException("this client shows no progress");
+    }
   }
 
   /**
    * The run's timing: {@code measuredNanos} long (0: never measured), {@code cpuNanos} of this whole
    * process within it, {@code unanswered} requests at its end; the run took {@code runNanos} from
-   * the first connect.
+   * the first connect. In an open loop, {@code behindSchedule} requests sent within the window waited
+   * for a free connection past their intended time, and {@code unsent} were due by its end but never
+   * sent (both 0 in a closed loop).
    */
-  record Window(long measuredNanos, int unanswered, long cpuNanos, long runNanos) {}
+  record Window(long measuredNanos, int unanswered, long cpuNanos, long runNanos, long behindSchedule, long unsent) {
+    Window(long measuredNanos, int unanswered, long cpuNanos, long runNanos) {
+      this(measuredNanos, unanswered, cpuNanos, runNanos, 0, 0);
+    }
+  }
 
   /**
    * What a run is: {@code tool} names it in messages ({@code load}, {@code query}); answers over
-   * {@code maxAnswerBytes} fail their connection.
+   * {@code maxAnswerBytes} fail their connection; {@code rate} is the requests per second of an open
+   * loop, 0 for a closed one; {@code progress} shows the client's progress figures.
    */
   record Settings(String tool, InetSocketAddress address, int connections, int maxAnswerBytes, Duration warmup,
-      Duration duration) {}
+      Duration duration, double rate, Progress progress) {
+    Settings(String tool, InetSocketAddress address, int connections, int maxAnswerBytes, Duration warmup,
+        Duration duration) {
+      this(tool, address, connections, maxAnswerBytes, warmup, duration, 0, Progress.NONE);
+    }
+  }
 
   private static final long RECONNECT_DELAY_MILLIS = 100;
   private static final long FINISH_GRACE_SECONDS = 30;
@@ -101,6 +126,10 @@ final class ClosedLoop<R> {
   private final ArrayDeque<Slot> idle = new ArrayDeque<>();
   private final CompletableFuture<R> done = new CompletableFuture<>();
   private final Set<String> reported = new HashSet<>();
+  /** The schedule of an open loop; null in a closed loop. */
+  private final Pacer<Slot> pacer;
+  private final Progress progress;
+  private long behindAtWindowStart;
   private boolean measuring;
   private long measureStartNanos;
   private long measureStartCpuNanos;
@@ -121,6 +150,8 @@ final class ClosedLoop<R> {
     for (int i = 0; i < settings.connections(); i++) {
       slots.add(new Slot(i));
     }
+    this.pacer = settings.rate() > 0 ? new Pacer<>(settings.rate(), loop, Slot::sendAt) : null;
+    this.progress = settings.progress();
   }
 
   /**
@@ -162,6 +193,10 @@ final class ClosedLoop<R> {
   private void start() {
     runStartNanos = System.nanoTime();
     try {
+      if (pacer != null) {
+        pacer.start(runStartNanos);
+      }
+      progress.start(loop, () -> client.progress(measuring));
       for (Slot slot : slots) {
         slot.connect();
       }
@@ -181,6 +216,7 @@ final class ClosedLoop<R> {
       return;
     }
     client.startWindow();
+    behindAtWindowStart = pacer == null ? 0 : pacer.behind();
     measuring = true;
     measureStartNanos = System.nanoTime();
     measureStartCpuNanos = processCpuNanos();
@@ -191,6 +227,7 @@ final class ClosedLoop<R> {
       return;
     }
     stopped = true;
+    progress.stop();
     int unanswered = 0;
     for (Slot slot : slots) {
       unanswered += slot.inFlight ? 1 : 0;
@@ -203,9 +240,15 @@ final class ClosedLoop<R> {
     if (!measuring) {
       client.startWindow();
     }
-    long measuredNanos = measuring ? System.nanoTime() - measureStartNanos : 0;
+    long now = System.nanoTime();
+    long unsent = pacer == null ? 0 : pacer.stop(now);
+    if (client.finished()) {
+      unsent = 0; // what was due after the run had done all it must was never needed
+    }
+    long behind = pacer == null || !measuring ? 0 : pacer.behind() - behindAtWindowStart;
+    long measuredNanos = measuring ? now - measureStartNanos : 0;
     long cpuNanos = measuring ? processCpuNanos() - measureStartCpuNanos : 0;
-    done.complete(client.result(new Window(measuredNanos, unanswered, cpuNanos, System.nanoTime() - runStartNanos)));
+    done.complete(client.result(new Window(measuredNanos, unanswered, cpuNanos, now - runStartNanos, behind, unsent)));
   }
 
   /** CPU time of this whole process (all threads), or 0 where the JVM does not tell. */
@@ -222,7 +265,7 @@ final class ClosedLoop<R> {
     }
   }
 
-  /** Offers each idle slot one more send; those the client still has nothing for stay idle, in order. */
+  /** Offers each idle slot one more send; those the client still has nothing for stay idle, in order. Closed loop only. */
   private void wakeIdle() {
     for (int n = idle.size(); n > 0 && !stopped; n--) {
       idle.poll().send();
@@ -239,6 +282,7 @@ final class ClosedLoop<R> {
     private Channel channel;
     private boolean inFlight;
     private long sentAtNanos;
+    private long intendedNanos;
 
     Slot(int index) {
       this.index = index;
@@ -262,27 +306,52 @@ final class ClosedLoop<R> {
       });
     }
 
+    /** Ready for the next request: sends it now (closed loop), or frees the slot for the pacer (open loop). */
+    void ready() {
+      if (pacer == null) {
+        send();
+      } else {
+        pacer.free(this);
+      }
+    }
+
+    /** Closed loop: sends the next request now, or waits idle when the client has none. */
     void send() {
       if (stopped || channel == null || !channel.isActive()) {
         return;
       }
+      if (write(false, 0) == Pacer.Outcome.NOTHING_TO_SEND) {
+        idle.add(this);
+      }
+    }
+
+    /** Open loop: sends the request intended at {@code intended}, for the pacer. */
+    Pacer.Outcome sendAt(long intended) {
+      return stopped || channel == null || !channel.isActive() || inFlight
+          ? Pacer.Outcome.UNAVAILABLE
+          : write(true, intended);
+    }
+
+    /** Writes the client's next request, intended at {@code intended} when {@code paced}, else now. */
+    private Pacer.Outcome write(boolean paced, long intended) {
       FullHttpRequest request = client.request(index, channel.alloc());
       if (request == null) {
-        idle.add(this);
-        return;
+        return Pacer.Outcome.NOTHING_TO_SEND;
       }
       inFlight = true;
       sentAtNanos = System.nanoTime();
+      intendedNanos = paced ? intended : sentAtNanos;
       channel.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      return Pacer.Outcome.SENT;
     }
 
     void answered(FullHttpResponse answer) {
-      long latencyNanos = System.nanoTime() - sentAtNanos;
+      long now = System.nanoTime();
       inFlight = false;
       if (stopped) {
         return;
       }
-      Duration pause = client.answered(index, answer, latencyNanos);
+      Duration pause = client.answered(index, answer, now - intendedNanos, now - sentAtNanos);
       if (client.finished()) {
         finish();
         return;
@@ -290,11 +359,13 @@ final class ClosedLoop<R> {
       if (!HttpUtil.isKeepAlive(answer)) {
         ChannelFuture unused = channel.close();
       } else if (!pause.isZero()) {
-        later(this::send, pause.toNanos());
+        later(this::ready, pause.toNanos());
       } else {
-        send();
+        ready();
       }
-      wakeIdle();
+      if (pacer == null) {
+        wakeIdle();
+      }
     }
 
     void closed(Channel closedChannel) {
@@ -305,10 +376,15 @@ final class ClosedLoop<R> {
       boolean requestLost = inFlight;
       inFlight = false;
       idle.remove(this);
+      if (pacer != null) {
+        pacer.remove(this);
+      }
       if (!stopped) {
         client.closed(index, requestLost);
         later(this::connect, TimeUnit.MILLISECONDS.toNanos(RECONNECT_DELAY_MILLIS));
-        wakeIdle();
+        if (pacer == null) {
+          wakeIdle();
+        }
       }
     }
 
@@ -317,7 +393,7 @@ final class ClosedLoop<R> {
       @Override
       public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        send();
+        ready();
       }
 
       @Override

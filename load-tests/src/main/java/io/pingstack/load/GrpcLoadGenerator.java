@@ -37,6 +37,10 @@ import java.util.concurrent.TimeUnit;
  * call's latency runs from its start, its first batch built, to its response: for a stream, the
  * whole stream, the building of its later batches included.
  *
+ * <p>With a {@code rate} ({@code grpc-unary} only), the loop is open: calls start at their intended
+ * times ({@link Pacer}), still one in flight per channel, and a call's latency runs from its
+ * intended time; its service time, from its start, is reported beside it.
+ *
  * <p>A stream sends its next batch only while gRPC calls it ready (HTTP/2 flow control and the
  * transport's buffer), so a server that stops reading holds the generator back instead of making it
  * buffer. With a {@code total}, batches are cut and streams half-closed early as {@link
@@ -54,11 +58,18 @@ final class GrpcLoadGenerator {
   private final MethodDescriptor<byte[], IngestResponse> method;
   private final int batchesPerCall;
   private final PingBodies[] bodies;
+  private final Ledger ledger;
+  private final Progress progress;
+  /** Each channel's pings of the call in flight, for the ledger; null without one. */
+  private final SentPings[] sent;
   private final List<Slot> slots = new ArrayList<>();
   private final ArrayDeque<Slot> idle = new ArrayDeque<>();
   private final CompletableFuture<LoadResult> done = new CompletableFuture<>();
   private final Set<String> reported = new HashSet<>();
-  private LoadStats stats = new LoadStats();
+  /** The schedule of an open loop; null in a closed loop. */
+  private final Pacer<Slot> pacer;
+  private LoadStats stats;
+  private long behindAtWindowStart;
   private long pingsAckedInRun;
   private long pingsInFlight;
   private boolean measuring;
@@ -67,16 +78,25 @@ final class GrpcLoadGenerator {
   private long measureStartCpuNanos;
   private long runStartNanos;
 
-  private GrpcLoadGenerator(LoadOptions options, EventLoop loop, List<ManagedChannel> channels) {
+  private GrpcLoadGenerator(LoadOptions options, EventLoop loop, List<ManagedChannel> channels, Ledger ledger,
+      Progress progress) {
     this.options = options;
     this.loop = loop;
     boolean stream = options.protocol() == LoadOptions.Protocol.GRPC_STREAM;
     this.method = stream ? GrpcIngestMethods.INGEST_STREAM : GrpcIngestMethods.INGEST;
     this.batchesPerCall = stream ? options.streamBatches() : 1;
     this.bodies = PingBodies.perConnection(options);
+    this.ledger = ledger;
+    this.progress = progress;
+    this.sent = ledger.enabled() ? new SentPings[bodies.length] : null;
+    for (int i = 0; sent != null && i < sent.length; i++) {
+      sent[i] = bodies[i].recordSent();
+    }
     for (int i = 0; i < channels.size(); i++) {
       slots.add(new Slot(i, channels.get(i)));
     }
+    this.pacer = options.openLoop() ? new Pacer<>(options.rate(), loop, Slot::startCallAt) : null;
+    this.stats = new LoadStats(options.openLoop());
   }
 
   /**
@@ -85,10 +105,15 @@ final class GrpcLoadGenerator {
    * returns the figures measured until then.
    */
   static LoadResult run(LoadOptions options) {
+    return run(options, Progress.NONE);
+  }
+
+  /** As {@link #run(LoadOptions)}, showing {@code progress}. */
+  static LoadResult run(LoadOptions options, Progress progress) {
     EventLoopGroup group = new NioEventLoopGroup(1);
     EventLoop loop = group.next();
     List<ManagedChannel> channels = new ArrayList<>();
-    try {
+    try (Ledger ledger = Ledger.open(options.ledger())) {
       InetSocketAddress address = new InetSocketAddress(options.url().getHost(), options.port());
       for (int i = 0; i < options.connections(); i++) {
         channels.add(NettyChannelBuilder.forAddress(address)
@@ -100,7 +125,7 @@ final class GrpcLoadGenerator {
             .maxInboundMessageSize(MAX_ANSWER_BYTES)
             .build());
       }
-      GrpcLoadGenerator run = new GrpcLoadGenerator(options, loop, channels);
+      GrpcLoadGenerator run = new GrpcLoadGenerator(options, loop, channels, ledger, progress);
       loop.execute(run::start);
       return ClosedLoop.await("load", run.done, loop, run::finish, options.warmup().plus(options.duration()));
     } finally {
@@ -123,8 +148,12 @@ final class GrpcLoadGenerator {
   private void start() {
     runStartNanos = System.nanoTime();
     try {
+      if (pacer != null) {
+        pacer.start(runStartNanos);
+      }
+      progress.start(loop, () -> stats.progress(measuring, pingsAckedInRun));
       for (Slot slot : slots) {
-        slot.startCall();
+        slot.ready();
       }
       if (options.warmup().isZero()) {
         startMeasuring();
@@ -141,7 +170,8 @@ final class GrpcLoadGenerator {
     if (stopped) {
       return;
     }
-    stats = new LoadStats();
+    stats = new LoadStats(options.openLoop());
+    behindAtWindowStart = pacer == null ? 0 : pacer.behind();
     measuring = true;
     measureStartNanos = System.nanoTime();
     measureStartCpuNanos = ClosedLoop.processCpuNanos();
@@ -152,6 +182,7 @@ final class GrpcLoadGenerator {
       return;
     }
     stopped = true;
+    progress.stop();
     int unanswered = 0;
     for (Slot slot : slots) {
       if (slot.call != null) {
@@ -161,12 +192,22 @@ final class GrpcLoadGenerator {
     }
     // A run that ended before its measured window began reports an empty window, as ClosedLoop does.
     if (!measuring) {
-      stats = new LoadStats();
+      stats = new LoadStats(options.openLoop());
     }
-    long measuredNanos = measuring ? System.nanoTime() - measureStartNanos : 0;
+    long now = System.nanoTime();
+    // What was due after a total was reached was never needed.
+    long unsent = pacer == null || reachedTotal() ? 0 : pacer.stop(now);
+    long behind = pacer == null || !measuring ? 0 : pacer.behind() - behindAtWindowStart;
+    long measuredNanos = measuring ? now - measureStartNanos : 0;
     long cpuNanos = measuring ? ClosedLoop.processCpuNanos() - measureStartCpuNanos : 0;
+    ledger.end();
     done.complete(stats.result(options,
-        new ClosedLoop.Window(measuredNanos, unanswered, cpuNanos, System.nanoTime() - runStartNanos), pingsAckedInRun));
+        new ClosedLoop.Window(measuredNanos, unanswered, cpuNanos, now - runStartNanos, behind, unsent), pingsAckedInRun,
+        ledger));
+  }
+
+  private boolean reachedTotal() {
+    return options.total() > 0 && pingsAckedInRun >= options.total();
   }
 
   /** Reserves the pings of one more batch: {@code --batch}, or fewer (even 0) when a total is near. */
@@ -229,21 +270,45 @@ final class GrpcLoadGenerator {
     /** Pings of the call in flight, reserved until it closes. */
     private int pingsSent;
     private long startNanos;
+    private long intendedNanos;
 
     Slot(int index, ManagedChannel channel) {
       this.index = index;
       this.channel = channel;
     }
 
-    /** Starts the next call, or waits idle when there is nothing left to send. */
+    /** Ready for the next call: starts it now (closed loop), or frees the channel for the pacer (open loop). */
+    void ready() {
+      if (pacer == null) {
+        startCall();
+      } else {
+        pacer.free(this);
+      }
+    }
+
+    /** Closed loop: starts the next call, or waits idle when there is nothing left to send. */
     void startCall() {
       if (stopped || call != null) {
         return;
       }
+      if (start(false, 0) == Pacer.Outcome.NOTHING_TO_SEND) {
+        idle.add(this);
+      }
+    }
+
+    /** Open loop: starts the call intended at {@code intended}, for the pacer. */
+    Pacer.Outcome startCallAt(long intended) {
+      return stopped || call != null ? Pacer.Outcome.UNAVAILABLE : start(true, intended);
+    }
+
+    /** Starts a call, intended at {@code intended} when {@code paced}, else now. */
+    private Pacer.Outcome start(boolean paced, long intended) {
       int pings = reserve();
       if (pings == 0) {
-        idle.add(this);
-        return;
+        return Pacer.Outcome.NOTHING_TO_SEND;
+      }
+      if (sent != null) {
+        sent[index].clear();
       }
       byte[] first = bodies[index].bytes(pings, System.currentTimeMillis());
       call = channel.newCall(method, CallOptions.DEFAULT);
@@ -252,10 +317,12 @@ final class GrpcLoadGenerator {
       batchesSent = 0;
       pingsSent = 0;
       startNanos = System.nanoTime();
+      intendedNanos = paced ? intended : startNanos;
       call.start(new Listener(call), headers());
       call.request(1);
       send(first, pings);
       sendWhileReady();
+      return Pacer.Outcome.SENT;
     }
 
     /** Sends a stream's next batches while the call is ready; half-closes after its last. */
@@ -285,7 +352,7 @@ final class GrpcLoadGenerator {
     }
 
     void closed(Status status, Metadata trailers) {
-      long latencyNanos = System.nanoTime() - startNanos;
+      long now = System.nanoTime();
       IngestResponse counts = response;
       call = null;
       response = null;
@@ -296,8 +363,11 @@ final class GrpcLoadGenerator {
       }
       long pause = 0;
       if (status.isOk() && counts != null) {
-        stats.acknowledged(latencyNanos, counts);
+        stats.acknowledged(now - intendedNanos, now - startNanos, counts);
         pingsAckedInRun += Integer.toUnsignedLong(counts.getAccepted());
+        if (sent != null) {
+          ledger.acknowledged(sent[index], counts);
+        }
       } else if (status.isOk()) {
         stats.error("bad_response");
         reportOnce("bad_response", "a call closed OK without a response");
@@ -307,16 +377,18 @@ final class GrpcLoadGenerator {
         reportOnce(code, status.toString());
         pause = pauseMillis(status, trailers);
       }
-      if (options.total() > 0 && pingsAckedInRun >= options.total()) {
+      if (reachedTotal()) {
         finish();
         return;
       }
       if (pause > 0) {
-        later(this::startCall, pause);
+        later(this::ready, pause);
       } else {
-        startCall();
+        ready();
       }
-      wakeIdle();
+      if (pacer == null) {
+        wakeIdle();
+      }
     }
 
     /** The callbacks of one call, on the loop thread; those of a call that is no longer the slot's are ignored. */

@@ -1,7 +1,6 @@
 package io.pingstack.load;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
@@ -16,14 +15,13 @@ import java.util.SplittableRandom;
  * and seed: the same ids, and the same instance, event and timestamp picks in the same order. Confined
  * to one thread.
  */
-final class JsonRowBodies {
+final class JsonRowBodies implements BodyWriter {
   static final String INGEST_NODE = "direct";
 
-  private static final byte[] ROW_START = ascii("{\"wal_position\":0,\"received_at\":");
-  private static final byte[] PING_ID = ascii(",\"ingest_node\":\"" + INGEST_NODE + "\",\"ping_id\":\"");
-  private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
-  private static final byte[] ROW_END = ascii(",\"payload\":\"\"}\n");
-  private static final int MAX_DIGITS = 20;
+  private static final byte[] ROW_START = Ascii.bytes("{\"wal_position\":0,\"received_at\":");
+  private static final byte[] PING_ID = Ascii.bytes(",\"ingest_node\":\"" + INGEST_NODE + "\",\"ping_id\":\"");
+  private static final byte[] TIMESTAMP = Ascii.bytes(",\"timestamp\":");
+  private static final byte[] ROW_END = Ascii.bytes(",\"payload\":\"\"}\n");
 
   private final JsonRowTemplates templates;
   private final TimestampTable spread;
@@ -31,12 +29,14 @@ final class JsonRowBodies {
   private final SplittableRandom random;
   private byte[] scratch = new byte[0];
   private long sequence;
+  /** What the ledger needs of the pings written; null when there is no ledger. */
+  private SentPings sent;
 
   /** {@code spread} is null when every ping is timestamped with the time its request is written. */
   JsonRowBodies(JsonRowTemplates templates, TimestampTable spread, String runId, int connection, long seed) {
     this.templates = templates;
     this.spread = spread;
-    this.idPrefix = ascii(runId + "-" + connection + "-");
+    this.idPrefix = Ascii.bytes(runId + "-" + connection + "-");
     // Seeded as PingBodies seeds its picks: the same pings, in the same order.
     this.random = new SplittableRandom(seed * 31 + connection);
   }
@@ -56,9 +56,18 @@ final class JsonRowBodies {
   }
 
   /** An upper bound of the bytes {@link #write} needs for {@code batch} pings. */
-  int maxBodySize(int batch) {
+  @Override
+  public SentPings recordSent() {
+    if (sent == null) {
+      sent = new SentPings(idPrefix);
+    }
+    return sent;
+  }
+
+  @Override
+  public int maxBodySize(int batch) {
     int row = ROW_START.length + PING_ID.length + TIMESTAMP.length + ROW_END.length + idPrefix.length
-        + 4 * MAX_DIGITS + templates.maxPieces();
+        + 4 * Ascii.MAX_DIGITS + templates.maxPieces();
     return batch * row;
   }
 
@@ -66,7 +75,8 @@ final class JsonRowBodies {
    * Appends {@code batch} rows of new pings, received at {@code nowMillis} and timestamped then, or
    * each at a random one of the spread timestamps.
    */
-  void write(ByteBuf out, int batch, long nowMillis) {
+  @Override
+  public void write(ByteBuf out, int batch, long nowMillis) {
     if (scratch.length < maxBodySize(batch)) {
       scratch = new byte[maxBodySize(batch)];
     }
@@ -76,44 +86,26 @@ final class JsonRowBodies {
     int at = 0;
     for (int i = 0; i < batch; i++) {
       long id = sequence++;
-      byte[] instance = templates.instance(random.nextInt(templates.instanceCount()));
+      int instanceIndex = random.nextInt(templates.instanceCount());
+      if (sent != null) {
+        sent.add(id, templates.instanceId(instanceIndex));
+      }
+      byte[] instance = templates.instance(instanceIndex);
       byte[] event = templates.event(random.nextInt(PingTemplates.EVENT_VARIANTS));
       long timestampMicros = spread == null ? nowMicros : spread.millis(random.nextInt(TimestampTable.SIZE)) * 1000;
 
-      at = copy(ROW_START, b, at);
-      at = decimal(nowMicros, b, at);
-      at = copy(PING_ID, b, at);
-      at = copy(idPrefix, b, at);
-      at = decimal(id, b, at);
+      at = Ascii.copy(ROW_START, b, at);
+      at = Ascii.decimal(nowMicros, b, at);
+      at = Ascii.copy(PING_ID, b, at);
+      at = Ascii.copy(idPrefix, b, at);
+      at = Ascii.decimal(id, b, at);
       b[at++] = '"';
-      at = copy(instance, b, at);
-      at = copy(TIMESTAMP, b, at);
-      at = decimal(timestampMicros, b, at);
-      at = copy(event, b, at);
-      at = copy(ROW_END, b, at);
+      at = Ascii.copy(instance, b, at);
+      at = Ascii.copy(TIMESTAMP, b, at);
+      at = Ascii.decimal(timestampMicros, b, at);
+      at = Ascii.copy(event, b, at);
+      at = Ascii.copy(ROW_END, b, at);
     }
     out.writeBytes(b, 0, at);
-  }
-
-  /** Writes {@code value} (not negative) in decimal at {@code at}; returns the index after it. */
-  private static int decimal(long value, byte[] b, int at) {
-    int digits = 1;
-    for (long v = value / 10; v != 0; v /= 10) {
-      digits++;
-    }
-    for (int i = at + digits - 1; i >= at; i--) {
-      b[i] = (byte) ('0' + value % 10);
-      value /= 10;
-    }
-    return at + digits;
-  }
-
-  private static int copy(byte[] piece, byte[] b, int at) {
-    System.arraycopy(piece, 0, b, at, piece.length);
-    return at + piece.length;
-  }
-
-  private static byte[] ascii(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
   }
 }

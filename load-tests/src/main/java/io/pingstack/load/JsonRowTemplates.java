@@ -22,11 +22,13 @@ final class JsonRowTemplates {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final byte[][] instances;
+  private final byte[][] instanceIds;
   private final byte[][] events;
   private final int maxPieces;
 
   JsonRowTemplates(PingTemplates templates) {
     instances = new byte[templates.instanceCount()][];
+    instanceIds = new byte[templates.instanceCount()][];
     int maxInstance = 0;
     for (int i = 0; i < instances.length; i++) {
       Ping ping = parse(templates.instance(i));
@@ -35,6 +37,7 @@ final class JsonRowTemplates {
         json.writeStringField("version", ping.getVersion());
         json.writeStringField("deploy_type", ping.getDeployType());
       });
+      instanceIds[i] = templates.instanceId(i);
       maxInstance = Math.max(maxInstance, instances[i].length);
     }
     events = new byte[PingTemplates.EVENT_VARIANTS][];
@@ -78,6 +81,11 @@ final class JsonRowTemplates {
     return instances[i];
   }
 
+  /** The id of instance {@code i}, in ASCII. Callers must not modify the array. */
+  byte[] instanceId(int i) {
+    return instanceIds[i];
+  }
+
   /** The JSON fields of event variant {@code i}, with a leading comma. Callers must not modify the array. */
   byte[] event(int i) {
     return events[i];
@@ -88,12 +96,8 @@ final class JsonRowTemplates {
     return maxPieces;
   }
 
-  private interface Fields {
-    void write(JsonGenerator json) throws IOException;
-  }
-
   /** The fields {@code fields} writes, as {@code ,"a":…,"b":…}: an object without its braces, after a comma. */
-  private static byte[] fields(Fields fields) {
+  static byte[] fields(Reports.Fields fields) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator json = JSON.createGenerator(bytes)) {
       json.writeStartObject();
@@ -108,7 +112,8 @@ final class JsonRowTemplates {
     return piece;
   }
 
-  private static Ping parse(byte[] piece) {
+  /** A pre-encoded piece of {@link PingTemplates} as the fields of a {@code Ping}. */
+  static Ping parse(byte[] piece) {
     try {
       return Ping.parseFrom(piece);
     } catch (InvalidProtocolBufferException e) {

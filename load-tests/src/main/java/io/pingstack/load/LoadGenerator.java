@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.pingstack.model.proto.IngestResponse;
@@ -21,7 +22,8 @@ import java.util.Set;
  * the same pings ({@code clickhouse-json}: a 200 acknowledges every ping of its request), on the {@link ClosedLoop}
  * machinery: each of {@code connections} keep-alive connections sends a request, waits for the whole
  * answer and sends the next (no pipelining), on one event loop thread, so the state below needs no
- * locks.
+ * locks. With a {@code rate}, the loop is open: requests leave at their intended times instead
+ * ({@link Pacer}), still one in flight per connection.
  *
  * <p>Answers are counted by the window they complete in. A 429 or 503 pauses that connection for its
  * {@code Retry-After} (at most one second). Each connection slot survives reconnects, so its ping
@@ -36,33 +38,44 @@ import java.util.Set;
 final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   private static final int MAX_ANSWER_BYTES = 1 << 20;
   private static final long MAX_RETRY_AFTER_MILLIS = 1000;
-  private static final String PROTOBUF = "application/x-protobuf";
+  private static final String PROTOBUF = LoadOptions.Format.PROTOBUF.contentType();
+  private static final String JSON = LoadOptions.Format.JSON.contentType();
   private static final String JSON_LINES = "application/x-ndjson";
   private static final int MAX_ERROR_TEXT = 300;
 
   private final LoadOptions options;
   private final String hostHeader;
   private final String path;
-  /** Protobuf bodies for {@code http}; null for {@code clickhouse-json}. */
-  private final PingBodies[] bodies;
-  /** JSONEachRow bodies for {@code clickhouse-json}; null for {@code http}. */
-  private final JsonRowBodies[] rows;
+  /** True for {@code clickhouse-json}: a 200 acknowledges the whole batch. */
+  private final boolean clickhouse;
+  private final String contentType;
+  /** Each connection's bodies: {@code --format} for {@code http} (maybe gzipped), JSONEachRow rows for {@code clickhouse-json}. */
+  private final BodyWriter[] bodies;
+  private final Ledger ledger;
+  /** Each connection's pings in flight, for the ledger; null without one. */
+  private final SentPings[] sent;
   /** Statuses whose first answer was printed (ClickHouse explains its errors in the body). */
   private final Set<Integer> reportedStatuses = new HashSet<>();
   /** Pings of each connection's request in flight; 0 when none is. */
   private final int[] pingsSent;
-  private LoadStats stats = new LoadStats();
+  private LoadStats stats;
   private long pingsAckedInRun;
   private long pingsInFlight;
 
-  private LoadGenerator(LoadOptions options) {
+  private LoadGenerator(LoadOptions options, Ledger ledger) {
     this.options = options;
     this.hostHeader = Args.hostHeader(options.url());
     this.path = options.path();
-    boolean clickhouse = options.protocol() == LoadOptions.Protocol.CLICKHOUSE_JSON;
-    this.bodies = clickhouse ? null : PingBodies.perConnection(options);
-    this.rows = clickhouse ? JsonRowBodies.perConnection(options) : null;
+    this.clickhouse = options.protocol() == LoadOptions.Protocol.CLICKHOUSE_JSON;
+    this.contentType = clickhouse ? JSON_LINES : options.format().contentType();
+    this.bodies = bodies(options);
+    this.ledger = ledger;
+    this.sent = ledger.enabled() ? new SentPings[bodies.length] : null;
+    for (int i = 0; sent != null && i < sent.length; i++) {
+      sent[i] = bodies[i].recordSent();
+    }
     this.pingsSent = new int[options.connections()];
+    this.stats = new LoadStats(options.openLoop());
   }
 
   /**
@@ -71,8 +84,26 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
    * figures measured until then.
    */
   static LoadResult run(LoadOptions options) {
-    return ClosedLoop.run(new ClosedLoop.Settings("load", new InetSocketAddress(options.url().getHost(), options.port()),
-        options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration()), new LoadGenerator(options));
+    return run(options, Progress.NONE);
+  }
+
+  /** As {@link #run(LoadOptions)}, showing {@code progress}. */
+  static LoadResult run(LoadOptions options, Progress progress) {
+    try (Ledger ledger = Ledger.open(options.ledger())) {
+      return ClosedLoop.run(new ClosedLoop.Settings("load", new InetSocketAddress(options.url().getHost(), options.port()),
+          options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration(), options.rate(), progress),
+          new LoadGenerator(options, ledger));
+    }
+  }
+
+  private static BodyWriter[] bodies(LoadOptions options) {
+    if (options.protocol() == LoadOptions.Protocol.CLICKHOUSE_JSON) {
+      return JsonRowBodies.perConnection(options);
+    }
+    BodyWriter[] plain = options.format() == LoadOptions.Format.PROTOBUF
+        ? PingBodies.perConnection(options)
+        : JsonPingBodies.perConnection(options);
+    return options.gzip() ? GzipBodies.wrap(plain) : plain;
   }
 
   @Override
@@ -85,21 +116,22 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
       }
       pings = (int) Math.min(pings, left);
     }
-    ByteBuf body;
-    if (rows == null) {
-      body = alloc.buffer(bodies[slot].maxBodySize(pings));
-      bodies[slot].write(body, pings, System.currentTimeMillis());
-    } else {
-      body = alloc.buffer(rows[slot].maxBodySize(pings));
-      rows[slot].write(body, pings, System.currentTimeMillis());
+    if (sent != null) {
+      sent[slot].clear();
     }
+    ByteBuf body = alloc.buffer(bodies[slot].maxBodySize(pings));
+    bodies[slot].write(body, pings, System.currentTimeMillis());
     FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, body);
     request.headers()
         .set(HttpHeaderNames.HOST, hostHeader)
-        .set(HttpHeaderNames.CONTENT_TYPE, rows == null ? PROTOBUF : JSON_LINES)
+        .set(HttpHeaderNames.CONTENT_TYPE, contentType)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-    if (rows == null) {
-      request.headers().set(HttpHeaderNames.ACCEPT, PROTOBUF);
+    if (!clickhouse) {
+      // Pingstack answers protobuf requests in protobuf when asked, JSON requests in JSON.
+      request.headers().set(HttpHeaderNames.ACCEPT, options.format() == LoadOptions.Format.PROTOBUF ? PROTOBUF : JSON);
+    }
+    if (options.gzip()) {
+      request.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
     }
     if (options.token() != null) {
       request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + options.token());
@@ -110,28 +142,35 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   }
 
   @Override
-  public Duration answered(int slot, FullHttpResponse answer, long latencyNanos) {
+  public Duration answered(int slot, FullHttpResponse answer, long latencyNanos, long serviceNanos) {
     int pings = pingsSent[slot];
     landed(slot);
     if (answer.status().code() != 200) {
       stats.error(Integer.toString(answer.status().code()));
-      if (rows != null && reportedStatuses.add(answer.status().code())) {
+      if (clickhouse && reportedStatuses.add(answer.status().code())) {
         String text = answer.content().toString(StandardCharsets.UTF_8).strip();
         System.err.println("load: first " + answer.status().code() + " answer from ClickHouse: "
             + (text.length() > MAX_ERROR_TEXT ? text.substring(0, MAX_ERROR_TEXT) + "…" : text));
       }
       return Duration.ofMillis(retryAfterMillis(answer));
     }
-    if (rows != null) {
+    if (clickhouse) {
       // ClickHouse answers an INSERT after its rows are written, with an empty body: all or nothing.
-      stats.acknowledged(latencyNanos, IngestResponse.newBuilder().setAccepted(pings).build());
+      IngestResponse all = IngestResponse.newBuilder().setAccepted(pings).build();
+      stats.acknowledged(latencyNanos, serviceNanos, all);
       pingsAckedInRun += pings;
+      if (sent != null) {
+        ledger.acknowledged(sent[slot], all);
+      }
       return Duration.ZERO;
     }
     try {
       IngestResponse counts = Answers.parse(answer.headers().get(HttpHeaderNames.CONTENT_TYPE), answer.content());
-      stats.acknowledged(latencyNanos, counts);
+      stats.acknowledged(latencyNanos, serviceNanos, counts);
       pingsAckedInRun += Integer.toUnsignedLong(counts.getAccepted());
+      if (sent != null) {
+        ledger.acknowledged(sent[slot], counts);
+      }
     } catch (IOException e) {
       stats.error("bad_response");
     }
@@ -156,12 +195,18 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
 
   @Override
   public void startWindow() {
-    stats = new LoadStats();
+    stats = new LoadStats(options.openLoop());
+  }
+
+  @Override
+  public Progress.Figures progress(boolean measuring) {
+    return stats.progress(measuring, pingsAckedInRun);
   }
 
   @Override
   public LoadResult result(ClosedLoop.Window window) {
-    return stats.result(options, window, pingsAckedInRun);
+    ledger.end();
+    return stats.result(options, window, pingsAckedInRun, ledger);
   }
 
   /** The request of {@code slot}, if any, is over: its pings are no longer reserved. */

@@ -57,7 +57,7 @@ public final class LoadMain {
     }
     try {
       return switch (command) {
-        case "load" -> load(out, LoadOptions.parse(options));
+        case "load" -> load(out, err, LoadOptions.parse(options));
         case "query" -> query(out, QueryOptions.parse(options));
         case "freshness" -> freshness(out, FreshnessOptions.parse(options));
         case "describe" -> describe(out, LoadOptions.parse(options).mix());
@@ -70,14 +70,22 @@ public final class LoadMain {
     }
   }
 
-  private static int load(PrintStream out, LoadOptions options) {
+  private static int load(PrintStream out, PrintStream err, LoadOptions options) {
+    Progress progress = Progress.onTerminal(err);
     LoadResult result = switch (options.protocol()) {
-      case HTTP, CLICKHOUSE_JSON -> LoadGenerator.run(options);
-      case GRPC_UNARY, GRPC_STREAM -> GrpcLoadGenerator.run(options);
+      case HTTP, CLICKHOUSE_JSON -> LoadGenerator.run(options, progress);
+      case GRPC_UNARY, GRPC_STREAM -> GrpcLoadGenerator.run(options, progress);
     };
     out.print(result.summary());
     if (options.jsonOut() != null) {
       result.writeJson(options.jsonOut());
+    }
+    if (options.hgrmOut() != null) {
+      result.writeHgrm(options.hgrmOut());
+    }
+    if (result.ledger() != null && result.ledger().failure() != null) {
+      err.println("load: " + result.ledger().failure());
+      return 1; // a ledger with holes would pass a correctness check it should fail
     }
     return result.pingsAcked() > 0 || result.pingsAckedInRun() > 0 ? 0 : 1;
   }

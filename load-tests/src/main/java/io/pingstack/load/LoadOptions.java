@@ -17,7 +17,11 @@ import java.util.regex.Pattern;
  * feature events ({@link EventMix}); {@code timeSpread} is zero when pings are timestamped now;
  * {@code total} is 0 when the run ends after {@code duration}, else the number of acknowledged pings
  * (warmup included) after which it ends; {@code probeEvent} is the event name reserved for the
- * freshness probe, which the generator must never send.
+ * freshness probe, which the generator must never send. {@code format} is the body of {@code http}
+ * requests (protobuf for the other protocols), gzipped when {@code gzip}. {@code rate} is 0 for a
+ * closed loop, else the requests (gRPC: calls) per second an open loop sends, across all connections.
+ * {@code ledger} is the file acknowledged ping ids are written to, or null; {@code hgrmOut} the file
+ * the latency histogram is written to, or null.
  */
 record LoadOptions(
     Protocol protocol,
@@ -35,7 +39,12 @@ record LoadOptions(
     long total,
     String probeEvent,
     int streamBatches,
-    String table) {
+    String table,
+    Format format,
+    boolean gzip,
+    double rate,
+    Path ledger,
+    Path hgrmOut) {
 
   /** How pings are sent, as {@code --protocol} names it. */
   enum Protocol {
@@ -71,6 +80,40 @@ record LoadOptions(
     }
   }
 
+  /** The body of an {@code http} request, as {@code --format} names it (API.md section 2). */
+  enum Format {
+    PROTOBUF("protobuf", "application/x-protobuf"),
+    /** {@code {"pings": [ ... ]}}. */
+    JSON("json", "application/json"),
+    /** One ping object per line. */
+    NDJSON("ndjson", "application/x-ndjson");
+
+    private final String flag;
+    private final String contentType;
+
+    Format(String flag, String contentType) {
+      this.flag = flag;
+      this.contentType = contentType;
+    }
+
+    String flag() {
+      return flag;
+    }
+
+    String contentType() {
+      return contentType;
+    }
+
+    static Format of(String flag) {
+      for (Format f : values()) {
+        if (f.flag.equals(flag)) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException("--format must be protobuf, json or ndjson: " + flag);
+    }
+  }
+
   static final String USAGE = String.join("\n",
       "usage: LoadMain [options]                 load POST /v1/pings (this text)",
       "       LoadMain query [options]           query latency benchmark (LoadMain query --help)",
@@ -87,11 +130,19 @@ record LoadOptions(
       "                      clickhouse-json: ClickHouse's HTTP interface, http://HOST:PORT without a path",
       "                      (default http://127.0.0.1:8123)",
       "  --table DB.TABLE    clickhouse-json only: the table, with its database (default pingstack.pings)",
+      "  --format F          http only: the request body, protobuf (a PingBatch, the default), json",
+      "                      ({\"pings\": [...]}) or ndjson (one ping object per line); the same pings either way",
+      "  --gzip              http only: gzips each body (Content-Encoding: gzip, fastest level)",
       "  --batch N           pings per request (gRPC: per message), 1-10000 (default 100)",
       "  --connections C     keep-alive connections (gRPC: channels, each its own connection), each with one",
       "                      request or call in flight (default 8)",
       "  --stream-batches N  grpc-stream only: batches per call; the call then half-closes and waits for its",
       "                      one response before the next starts (default 100; latency is per call)",
+      "  --rate N            open loop: N requests (grpc-unary: calls) per second across all connections, each",
+      "                      intended at start + i/N; a request that finds no free connection waits for one and",
+      "                      its latency runs from its intended time (coordinated omission corrected); the",
+      "                      service time and the requests behind schedule are reported too (http, grpc-unary",
+      "                      and clickhouse-json; default: closed loop, each connection sending when answered)",
       "  --duration S        measured seconds, decimals allowed (default 20; with --total: no limit)",
       "  --warmup S          seconds sent before measuring starts (default 5)",
       "  --instances N       distinct instance ids the pings come from (default 1000)",
@@ -104,6 +155,11 @@ record LoadOptions(
       "  --probe-event NAME  event reserved for the freshness probe, never generated (default probe.freshness)",
       "  --token T           sends Authorization: Bearer T",
       "  --json-out FILE     also writes the summary as JSON to FILE",
+      "  --hgrm-out FILE     also writes the latency histogram to FILE in HdrHistogram's percentile",
+      "                      distribution format (.hgrm, values in ms; open loop: from the intended times)",
+      "  --ledger FILE       writes every acknowledged ping, instance_id TAB ping_id, one per line, to FILE:",
+      "                      the pings of each 200 answer or OK call but those its errors refuse (warmup",
+      "                      included); an answer whose counts and errors do not add up names none (unresolved)",
       "  --help              prints this text",
       "SIGTERM or Ctrl-C ends the run early; the summary covers what was measured until then.");
 
@@ -111,6 +167,8 @@ record LoadOptions(
   static final int MAX_CONNECTIONS = 10_000;
   static final int MAX_STREAM_BATCHES = 1_000_000;
   static final int DEFAULT_STREAM_BATCHES = 100;
+  /** Far beyond what one event loop thread sends; a typo guard. */
+  static final double MAX_RATE = 10_000_000;
   /** The server refuses pings older than its max age (30 days by default); a day is left for the run. */
   static final Duration MAX_TIME_SPREAD = Duration.ofDays(29);
   /** The time limit of a {@code --total} run without {@code --duration}: in practice none. */
@@ -119,7 +177,9 @@ record LoadOptions(
 
   private static final Set<String> NAMES = Set.of("--url", "--batch", "--connections", "--duration", "--warmup",
       "--instances", "--seed", "--token", "--json-out", "--events", "--time-spread", "--total", "--probe-event",
-      "--protocol", "--stream-batches", "--table");
+      "--protocol", "--stream-batches", "--table", "--format",
+      "--rate", "--ledger", "--hgrm-out");
+  private static final Set<String> FLAGS = Set.of("--gzip");
   static final String DEFAULT_TABLE = "pingstack.pings";
   /** A qualified table name: 18.16 ignores the database header, so the SQL names the database. */
   private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*");
@@ -136,6 +196,16 @@ record LoadOptions(
     }
     if (table != null && !TABLE.matcher(table).matches()) {
       throw new IllegalArgumentException("--table must be DATABASE.TABLE (letters, digits, _): " + table);
+    }
+    if (protocol != Protocol.HTTP && (format != Format.PROTOBUF || gzip)) {
+      throw new IllegalArgumentException("--format and --gzip are for --protocol http only");
+    }
+    if (rate < 0 || rate > MAX_RATE) {
+      throw new IllegalArgumentException("--rate must be at most " + (long) MAX_RATE + " requests per second: " + rate);
+    }
+    if (rate > 0 && protocol == Protocol.GRPC_STREAM) {
+      throw new IllegalArgumentException("--rate is for http, grpc-unary and clickhouse-json; a grpc-stream call's"
+          + " batches follow flow control, not a schedule");
     }
     if (protocol == Protocol.CLICKHOUSE_JSON && token != null) {
       throw new IllegalArgumentException("--token is for Pingstack; clickhouse-json inserts as ClickHouse's user default");
@@ -164,8 +234,11 @@ record LoadOptions(
 
   /** Parses {@code --name value} and {@code --name=value} pairs; unknown or repeated names are errors. */
   static LoadOptions parse(String... args) {
-    Args a = Args.parse(args, NAMES, Set.of());
+    Args a = Args.parse(args, NAMES, Set.of(), FLAGS);
     Protocol protocol = Protocol.of(a.string("--protocol", Protocol.HTTP.flag()));
+    if (protocol != Protocol.HTTP && (a.has("--format") || a.flag("--gzip"))) {
+      throw new IllegalArgumentException((a.has("--format") ? "--format" : "--gzip") + " is for --protocol http only");
+    }
     if (protocol != Protocol.GRPC_STREAM && a.has("--stream-batches")) {
       throw new IllegalArgumentException("--stream-batches is for --protocol grpc-stream only");
     }
@@ -179,14 +252,30 @@ record LoadOptions(
     });
     long total = a.longValue("--total", 0);
     Duration duration = total > 0 && !a.has("--duration") ? NO_LIMIT : a.seconds("--duration", Duration.ofSeconds(20));
-    String jsonOut = a.string("--json-out", null);
+    Path jsonOut = a.outputFile("--json-out");
     return new LoadOptions(protocol, a.url("--url", defaultUrl), a.integer("--batch", 100),
         a.integer("--connections", 8), duration, a.seconds("--warmup", Duration.ofSeconds(5)),
         a.integer("--instances", 1000), a.longValue("--seed", 1), a.string("--token", null),
-        jsonOut == null ? null : Path.of(jsonOut), a.integer("--events", 0),
+        jsonOut, a.integer("--events", 0),
         a.span("--time-spread", Duration.ZERO), total, a.string("--probe-event", DEFAULT_PROBE_EVENT),
         a.integer("--stream-batches", protocol == Protocol.GRPC_STREAM ? DEFAULT_STREAM_BATCHES : 1),
-        protocol == Protocol.CLICKHOUSE_JSON ? a.string("--table", DEFAULT_TABLE) : null);
+        protocol == Protocol.CLICKHOUSE_JSON ? a.string("--table", DEFAULT_TABLE) : null,
+        Format.of(a.string("--format", Format.PROTOBUF.flag())), a.flag("--gzip"), rate(a),
+        a.outputFile("--ledger"), a.outputFile("--hgrm-out"));
+  }
+
+  /** {@code --rate}: 0 when not given (a closed loop); given, it must be positive. */
+  private static double rate(Args a) {
+    double rate = a.number("--rate", 0);
+    if (a.has("--rate") && !(rate > 0)) {
+      throw new IllegalArgumentException("--rate must be a positive number of requests per second: " + a.string("--rate", ""));
+    }
+    return rate;
+  }
+
+  /** True for an open loop at {@code rate}. */
+  boolean openLoop() {
+    return rate > 0;
   }
 
   /**

@@ -10,17 +10,35 @@ import org.HdrHistogram.Histogram;
 final class LoadStats {
   /** Latencies above this are recorded as this (a closed loop never waits that long in a sane run). */
   private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(1);
+  /** An open loop's latencies include the time behind schedule, which grows without bound under overload. */
+  private static final long MAX_OPEN_LOOP_LATENCY_MICROS = TimeUnit.DAYS.toMicros(1);
 
-  private final Histogram latencyMicros = new Histogram(MAX_LATENCY_MICROS, 3);
+  private final Histogram latencyMicros;
+  /** Service times (from the write of the request) of an open loop; null in a closed loop, where they are the latencies. */
+  private final Histogram serviceMicros;
+  private final long maxLatencyMicros;
   private final Map<String, Long> errors = new TreeMap<>();
   private long requests;
   private long accepted;
   private long duplicates;
   private long rejected;
+  private long errorCount;
 
-  /** A 200 answer or a call closed OK: its latency and the server's per-ping outcome counts. */
-  void acknowledged(long latencyNanos, IngestResponse response) {
-    latencyMicros.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, latencyNanos / 1000)));
+  LoadStats(boolean openLoop) {
+    maxLatencyMicros = openLoop ? MAX_OPEN_LOOP_LATENCY_MICROS : MAX_LATENCY_MICROS;
+    latencyMicros = new Histogram(maxLatencyMicros, 3);
+    serviceMicros = openLoop ? new Histogram(maxLatencyMicros, 3) : null;
+  }
+
+  /**
+   * A 200 answer or a call closed OK: its latency (from the intended send time in an open loop), its
+   * service time (from the send; the same in a closed loop) and the server's per-ping outcome counts.
+   */
+  void acknowledged(long latencyNanos, long serviceNanos, IngestResponse response) {
+    latencyMicros.recordValue(micros(latencyNanos));
+    if (serviceMicros != null) {
+      serviceMicros.recordValue(micros(serviceNanos));
+    }
     requests++;
     accepted += Integer.toUnsignedLong(response.getAccepted());
     duplicates += Integer.toUnsignedLong(response.getDuplicates());
@@ -30,11 +48,24 @@ final class LoadStats {
   /** A failed request or call: an HTTP status code, a gRPC status code name, or a name such as {@code connect}. */
   void error(String kind) {
     errors.merge(kind, 1L, Long::sum);
+    errorCount++;
   }
 
-  /** {@code pingsAckedInRun} counts every acknowledged ping of the run (warmup included), which took the window's {@code runNanos}. */
-  LoadResult result(LoadOptions options, ClosedLoop.Window window, long pingsAckedInRun) {
+  /** Errors and p99 latency so far, for the progress line. */
+  Progress.Figures progress(boolean measuring, long ackedInRun) {
+    return new Progress.Figures(measuring, ackedInRun, errorCount, Reports.millis(latencyMicros.getValueAtPercentile(99)));
+  }
+
+  /**
+   * {@code pingsAckedInRun} counts every acknowledged ping of the run (warmup included), which took
+   * the window's {@code runNanos}; {@code ledger}'s figures are the run's, when it has one.
+   */
+  LoadResult result(LoadOptions options, ClosedLoop.Window window, long pingsAckedInRun, Ledger ledger) {
     long measuredNanos = window.measuredNanos();
+    LoadResult.OpenLoop openLoop = serviceMicros == null ? null : new LoadResult.OpenLoop(options.rate(),
+        window.behindSchedule(), window.unsent(),
+        Reports.millis(serviceMicros.getValueAtPercentile(50)), Reports.millis(serviceMicros.getValueAtPercentile(90)),
+        Reports.millis(serviceMicros.getValueAtPercentile(99)), Reports.millis(serviceMicros.getMaxValue()));
     return new LoadResult(options.protocol().flag(), options.url().toString(), options.target(), options.batch(),
         options.streamBatches(), options.connections(),
         measuredNanos / 1e9, requests, accepted, duplicates, rejected,
@@ -42,6 +73,12 @@ final class LoadStats {
         Reports.millis(latencyMicros.getValueAtPercentile(99)), Reports.millis(latencyMicros.getMaxValue()),
         errors, window.unanswered(), measuredNanos > 0 ? (double) window.cpuNanos() / measuredNanos : 0,
         pingsAckedInRun, window.runNanos() / 1e9,
-        options.mix().shapes().size(), options.timeSpread().toSeconds());
+        options.mix().shapes().size(), options.timeSpread().toSeconds(),
+        options.protocol() == LoadOptions.Protocol.HTTP ? options.format().flag() : null, options.gzip(), openLoop,
+        ledger.enabled() ? ledger.figures() : null, latencyMicros.copy());
+  }
+
+  private long micros(long nanos) {
+    return Math.min(maxLatencyMicros, Math.max(0, nanos / 1000));
   }
 }

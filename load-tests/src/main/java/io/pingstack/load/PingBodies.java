@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * is copied from {@link PingTemplates}, with the timestamp set to now, or picked from a
  * {@link TimestampTable} when the run spreads its pings over the past. Confined to one thread.
  */
-final class PingBodies {
+final class PingBodies implements BodyWriter {
   private static final byte TAG_PINGS = 1 << 3 | 2; // PingBatch.pings, length-delimited
   private static final byte TAG_PING_ID = 1 << 3 | 2; // Ping.ping_id, length-delimited
 
@@ -27,6 +27,8 @@ final class PingBodies {
   private long sequence;
   private long timestampMillis = Long.MIN_VALUE;
   private byte[] timestampField;
+  /** What the ledger needs of the pings written; null when there is no ledger. */
+  private SentPings sent;
 
   /** {@code spread} is null when every ping is timestamped with the time its request is written. */
   PingBodies(PingTemplates templates, TimestampTable spread, String runId, int connection, long seed) {
@@ -36,8 +38,17 @@ final class PingBodies {
     this.random = new SplittableRandom(seed * 31 + connection);
   }
 
+  @Override
+  public SentPings recordSent() {
+    if (sent == null) {
+      sent = new SentPings(idPrefix);
+    }
+    return sent;
+  }
+
   /** An upper bound of the bytes {@link #write} needs for {@code batch} pings. */
-  int maxBodySize(int batch) {
+  @Override
+  public int maxBodySize(int batch) {
     int ping = 5 + idPrefix.length + digits.length + templates.maxPieces() + 32;
     return batch * (ping + 5);
   }
@@ -65,7 +76,8 @@ final class PingBodies {
    * Appends a serialized {@code PingBatch} of {@code batch} new pings timestamped {@code nowMillis},
    * or each at a random one of the spread timestamps.
    */
-  void write(ByteBuf out, int batch, long nowMillis) {
+  @Override
+  public void write(ByteBuf out, int batch, long nowMillis) {
     int size = fill(batch, nowMillis); // first: it may replace scratch
     out.writeBytes(scratch, 0, size);
   }
@@ -87,9 +99,13 @@ final class PingBodies {
     byte[] b = scratch;
     int at = 0;
     for (int i = 0; i < batch; i++) {
+      int instanceIndex = random.nextInt(templates.instanceCount());
+      if (sent != null) {
+        sent.add(sequence, templates.instanceId(instanceIndex));
+      }
       int digitCount = decimal(sequence++);
       int idLength = idPrefix.length + digitCount;
-      byte[] instance = templates.instance(random.nextInt(templates.instanceCount()));
+      byte[] instance = templates.instance(instanceIndex);
       byte[] event = templates.event(random.nextInt(PingTemplates.EVENT_VARIANTS));
       byte[] timestamp = now != null ? now : spread.field(random.nextInt(TimestampTable.SIZE));
       int pingLength = 1 + CodedOutputStream.computeUInt32SizeNoTag(idLength) + idLength

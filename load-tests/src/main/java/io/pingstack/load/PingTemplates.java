@@ -21,16 +21,20 @@ final class PingTemplates {
   private static final String[] DEPLOY_TYPES = {"kubernetes", "kubernetes", "docker-compose", "binary", "helm"};
 
   private final byte[][] instances;
+  private final byte[][] instanceIds;
   private final byte[][] events;
   private final int maxPieces;
 
   PingTemplates(long seed, int instanceCount, EventMix mix) {
     SplittableRandom random = new SplittableRandom(seed);
     instances = new byte[instanceCount][];
+    instanceIds = new byte[instanceCount][];
     int maxInstance = 0;
     for (int i = 0; i < instanceCount; i++) {
+      String instanceId = new UUID(random.nextLong(), random.nextLong()).toString();
+      instanceIds[i] = Ascii.bytes(instanceId);
       instances[i] = Ping.newBuilder()
-          .setInstanceId(new UUID(random.nextLong(), random.nextLong()).toString())
+          .setInstanceId(instanceId)
           .setVersion(pick(random, VERSIONS))
           .setDeployType(pick(random, DEPLOY_TYPES))
           .build()
@@ -52,6 +56,11 @@ final class PingTemplates {
   /** Fields 2, 5 and 6 of instance {@code i}. Callers must not modify the array. */
   byte[] instance(int i) {
     return instances[i];
+  }
+
+  /** The id of instance {@code i}, in ASCII (a UUID). Callers must not modify the array. */
+  byte[] instanceId(int i) {
+    return instanceIds[i];
   }
 
   /** Fields 4, 7 and 8 of event variant {@code i}. Callers must not modify the array. */

@@ -67,7 +67,7 @@ final class QueryRunner implements ClosedLoop.Client<QueryResult> {
   }
 
   @Override
-  public Duration answered(int slot, FullHttpResponse answer, long latencyNanos) {
+  public Duration answered(int slot, FullHttpResponse answer, long latencyNanos, long serviceNanos) {
     if (answer.status().code() == 200) {
       tallies[next[slot]].answered(latencyNanos, answer.content().readableBytes());
     } else {

@@ -9,6 +9,7 @@ import io.pingstack.model.proto.IngestResponse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class LoadGeneratorTest {
@@ -101,6 +102,23 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void jsonAndNdjsonBodiesGzippedOrNotAreValidPingsForTheServersDecoder() throws Exception {
+    String[][] variants = {{"--format", "json"}, {"--format", "ndjson", "--gzip"}, {"--gzip"}};
+    String[] kinds = {"application/json", "application/x-ndjson+gzip", "application/x-protobuf+gzip"};
+    for (int v = 0; v < variants.length; v++) {
+      try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
+        String[] args = concat(variants[v], "--batch", "50", "--connections", "2", "--warmup", "0", "--total", "1000");
+        LoadResult result = LoadGenerator.run(options(server.url(), args));
+
+        assertThat(result.pingsAckedInRun()).isEqualTo(1000);
+        assertThat(server.bodyKinds()).containsExactly(kinds[v]);
+        assertThat(server.invalidPings()).isZero();
+        assertThat(server.pingsAndDistinctIds()).containsExactly(1000, 1000);
+      }
+    }
+  }
+
+  @Test
   void totalEndsTheRunAtExactlyThatManyAcknowledgedPings() throws Exception {
     try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
       LoadResult result = LoadGenerator.run(options(server.url(), "--batch", "100", "--connections", "4",
@@ -170,6 +188,12 @@ class LoadGeneratorTest {
 
     assertThat(result.pingsAcked()).isZero();
     assertThat(result.errors()).containsOnlyKeys("connect");
+  }
+
+  private static String[] concat(String[] first, String... rest) {
+    String[] all = Arrays.copyOf(first, first.length + rest.length);
+    System.arraycopy(rest, 0, all, first.length, rest.length);
+    return all;
   }
 
   private static LoadOptions options(URI url, String... args) {

@@ -3,8 +3,10 @@ package io.pingstack.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LoadOptionsTest {
 
@@ -112,6 +114,63 @@ class LoadOptionsTest {
         .hasMessageContaining("takes no path");
     assertThatThrownBy(() -> LoadOptions.parse("--protocol", "clickhouse-json", "--token", "t"))
         .hasMessageContaining("--token");
+  }
+
+  @Test
+  void httpBodiesAreProtobufUnlessAFormatIsGiven() {
+    assertThat(LoadOptions.parse().format()).isEqualTo(LoadOptions.Format.PROTOBUF);
+    assertThat(LoadOptions.parse().gzip()).isFalse();
+    LoadOptions json = LoadOptions.parse("--format", "json", "--gzip");
+    assertThat(json.format()).isEqualTo(LoadOptions.Format.JSON);
+    assertThat(json.format().contentType()).isEqualTo("application/json");
+    assertThat(json.gzip()).isTrue();
+    assertThat(LoadOptions.parse("--gzip", "--format=ndjson").format().contentType()).isEqualTo("application/x-ndjson");
+  }
+
+  @Test
+  void bodyOptionsAreRefusedOutsideHttpOrWithBadValues() {
+    assertThatThrownBy(() -> LoadOptions.parse("--format", "xml")).hasMessageContaining("--format must be protobuf, json or ndjson");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-unary", "--format", "json"))
+        .hasMessageContaining("--format is for --protocol http only");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-stream", "--gzip"))
+        .hasMessageContaining("--gzip is for --protocol http only");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "clickhouse-json", "--format", "protobuf"))
+        .hasMessageContaining("--format is for --protocol http only");
+    assertThatThrownBy(() -> LoadOptions.parse("--gzip=yes")).hasMessageContaining("--gzip takes no value");
+  }
+
+  @Test
+  void rateMakesTheLoopOpenAtThatManyRequestsPerSecond() {
+    assertThat(LoadOptions.parse().openLoop()).isFalse();
+    assertThat(LoadOptions.parse().rate()).isZero();
+    assertThat(LoadOptions.parse("--rate", "2500").rate()).isEqualTo(2500);
+    assertThat(LoadOptions.parse("--rate", "0.5").openLoop()).isTrue();
+    assertThat(LoadOptions.parse("--protocol", "grpc-unary", "--rate", "100").rate()).isEqualTo(100);
+    assertThat(LoadOptions.parse("--protocol", "clickhouse-json", "--rate", "100").rate()).isEqualTo(100);
+  }
+
+  @Test
+  void ratesThatCannotApplyAreRefusedByName() {
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "0")).hasMessageContaining("--rate must be a positive number");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "-10")).hasMessageContaining("--rate must be a positive number");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "fast")).hasMessageContaining("--rate must be a number");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "NaN")).hasMessageContaining("--rate must be a finite number");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "1e9")).hasMessageContaining("--rate must be at most");
+    assertThatThrownBy(() -> LoadOptions.parse("--protocol", "grpc-stream", "--rate", "10"))
+        .hasMessageContaining("--rate is for http, grpc-unary and clickhouse-json");
+  }
+
+  @Test
+  void outputFilesMustBeFilesInDirectoriesThatExist(@TempDir Path dir) {
+    assertThat(LoadOptions.parse("--ledger", dir.resolve("l.tsv").toString()).ledger()).isEqualTo(dir.resolve("l.tsv"));
+    assertThat(LoadOptions.parse().ledger()).isNull();
+    assertThatThrownBy(() -> LoadOptions.parse("--ledger", dir.toString())).hasMessageContaining("--ledger is a directory");
+    assertThatThrownBy(() -> LoadOptions.parse("--ledger", dir.resolve("no/l.tsv").toString()))
+        .hasMessageContaining("--ledger is in a directory that does not exist");
+    assertThatThrownBy(() -> LoadOptions.parse("--json-out", dir.resolve("no/r.json").toString()))
+        .hasMessageContaining("--json-out is in a directory that does not exist");
+    assertThatThrownBy(() -> LoadOptions.parse("--hgrm-out", dir.toString())).hasMessageContaining("--hgrm-out is a directory");
+    assertThat(LoadOptions.parse("--hgrm-out", "latency.hgrm").hgrmOut()).isEqualTo(Path.of("latency.hgrm"));
   }
 
   @Test

@@ -21,8 +21,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,7 +46,17 @@ final class StandInGrpcServer implements AutoCloseable {
     Outcome answer(long call, PingBatch batch);
   }
 
-  record Outcome(IngestResponse counts, Status failure) {
+  /** {@code delay}: a unary call's answer is sent that long after its request arrived. */
+  record Outcome(IngestResponse counts, Status failure, Duration delay) {
+    Outcome(IngestResponse counts, Status failure) {
+      this(counts, failure, Duration.ZERO);
+    }
+
+    /** This outcome, answered {@code delay} after the request arrived (unary calls). */
+    Outcome after(Duration delay) {
+      return new Outcome(counts, failure, delay);
+    }
+
     static Outcome acceptAll(PingBatch batch) {
       return new Outcome(IngestResponse.newBuilder().setAccepted(batch.getPingsCount()).build(), null);
     }
@@ -66,6 +80,8 @@ final class StandInGrpcServer implements AutoCloseable {
   private long pings;
   private final Set<String> pingIds = new HashSet<>();
   private long acknowledged;
+  /** {@code <instance_id>\t<ping_id>} of every ping an OK response acknowledged (not listed in its errors). */
+  private final Set<String> acknowledgedIds = new HashSet<>();
   private int mostBatchesInACall;
 
   private StandInGrpcServer(Policy policy, boolean holdStreams, int port) {
@@ -133,6 +149,13 @@ final class StandInGrpcServer implements AutoCloseable {
     }
   }
 
+  /** {@code <instance_id>\t<ping_id>} of every ping an OK response acknowledged, as a ledger writes them. */
+  Set<String> acknowledgedIds() {
+    synchronized (tally) {
+      return Set.copyOf(acknowledgedIds);
+    }
+  }
+
   int mostBatchesInACall() {
     synchronized (tally) {
       return mostBatchesInACall;
@@ -154,9 +177,13 @@ final class StandInGrpcServer implements AutoCloseable {
     Outcome outcome = received(calls.incrementAndGet(), batch, 1);
     if (outcome.failure() != null) {
       response.onError(outcome.failure().asRuntimeException());
-      return;
+    } else if (outcome.delay().isZero()) {
+      answer(response, batch.getPingsList(), outcome.counts());
+    } else {
+      // The calls run on the group's one thread (direct executor), and so does this answer.
+      ScheduledFuture<?> unused = group.schedule(() -> answer(response, batch.getPingsList(), outcome.counts()),
+          outcome.delay().toNanos(), TimeUnit.NANOSECONDS);
     }
-    answer(response, outcome.counts());
   }
 
   private StreamObserver<PingBatch> ingestStream(StreamObserver<IngestResponse> response) {
@@ -167,6 +194,7 @@ final class StandInGrpcServer implements AutoCloseable {
     }
     return new StreamObserver<>() {
       private final IngestResponse.Builder sum = IngestResponse.newBuilder();
+      private final List<Ping> pings = new ArrayList<>();
       private int batches;
       private boolean failed;
 
@@ -181,6 +209,7 @@ final class StandInGrpcServer implements AutoCloseable {
           response.onError(outcome.failure().asRuntimeException());
           return;
         }
+        pings.addAll(batch.getPingsList());
         sum.setAccepted(sum.getAccepted() + outcome.counts().getAccepted())
             .setDuplicates(sum.getDuplicates() + outcome.counts().getDuplicates())
             .setRejected(sum.getRejected() + outcome.counts().getRejected());
@@ -194,7 +223,7 @@ final class StandInGrpcServer implements AutoCloseable {
       @Override
       public void onCompleted() {
         if (!failed && !holdStreams) {
-          answer(response, sum.build());
+          answer(response, pings, sum.build());
         }
       }
     };
@@ -211,9 +240,10 @@ final class StandInGrpcServer implements AutoCloseable {
     return policy.answer(call, batch);
   }
 
-  private void answer(StreamObserver<IngestResponse> response, IngestResponse counts) {
+  private void answer(StreamObserver<IngestResponse> response, List<Ping> pings, IngestResponse counts) {
     synchronized (tally) {
       acknowledged += counts.getAccepted();
+      StandInIngestServer.acknowledge(acknowledgedIds, pings, counts);
     }
     response.onNext(counts);
     response.onCompleted();

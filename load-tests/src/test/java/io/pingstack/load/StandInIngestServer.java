@@ -20,9 +20,15 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.pingstack.model.DecodedBatch;
+import io.pingstack.model.JsonPings;
+import io.pingstack.model.MalformedBodyException;
+import io.pingstack.model.PingRules;
+import io.pingstack.model.TooManyPingsException;
 import io.pingstack.model.proto.IngestResponse;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.PingBatch;
+import io.pingstack.model.proto.PingError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -31,15 +37,21 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A stand-in for the Pingstack ingest endpoint on a loopback port: decodes each
- * {@code POST /v1/pings} body as a {@code PingBatch}, remembers every ping id, and answers what its
- * {@link Policy} decides, as an {@code IngestResponse} when asked for protobuf, else as JSON.
+ * {@code POST /v1/pings} body (a {@code PingBatch}, or JSON or NDJSON pings read and validated by the
+ * server's own {@code JsonPings}; gzipped or not), remembers every ping id, and answers what its
+ * {@link Policy} decides, as an {@code IngestResponse} when asked for protobuf, else as JSON (with
+ * the per-ping {@code errors} the policy's response lists).
  * {@code GET /readyz} answers 200. Started {@link #startWithRollups with rollups}, it also counts the
  * pings it accepts and answers the query endpoints through {@link StandInRollups}. {@link #main}
  * serves on {@code PINGSTACK_HTTP_PORT} until terminated, with rollups kept in
@@ -48,10 +60,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code bin/bench-rollups.sh --server} can be tried without the real server.
  */
 final class StandInIngestServer implements AutoCloseable {
-  /** The answer to one request; {@code close} answers with {@code Connection: close} and closes. */
-  record Answer(HttpResponseStatus status, IngestResponse counts, boolean close) {
+  /**
+   * The answer to one request; {@code close} answers with {@code Connection: close} and closes;
+   * {@code delay} holds the answer back that long (the connection stalls, the server does not).
+   */
+  record Answer(HttpResponseStatus status, IngestResponse counts, boolean close, Duration delay) {
     Answer(HttpResponseStatus status, IngestResponse counts) {
       this(status, counts, false);
+    }
+
+    Answer(HttpResponseStatus status, IngestResponse counts, boolean close) {
+      this(status, counts, close, Duration.ZERO);
+    }
+
+    /** This answer, sent {@code delay} after the request arrived. */
+    Answer after(Duration delay) {
+      return new Answer(status, counts, close, delay);
     }
 
     static Answer acceptAll(PingBatch batch) {
@@ -64,6 +88,9 @@ final class StandInIngestServer implements AutoCloseable {
     Answer answer(long n, PingBatch batch);
   }
 
+  private static final PingRules RULES = new PingRules(PingRules.DEFAULT_MAX_AGE);
+  private static final int MAX_PINGS = 10_000;
+
   private final EventLoopGroup group = new NioEventLoopGroup(1);
   private final Policy policy;
   private final boolean jsonOnly;
@@ -73,6 +100,10 @@ final class StandInIngestServer implements AutoCloseable {
   private final Object tally = new Object();
   private long pings;
   private final Set<String> pingIds = new java.util.HashSet<>();
+  /** {@code <instance_id>\t<ping_id>} of every ping a 200 answer acknowledged (not listed in its errors). */
+  private final Set<String> acknowledgedIds = new java.util.HashSet<>();
+  private final Set<String> bodyKinds = ConcurrentHashMap.newKeySet();
+  private final AtomicLong invalidPings = new AtomicLong();
   private final StandInRollups rollups;
   private final long answerDelayNanos;
 
@@ -154,6 +185,34 @@ final class StandInIngestServer implements AutoCloseable {
     }
   }
 
+  /** {@code <instance_id>\t<ping_id>} of every ping a 200 answer acknowledged, as a ledger writes them. */
+  Set<String> acknowledgedIds() {
+    synchronized (tally) {
+      return Set.copyOf(acknowledgedIds);
+    }
+  }
+
+  /** Adds the ids of {@code pings} that {@code counts} does not list in its errors to {@code ids}. */
+  static void acknowledge(Set<String> ids, List<Ping> pings, IngestResponse counts) {
+    Set<Integer> refused = new java.util.HashSet<>();
+    counts.getErrorsList().forEach(e -> refused.add(e.getIndex()));
+    for (int i = 0; i < pings.size(); i++) {
+      if (!refused.contains(i)) {
+        ids.add(pings.get(i).getInstanceId() + "\t" + pings.get(i).getPingId());
+      }
+    }
+  }
+
+  /** Every {@code Content-Type} received, with {@code +gzip} when the body was gzipped. */
+  Set<String> bodyKinds() {
+    return Set.copyOf(bodyKinds);
+  }
+
+  /** Pings of JSON bodies that the server's own decoder refused. */
+  long invalidPings() {
+    return invalidPings.get();
+  }
+
   /** The body of the rollups' answer to a GET of {@code uri}, as a client would get it. */
   String rollupsAnswer(String uri) {
     return rollups.answer(uri).body();
@@ -182,10 +241,7 @@ final class StandInIngestServer implements AutoCloseable {
         }
         return;
       }
-      PingBatch batch;
-      try (InputStream in = new ByteBufInputStream(request.content().duplicate())) {
-        batch = PingBatch.parseFrom(in);
-      }
+      PingBatch batch = decode(request);
       long n = requests.incrementAndGet();
       synchronized (tally) {
         pings += batch.getPingsCount();
@@ -194,6 +250,11 @@ final class StandInIngestServer implements AutoCloseable {
         }
       }
       Answer answer = policy.answer(n, batch);
+      if (answer.status().code() == 200) {
+        synchronized (tally) {
+          acknowledge(acknowledgedIds, batch.getPingsList(), answer.counts());
+        }
+      }
       if (rollups != null && answer.status().code() == 200) {
         rollups.accepted(batch.getPingsList().subList(0, Math.min(batch.getPingsCount(), answer.counts().getAccepted())));
       }
@@ -203,10 +264,40 @@ final class StandInIngestServer implements AutoCloseable {
           : response(answer.status(), "application/json", json(answer.counts()));
       if (answer.close()) {
         response.headers().set(HttpHeaderNames.CONNECTION, "close");
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      } else {
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
       }
+      ChannelFutureListener then = answer.close() ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE;
+      if (answer.delay().isZero()) {
+        ctx.writeAndFlush(response).addListener(then);
+      } else {
+        ScheduledFuture<?> unused = ctx.executor().schedule(() -> ctx.writeAndFlush(response).addListener(then),
+            answer.delay().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+
+    /** The pings of a body in any format and encoding the generator sends; JSON pings are validated as the server would. */
+    private PingBatch decode(FullHttpRequest request) throws IOException {
+      String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+      boolean gzip = "gzip".equals(request.headers().get(HttpHeaderNames.CONTENT_ENCODING));
+      byte[] body;
+      try (InputStream in = gzip
+          ? new GZIPInputStream(new ByteBufInputStream(request.content().duplicate()))
+          : new ByteBufInputStream(request.content().duplicate())) {
+        body = in.readAllBytes();
+      }
+      bodyKinds.add(type + (gzip ? "+gzip" : ""));
+      if (type.equals("application/x-protobuf")) {
+        return PingBatch.parseFrom(body);
+      }
+      DecodedBatch decoded;
+      try {
+        decoded = type.equals("application/json")
+            ? JsonPings.decodeJson(body, 0, body.length, RULES, System.currentTimeMillis(), MAX_PINGS)
+            : JsonPings.decodeNdjson(body, 0, body.length, RULES, System.currentTimeMillis(), MAX_PINGS);
+      } catch (MalformedBodyException | TooManyPingsException e) {
+        throw new IOException("a body the server would refuse: " + e.getMessage(), e);
+      }
+      invalidPings.addAndGet(decoded.rejected().size());
+      return PingBatch.newBuilder().addAllPings(decoded.valid()).build();
     }
 
     private FullHttpResponse response(HttpResponseStatus status, String type, byte[] body) {
@@ -216,8 +307,13 @@ final class StandInIngestServer implements AutoCloseable {
     }
 
     private byte[] json(IngestResponse counts) {
+      StringJoiner errors = new StringJoiner(", ", "[", "]");
+      for (PingError e : counts.getErrorsList()) {
+        errors.add("{\"index\": " + e.getIndex() + ", \"ping_id\": \"" + e.getPingId() + "\", \"reason\": \""
+            + e.getReason() + "\"}");
+      }
       return ("{\"accepted\": " + counts.getAccepted() + ", \"duplicates\": " + counts.getDuplicates()
-          + ", \"rejected\": " + counts.getRejected() + ", \"errors\": [], \"node\": {\"name\": \"stand-in\"}}")
+          + ", \"rejected\": " + counts.getRejected() + ", \"errors\": " + errors + ", \"node\": {\"name\": \"stand-in\"}}")
           .getBytes(StandardCharsets.UTF_8);
     }
   }
