@@ -315,9 +315,12 @@ final class ClosedLoop<R> {
       }
     }
 
-    /** Closed loop: sends the next request now, or waits idle when the client has none. */
+    /**
+     * Closed loop: sends the next request now, or waits idle when the client has none. A pause that
+     * ends after the connection was re-opened (and has sent again) finds a request in flight: nothing.
+     */
     void send() {
-      if (stopped || channel == null || !channel.isActive()) {
+      if (stopped || channel == null || !channel.isActive() || inFlight) {
         return;
       }
       if (write(false, 0) == Pacer.Outcome.NOTHING_TO_SEND) {

@@ -61,6 +61,22 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void aConnectionDroppedDuringARetryAfterPauseStillCarriesOneRequestAtATime() throws Exception {
+    // The first answer asks for a 1 s pause and the server then drops the connection: the generator
+    // reconnects at once and sends, so the pause's end must not send a second request beside it.
+    try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> n == 1
+        ? new Answer(HttpResponseStatus.SERVICE_UNAVAILABLE, IngestResponse.getDefaultInstance()).retryAfterThenDrop(1)
+        : Answer.acceptAll(batch).after(Duration.ofMillis(200)))) {
+      LoadResult result = LoadGenerator.run(
+          options(server.url(), "--batch", "10", "--connections", "1", "--warmup", "0", "--duration", "2"));
+
+      assertThat(result.errors()).containsKey("503");
+      assertThat(server.requests()).isGreaterThan(5);
+      assertThat(server.requestsOverlapped()).isZero();
+    }
+  }
+
+  @Test
   void warmupAnswersAreNotCounted() throws Exception {
     try (StandInIngestServer server = StandInIngestServer.start((n, batch) -> Answer.acceptAll(batch))) {
       LoadResult result = LoadGenerator.run(

@@ -38,11 +38,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
@@ -62,20 +64,28 @@ import java.util.zip.GZIPInputStream;
 final class StandInIngestServer implements AutoCloseable {
   /**
    * The answer to one request; {@code close} answers with {@code Connection: close} and closes;
-   * {@code delay} holds the answer back that long (the connection stalls, the server does not).
+   * {@code delay} holds the answer back that long (the connection stalls, the server does not);
+   * {@code retryAfterSeconds} (when positive) is sent as {@code Retry-After}; {@code drop} closes the
+   * connection right after a keep-alive answer, as a server's idle or shutdown close would.
    */
-  record Answer(HttpResponseStatus status, IngestResponse counts, boolean close, Duration delay) {
+  record Answer(HttpResponseStatus status, IngestResponse counts, boolean close, Duration delay, int retryAfterSeconds,
+      boolean drop) {
     Answer(HttpResponseStatus status, IngestResponse counts) {
       this(status, counts, false);
     }
 
     Answer(HttpResponseStatus status, IngestResponse counts, boolean close) {
-      this(status, counts, close, Duration.ZERO);
+      this(status, counts, close, Duration.ZERO, 0, false);
     }
 
     /** This answer, sent {@code delay} after the request arrived. */
     Answer after(Duration delay) {
-      return new Answer(status, counts, close, delay);
+      return new Answer(status, counts, close, delay, retryAfterSeconds, drop);
+    }
+
+    /** This answer with {@code Retry-After: seconds}, the connection closed just after it without notice. */
+    Answer retryAfterThenDrop(int seconds) {
+      return new Answer(status, counts, close, delay, seconds, true);
     }
 
     static Answer acceptAll(PingBatch batch) {
@@ -104,6 +114,9 @@ final class StandInIngestServer implements AutoCloseable {
   private final Set<String> acknowledgedIds = new java.util.HashSet<>();
   private final Set<String> bodyKinds = ConcurrentHashMap.newKeySet();
   private final AtomicLong invalidPings = new AtomicLong();
+  /** Ingest requests received and not yet answered, per connection; see {@link #requestsOverlapped()}. */
+  private final Map<Channel, AtomicInteger> unanswered = new ConcurrentHashMap<>();
+  private final AtomicLong overlapped = new AtomicLong();
   private final StandInRollups rollups;
   private final long answerDelayNanos;
 
@@ -203,6 +216,14 @@ final class StandInIngestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Requests that arrived on a connection while an earlier one on it was not answered yet: a
+   * generator that keeps one request in flight per connection never causes one.
+   */
+  long requestsOverlapped() {
+    return overlapped.get();
+  }
+
   /** Every {@code Content-Type} received, with {@code +gzip} when the body was gzipped. */
   Set<String> bodyKinds() {
     return Set.copyOf(bodyKinds);
@@ -241,6 +262,10 @@ final class StandInIngestServer implements AutoCloseable {
         }
         return;
       }
+      AtomicInteger pending = unanswered.computeIfAbsent(ctx.channel(), c -> new AtomicInteger());
+      if (pending.getAndIncrement() > 0) {
+        overlapped.incrementAndGet();
+      }
       PingBatch batch = decode(request);
       long n = requests.incrementAndGet();
       synchronized (tally) {
@@ -265,12 +290,18 @@ final class StandInIngestServer implements AutoCloseable {
       if (answer.close()) {
         response.headers().set(HttpHeaderNames.CONNECTION, "close");
       }
-      ChannelFutureListener then = answer.close() ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE;
-      if (answer.delay().isZero()) {
+      if (answer.retryAfterSeconds() > 0) {
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, answer.retryAfterSeconds());
+      }
+      ChannelFutureListener then = answer.close() || answer.drop() ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE;
+      Runnable write = () -> {
+        pending.decrementAndGet();
         ctx.writeAndFlush(response).addListener(then);
+      };
+      if (answer.delay().isZero()) {
+        write.run();
       } else {
-        ScheduledFuture<?> unused = ctx.executor().schedule(() -> ctx.writeAndFlush(response).addListener(then),
-            answer.delay().toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> unused = ctx.executor().schedule(write, answer.delay().toNanos(), TimeUnit.NANOSECONDS);
       }
     }
 
