@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @OperationsPerInvocation(ArrowBatchBenchmark.RECORDS * BenchPings.BATCH)
 @Fork(1)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ArrowBatchBenchmark {
   /** Records per batch: 6,400 rows, a batch the consumer cuts at about 64k pings/s (100 ms). */
