@@ -45,11 +45,8 @@ final class JsonPingBodies implements BodyWriter {
 
   /** One instance per connection of {@code options}' run (format json or ndjson), sharing one run id and template set. */
   static JsonPingBodies[] perConnection(LoadOptions options) {
-    TimestampTable spread = options.timeSpread().isZero()
-        ? null
-        : new TimestampTable(System.currentTimeMillis(), options.timeSpread(), options.seed());
-    JsonPingTemplates templates = new JsonPingTemplates(
-        new PingTemplates(options.seed(), options.instances(), options.mix()), spread);
+    TimestampTable spread = TimestampTable.forRun(options);
+    JsonPingTemplates templates = new JsonPingTemplates(PingTemplates.forRun(options), spread);
     String runId = PingBodies.newRunId();
     JsonPingBodies[] bodies = new JsonPingBodies[options.connections()];
     for (int i = 0; i < bodies.length; i++) {

@@ -43,10 +43,8 @@ final class JsonRowBodies implements BodyWriter {
 
   /** One instance per connection of {@code options}' run, all sharing one run id and one template set. */
   static JsonRowBodies[] perConnection(LoadOptions options) {
-    JsonRowTemplates templates = new JsonRowTemplates(new PingTemplates(options.seed(), options.instances(), options.mix()));
-    TimestampTable spread = options.timeSpread().isZero()
-        ? null
-        : new TimestampTable(System.currentTimeMillis(), options.timeSpread(), options.seed());
+    JsonRowTemplates templates = new JsonRowTemplates(PingTemplates.forRun(options));
+    TimestampTable spread = TimestampTable.forRun(options);
     String runId = PingBodies.newRunId();
     JsonRowBodies[] bodies = new JsonRowBodies[options.connections()];
     for (int i = 0; i < bodies.length; i++) {

@@ -55,10 +55,8 @@ final class PingBodies implements BodyWriter {
 
   /** One instance per connection of {@code options}' run, all sharing one run id and one template set. */
   static PingBodies[] perConnection(LoadOptions options) {
-    PingTemplates templates = new PingTemplates(options.seed(), options.instances(), options.mix());
-    TimestampTable spread = options.timeSpread().isZero()
-        ? null
-        : new TimestampTable(System.currentTimeMillis(), options.timeSpread(), options.seed());
+    PingTemplates templates = PingTemplates.forRun(options);
+    TimestampTable spread = TimestampTable.forRun(options);
     String runId = newRunId();
     PingBodies[] bodies = new PingBodies[options.connections()];
     for (int i = 0; i < bodies.length; i++) {

@@ -25,6 +25,11 @@ final class PingTemplates {
   private final byte[][] events;
   private final int maxPieces;
 
+  /** The templates of {@code options}' run: its seed, instances and event mix. */
+  static PingTemplates forRun(LoadOptions options) {
+    return new PingTemplates(options.seed(), options.instances(), options.mix());
+  }
+
   PingTemplates(long seed, int instanceCount, EventMix mix) {
     SplittableRandom random = new SplittableRandom(seed);
     instances = new byte[instanceCount][];

@@ -18,6 +18,11 @@ final class TimestampTable {
   private final long startMillis;
   private final long spreadMillis;
 
+  /** The table of {@code options}' run starting now, or null when its pings are timestamped now ({@code --time-spread} 0). */
+  static TimestampTable forRun(LoadOptions options) {
+    return options.timeSpread().isZero() ? null : new TimestampTable(System.currentTimeMillis(), options.timeSpread(), options.seed());
+  }
+
   TimestampTable(long startMillis, Duration spread, long seed) {
     this.startMillis = startMillis;
     this.spreadMillis = spread.toMillis();
