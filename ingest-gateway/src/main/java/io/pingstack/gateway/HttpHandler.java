@@ -3,9 +3,9 @@ package io.pingstack.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 final class HttpHandler extends ChannelInboundHandlerAdapter {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpHandler.class);
   private static final int MAX_QUEUED_MESSAGES = 256;
+  /** How long a closing connection keeps discarding what the client still sends (see {@link #lingerThenClose}). */
+  static final long LINGER_MILLIS = 2_000;
 
   private final Router router;
   private final InflightBudget budget;
@@ -50,6 +52,8 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
   private long startNanos;
   private boolean busy;
   private boolean discarding;
+  /** The last answer is sent and the connection half-closed: what arrives is dropped until it closes. */
+  private boolean lingering;
   private ScheduledFuture<?> deadline;
 
   HttpHandler(Router router, InflightBudget budget, GatewayMetrics metrics, long requestDeadlineNanos) {
@@ -61,6 +65,10 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (lingering) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (!(msg instanceof io.netty.handler.codec.http.HttpObject)) {
       // HTTP/2 frames after a prior-knowledge switch: the frame codec sits behind this handler.
       ctx.fireChannelRead(msg);
@@ -253,12 +261,33 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     resetRequest();
     ChannelFuture sent = ctx.writeAndFlush(response);
     if (close) {
-      sent.addListener(ChannelFutureListener.CLOSE);
+      sent.addListener((ChannelFuture written) -> lingerThenClose(ctx, written));
       return;
     }
     HeaderDeadline.responseSent(ctx.channel());
     busy = false;
     drainQueued(ctx);
+  }
+
+  /**
+   * Closes a connection after its last answer. A client may still be sending the body we refused
+   * (413): closing with its bytes unread would make the kernel reset the connection, and a reset can
+   * destroy the answer in the client's buffers before it reads it. So an HTTP/1.1 connection is
+   * half-closed (the client reads the answer, then the end of the stream) and what still arrives is
+   * discarded until the client closes or {@link #LINGER_MILLIS} pass.
+   */
+  private void lingerThenClose(ChannelHandlerContext ctx, ChannelFuture written) {
+    if (!written.isSuccess() || !(ctx.channel() instanceof SocketChannel socket) || !socket.isActive()) {
+      ctx.close();
+      return;
+    }
+    lingering = true;
+    socket.shutdownOutput().addListener(shut -> {
+      if (!shut.isSuccess()) {
+        ctx.close();
+      }
+    });
+    ScheduledFuture<?> unused = ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void drainQueued(ChannelHandlerContext ctx) {

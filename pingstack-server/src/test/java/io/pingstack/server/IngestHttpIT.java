@@ -110,6 +110,27 @@ class IngestHttpIT {
   }
 
   @Test
+  void aClientStillSendingARefusedBodyReadsThe413() throws Exception {
+    // The server refuses after 64 KiB and closes; the client goes on writing its 64 MiB before it
+    // reads. Closing with those bytes unread would reset the connection and could lose the answer.
+    try (PingstackServer server = PingstackServer.start(ServerConfig.load(env(dir, "PINGSTACK_INGEST_MAX_WIRE_BYTES", "64KiB")));
+        Socket socket = new Socket("127.0.0.1", server.httpPort())) {
+      socket.setSoTimeout(30_000);
+      int length = 64 << 20;
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/pings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+          + "Content-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      byte[] chunk = new byte[64 << 10];
+      for (int sent = 0; sent < length; sent += chunk.length) {
+        out.write(chunk);
+      }
+      out.flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 413").contains("\"code\":\"body_too_large\"", "connection: close");
+    }
+  }
+
+  @Test
   void senderOverItsRateLimitGets429WithRetryAfter() throws Exception {
     try (PingstackServer server = PingstackServer.start(ServerConfig.load(env(dir,
         "PINGSTACK_INGEST_RATE_LIMIT_PINGS_PER_SECOND", "1", "PINGSTACK_INGEST_RATE_LIMIT_BURST", "2")))) {
