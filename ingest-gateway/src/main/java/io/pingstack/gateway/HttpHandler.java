@@ -37,7 +37,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpHandler.class);
   private static final int MAX_QUEUED_MESSAGES = 256;
   /** How long a closing connection keeps discarding what the client still sends (see {@link #lingerThenClose}). */
-  static final long LINGER_MILLIS = 2_000;
+  private static final long LINGER_MILLIS = 2_000;
 
   private final Router router;
   private final InflightBudget budget;
