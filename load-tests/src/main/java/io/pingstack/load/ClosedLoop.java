@@ -78,11 +78,11 @@ final class ClosedLoop<R> {
 
     /** The figures of the measured window. */
     R result(Window window);
+  }
 
-    /** The figures of the progress line, when the run shows one. */
-    default Progress.Figures progress(boolean measuring) {
-      throw new UnsupportedOperationException("this client shows no progress");
-    }
+  /** The figures of a run's progress line, taken on the loop thread. */
+  interface ProgressFigures {
+    Progress.Figures at(boolean measuring);
   }
 
   /**
@@ -101,13 +101,13 @@ final class ClosedLoop<R> {
   /**
    * What a run is: {@code tool} names it in messages ({@code load}, {@code query}); answers over
    * {@code maxAnswerBytes} fail their connection; {@code rate} is the requests per second of an open
-   * loop, 0 for a closed one; {@code progress} shows the client's progress figures.
+   * loop, 0 for a closed one; {@code progress} shows {@code figures}.
    */
   record Settings(String tool, InetSocketAddress address, int connections, int maxAnswerBytes, Duration warmup,
-      Duration duration, double rate, Progress progress) {
+      Duration duration, double rate, Progress progress, ProgressFigures figures) {
     Settings(String tool, InetSocketAddress address, int connections, int maxAnswerBytes, Duration warmup,
         Duration duration) {
-      this(tool, address, connections, maxAnswerBytes, warmup, duration, 0, Progress.NONE);
+      this(tool, address, connections, maxAnswerBytes, warmup, duration, 0, Progress.NONE, measuring -> null);
     }
   }
 
@@ -129,6 +129,7 @@ final class ClosedLoop<R> {
   /** The schedule of an open loop; null in a closed loop. */
   private final Pacer<Slot> pacer;
   private final Progress progress;
+  private final ProgressFigures figures;
   private long behindAtWindowStart;
   private boolean measuring;
   private long measureStartNanos;
@@ -152,6 +153,7 @@ final class ClosedLoop<R> {
     }
     this.pacer = settings.rate() > 0 ? new Pacer<>(settings.rate(), loop, Slot::sendAt) : null;
     this.progress = settings.progress();
+    this.figures = settings.figures();
   }
 
   /**
@@ -196,7 +198,7 @@ final class ClosedLoop<R> {
       if (pacer != null) {
         pacer.start(runStartNanos);
       }
-      progress.start(loop, () -> client.progress(measuring));
+      progress.start(loop, () -> figures.at(measuring));
       for (Slot slot : slots) {
         slot.connect();
       }

@@ -90,9 +90,10 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
   /** As {@link #run(LoadOptions)}, showing {@code progress}. */
   static LoadResult run(LoadOptions options, Progress progress) {
     try (Ledger ledger = Ledger.open(options.ledger())) {
+      LoadGenerator generator = new LoadGenerator(options, ledger);
       return ClosedLoop.run(new ClosedLoop.Settings("load", new InetSocketAddress(options.url().getHost(), options.port()),
-          options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration(), options.rate(), progress),
-          new LoadGenerator(options, ledger));
+          options.connections(), MAX_ANSWER_BYTES, options.warmup(), options.duration(), options.rate(), progress,
+          generator::progress), generator);
     }
   }
 
@@ -198,8 +199,8 @@ final class LoadGenerator implements ClosedLoop.Client<LoadResult> {
     stats = new LoadStats(options.openLoop());
   }
 
-  @Override
-  public Progress.Figures progress(boolean measuring) {
+  /** The figures of the progress line; on the loop thread. */
+  private Progress.Figures progress(boolean measuring) {
     return stats.progress(measuring, pingsAckedInRun);
   }
 
