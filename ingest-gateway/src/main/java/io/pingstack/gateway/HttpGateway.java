@@ -48,7 +48,7 @@ public final class HttpGateway implements AutoCloseable {
   private final EventLoopGroup workers;
   private final Router router;
   private final InflightBudget budget;
-  private final DedupWindow dedup;
+  private final IngestService ingestService;
   private final PingIntake intake;
   private final boolean openIngest;
   private final AtomicLong deadlinesHit = new AtomicLong();
@@ -56,13 +56,13 @@ public final class HttpGateway implements AutoCloseable {
   private final Channel serverChannel;
   private volatile boolean closed;
 
-  private HttpGateway(GatewayConfig config, TlsFiles tls, SourcegraphConfig sourcegraph, Wal wal,
+  private HttpGateway(GatewayConfig config, TlsFiles tls, SourcegraphConfig sourcegraph, IngestService ingestService,
       Map<String, HttpEndpoint> routes, GatewayMetrics metrics) throws InterruptedException {
     this.config = config;
     this.ssl = tls == null ? null : tls.httpContext();
-    this.dedup = IngestService.rebuild(wal, config.dedupWindow(), config.dedupMaxEntries(), System.currentTimeMillis());
+    this.ingestService = ingestService;
     this.budget = new InflightBudget(config.maxInflightBytes());
-    this.intake = new PingIntake(config, new IngestService(wal, dedup, config.node()), budget, metrics);
+    this.intake = new PingIntake(config, ingestService, budget, metrics);
     this.openIngest = intake.open();
     IngestEndpoint ingest = new IngestEndpoint(intake);
     Map<String, HttpEndpoint> all = new HashMap<>(routes);
@@ -95,26 +95,26 @@ public final class HttpGateway implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(GatewayConfig, TlsFiles, SourcegraphConfig, Wal, Map, GatewayMetrics)}, without
-   * TLS and with {@link SourcegraphConfig#defaults()}.
+   * As {@link #start(GatewayConfig, TlsFiles, SourcegraphConfig, IngestService, Map, GatewayMetrics)},
+   * without TLS, with {@link SourcegraphConfig#defaults()}, over {@code wal} ({@link IngestService#open}).
    */
   public static HttpGateway start(GatewayConfig config, Wal wal, Map<String, HttpEndpoint> routes, GatewayMetrics metrics) {
-    return start(config, null, SourcegraphConfig.defaults(), wal, routes, metrics);
+    return start(config, null, SourcegraphConfig.defaults(), IngestService.open(wal, config), routes, metrics);
   }
 
   /**
-   * Rebuilds the dedup window from {@code wal}, binds the port and starts serving: over TLS (HTTP/2
+   * Binds the port and starts serving, with pings accepted through {@code ingest}: over TLS (HTTP/2
    * or HTTP/1.1 by ALPN) when {@code tls} is set, else HTTP/1.1 and h2c. {@code routes} maps a path
    * to its endpoint; a path ending with {@code /} serves every path under it that has no route of
    * its own.
    */
-  public static HttpGateway start(GatewayConfig config, TlsFiles tls, SourcegraphConfig sourcegraph, Wal wal,
+  public static HttpGateway start(GatewayConfig config, TlsFiles tls, SourcegraphConfig sourcegraph, IngestService ingest,
       Map<String, HttpEndpoint> routes, GatewayMetrics metrics) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(sourcegraph, "sourcegraph");
-    Objects.requireNonNull(wal, "wal");
+    Objects.requireNonNull(ingest, "ingest");
     try {
-      HttpGateway gateway = new HttpGateway(config, tls, sourcegraph, wal, routes, metrics);
+      HttpGateway gateway = new HttpGateway(config, tls, sourcegraph, ingest, routes, metrics);
       LOG.info("HTTP listening on {}:{} ({})", config.host(), gateway.port(),
           tls == null ? "HTTP/1.1 and h2c" : "TLS: HTTP/2 and HTTP/1.1 by ALPN");
       if (gateway.openIngest) {
@@ -227,11 +227,11 @@ public final class HttpGateway implements AutoCloseable {
   }
 
   public long dedupEntries() {
-    return dedup.size();
+    return ingestService.dedupEntries();
   }
 
   public long dedupEvictedEarly() {
-    return dedup.evictedEarly();
+    return ingestService.dedupEvictedEarly();
   }
 
   public long inflightBytes() {

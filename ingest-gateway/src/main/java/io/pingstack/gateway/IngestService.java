@@ -8,6 +8,7 @@ import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,8 +22,12 @@ import org.slf4j.LoggerFactory;
  * <p>Marking a request's pings and enqueueing its record happen under one lock, so the log holds
  * records in marking order. A duplicate therefore never outruns its original: a request whose
  * pings were all duplicates waits for a {@link Wal#barrier()} queued behind every earlier record.
+ *
+ * <p>{@link #open} rebuilds the window from the log, which reads up to {@code dedup.max_entries}
+ * pings: the server opens this before it starts its WAL consumers, so that the rebuild, which the
+ * service's readiness waits for, does not share the two cores with their catch-up.
  */
-final class IngestService {
+public final class IngestService {
   private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
 
   private final Wal wal;
@@ -33,6 +38,21 @@ final class IngestService {
     this.wal = wal;
     this.dedup = dedup;
     this.node = node;
+  }
+
+  /** The service over {@code wal}, its dedup window rebuilt from what the log received within the window. */
+  public static IngestService open(Wal wal, GatewayConfig config) {
+    Objects.requireNonNull(wal, "wal");
+    DedupWindow dedup = rebuild(wal, config.dedupWindow(), config.dedupMaxEntries(), System.currentTimeMillis());
+    return new IngestService(wal, dedup, config.node());
+  }
+
+  long dedupEntries() {
+    return dedup.size();
+  }
+
+  long dedupEvictedEarly() {
+    return dedup.evictedEarly();
   }
 
   CompletableFuture<IngestResult> ingest(DecodedBatch batch, String principal, long receivedAtMillis) {

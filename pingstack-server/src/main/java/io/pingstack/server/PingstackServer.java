@@ -11,6 +11,7 @@ import io.pingstack.gateway.GrpcGateway;
 import io.pingstack.gateway.HttpEndpoint;
 import io.pingstack.gateway.HttpGateway;
 import io.pingstack.gateway.HttpReply;
+import io.pingstack.gateway.IngestService;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalUnavailableException;
 import io.pingstack.query.ColdReads;
@@ -32,9 +33,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The wired service. Starts consumers before the producer that feeds them: the log, then the cold
- * store and the rollups with their WAL consumers, the replays, then the HTTP listener (ingest,
- * queries, admin). Stops in reverse: stop accepting and answer what is in progress, cancel a running
+ * The wired service. Starts consumers before the producer that feeds them: the log and the dedup
+ * window rebuilt from it (before the consumers, whose catch-up would otherwise share the two cores
+ * with the rebuild that readiness waits for), then the cold store and the rollups with their WAL
+ * consumers, the replays, then the HTTP listener (ingest, queries, admin). Stops in reverse: stop accepting and answer what is in progress, cancel a running
  * replay, stop the consumers (the cold store commits, the rollups snapshot), sync and close the log,
  * release the listener.
  */
@@ -60,6 +62,11 @@ final class PingstackServer implements AutoCloseable {
     try {
       this.wal = ChronicleWal.open(config.wal(), metrics.wal, fileSync);
       started.push(wal);
+      // Retention deletes nothing until both consumers hold their positions: the dedup rebuild and
+      // the stores' opening (a ClickHouse that is slow to answer) may take a while.
+      Wal.Pin starting = wal.pin("starting", Wal.NONE);
+      started.push(starting);
+      IngestService ingest = IngestService.open(wal, config.gateway());
       ColdStore cold = config.clickhouse() == null
           ? ArrowFileColdStore.open(config.coldDir(), config.cold())
           : metrics.watchClickHouse(ClickHouseColdStore.open(config.clickhouse(), metrics.clickhouse));
@@ -70,6 +77,7 @@ final class PingstackServer implements AutoCloseable {
       started.push(rollups);
       this.rollupConsumer = WalConsumer.start("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"));
       started.push(rollupConsumer);
+      starting.close();
       this.replays = new ReplayJobs(wal, config.consumer(), config.replayMaxPingsPerSecond(),
           replayTargets(rollups, cold, replayStandIns), Clock.systemUTC());
       started.push(replays);
@@ -84,7 +92,7 @@ final class PingstackServer implements AutoCloseable {
       routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
       routes.put("/metrics", call -> CompletableFuture.completedFuture(
           new HttpReply(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape())));
-      this.http = HttpGateway.start(config.gateway(), config.tls(), config.sourcegraph(), wal, routes, metrics.gateway);
+      this.http = HttpGateway.start(config.gateway(), config.tls(), config.sourcegraph(), ingest, routes, metrics.gateway);
       started.push(http);
       this.grpc = GrpcGateway.start(config.grpc(), config.tls(), http, () -> readinessProblem() == null, metrics.gateway);
       started.push(grpc);
