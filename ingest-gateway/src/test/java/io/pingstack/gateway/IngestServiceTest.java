@@ -1,6 +1,7 @@
 package io.pingstack.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.pingstack.model.DecodedBatch;
@@ -9,6 +10,7 @@ import io.pingstack.model.PingRules;
 import io.pingstack.model.ProtoPings;
 import io.pingstack.model.TestPings;
 import io.pingstack.model.TooManyPingsException;
+import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.WalUnavailableException;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
@@ -190,6 +192,21 @@ class IngestServiceTest {
     long[] newest = DedupWindow.fingerprint("inst-1", "newest");
     assertThat(rebuilt.markIfAbsent(newest[0], newest[1], NOW)).isFalse();
     assertThat(rebuilt.markIfAbsent(oldest[0], oldest[1], NOW)).isTrue();
+  }
+
+  @Test
+  void rebuildOverARecordThatDoesNotDecodeFailsNamingItsPosition() {
+    InMemoryWal log = new InMemoryWal();
+    for (int r = 0; r < 600; r++) {
+      appendRecord(log, NOW - TimeUnit.SECONDS.toMillis(1), ping("inst-1", "p-" + r));
+      if (r == 100) {
+        log.append(new byte[] {(byte) 0xFF, 1, 2});
+      }
+    }
+
+    assertThatThrownBy(() -> IngestService.rebuild(log, WINDOW, 1_000_000, NOW))
+        .isInstanceOf(WalCorruptException.class)
+        .hasMessageContaining("position 101");
   }
 
   @Test
