@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# Shell functions shared by bench-ingest.sh, bench-rollups.sh, bench-clickhouse.sh and bench-replay.sh;
-# sourced, never run. The sourcing script sets `tool` (its name in messages) before sourcing it, then
-# `runs`, `server_cmd` and `out` (and `clickhouse_bin`, `wait_idle` for the functions that use them).
+# Shell functions shared by bench-ingest.sh, bench-rollups.sh, bench-clickhouse.sh, bench-replay.sh
+# and bench-restart.sh; sourced, never run. The sourcing script sets `tool` (its name in messages)
+# before sourcing it, then `runs`, `server_cmd` and `out` (and `clickhouse_bin`, `wait_idle` for the
+# functions that use them).
 # Every server it starts listens on 127.0.0.1 only, on a free port, and is one per script at a time.
 
 server_pid="" data_dir="" port="" grpc_port=""
