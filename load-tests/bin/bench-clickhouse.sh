@@ -53,7 +53,6 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
     --connections) conns=$2; shift 2 ;;
@@ -61,10 +60,7 @@ while [ $# -gt 0 ]; do
     --drain-limit) drain_limit=$2; shift 2 ;;
     --wait-idle) wait_idle=$2; shift 2 ;;
     --clickhouse) clickhouse_bin=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --server) server_cmd=$2; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench-clickhouse: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) common_option "$@"; shift 2 ;;
   esac
 done
 

@@ -41,7 +41,6 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
     --batches) batches=$2; shift 2 ;;
     --syncs) syncs=$2; shift 2 ;;
     --protocols) protocols=$2; shift 2 ;;
@@ -50,10 +49,7 @@ while [ $# -gt 0 ]; do
     --connections-1) conns_small=$2; shift 2 ;;
     --instances) instances=$2; shift 2 ;;
     --token) token=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --server) server_cmd=$2; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench-ingest: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) common_option "$@"; shift 2 ;;
   esac
 done
 

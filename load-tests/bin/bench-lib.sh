@@ -12,6 +12,19 @@ JQ_MEDIAN='def median: sort | if length % 2 == 1 then .[length / 2 | floor] else
 
 die() { echo "$tool: $*" >&2; exit 1; }
 
+# common_option "$@": the options every script takes, --runs N, --out DIR and --server "CMD", and
+# -h/--help (the script's usage, exit 0); any other option is unknown (usage on stderr, exit 2). A
+# script's own option parsing ends with `*) common_option "$@"; shift 2 ;;`.
+common_option() {
+  case "$1" in
+    --runs) runs=$2 ;;
+    --out) out=$2 ;;
+    --server) server_cmd=$2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "$tool: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+}
+
 # check_setup: the tools and --runs, before anything is located or started.
 check_setup() {
   local needed

@@ -64,7 +64,6 @@ runs=3 pings=1000000 stores="arrow clickhouse" batch=100 conns=16 instances=1000
 replay_limit=1800 wait_idle=0 clickhouse_bin=/usr/sbin/clickhouse-server out="" server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --runs) runs=$2; shift 2 ;;
     --pings) pings=$2; shift 2 ;;
     --stores) stores=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
@@ -75,10 +74,7 @@ while [ $# -gt 0 ]; do
     --replay-limit) replay_limit=$2; shift 2 ;;
     --wait-idle) wait_idle=$2; shift 2 ;;
     --clickhouse) clickhouse_bin=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --server) server_cmd=$2; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench-replay: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) common_option "$@"; shift 2 ;;
   esac
 done
 

@@ -33,16 +33,12 @@ runs=3 pings=10000000 instances=5000 events=50 conns=16 token="" out=""
 server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --runs) runs=$2; shift 2 ;;
     --pings) pings=$2; shift 2 ;;
     --instances) instances=$2; shift 2 ;;
     --events) events=$2; shift 2 ;;
     --connections) conns=$2; shift 2 ;;
     --token) token=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --server) server_cmd=$2; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench-restart: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) common_option "$@"; shift 2 ;;
   esac
 done
 

@@ -52,7 +52,6 @@ query_duration=20 query_warmup=5 query_conns=2 samples=100 token="" query_token=
 server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --runs) runs=$2; shift 2 ;;
     --total) total=$2; shift 2 ;;
     --instances) instances=$2; shift 2 ;;
     --events) events=$2; shift 2 ;;
@@ -68,10 +67,7 @@ while [ $# -gt 0 ]; do
     --fresh-connections) fresh_conns=$2; shift 2 ;;
     --token) token=$2; shift 2 ;;
     --query-token) query_token=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --server) server_cmd=$2; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "bench-rollups: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) common_option "$@"; shift 2 ;;
   esac
 done
 
