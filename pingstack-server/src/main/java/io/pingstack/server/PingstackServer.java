@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The wired service. Starts consumers before the producer that feeds them: the log and the dedup
  * window rebuilt from it (before the consumers, whose catch-up would otherwise share the two cores
- * with the rebuild that readiness waits for), then the cold store and the rollups with their WAL
- * consumers, the replays, then the HTTP listener (ingest, queries, admin). Stops in reverse: stop accepting and answer what is in progress, cancel a running
- * replay, stop the consumers (the cold store commits, the rollups snapshot), sync and close the log,
- * release the listener.
+ * with the rebuild that readiness waits for; a pin holds the whole log until they have registered),
+ * then the cold store and the rollups with their WAL consumers, the replays, then the HTTP listener
+ * (ingest, queries, admin). Stops in reverse: stop accepting and answer what is in progress, cancel
+ * a running replay, stop the consumers (the cold store commits, the rollups snapshot), sync and
+ * close the log, release the listener.
  */
 final class PingstackServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PingstackServer.class);
@@ -63,7 +64,7 @@ final class PingstackServer implements AutoCloseable {
       this.wal = ChronicleWal.open(config.wal(), metrics.wal, fileSync);
       started.push(wal);
       // Retention deletes nothing until both consumers hold their positions: the dedup rebuild and
-      // the stores' opening (a ClickHouse that is slow to answer) may take a while.
+      // the stores' opening (a rollup snapshot to load, a ClickHouse slow to answer) take a while.
       Wal.Pin starting = wal.pin("starting", Wal.NONE);
       started.push(starting);
       IngestService ingest = IngestService.open(wal, config.gateway());

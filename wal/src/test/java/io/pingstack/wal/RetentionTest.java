@@ -218,6 +218,22 @@ class RetentionTest {
   }
 
   @Test
+  void aPinOfTheWholeLogHoldsEveryFileWhileNoConsumerIsRegisteredYet() throws Exception {
+    // The server's start: the log is pinned whole until its consumers have registered.
+    try (ChronicleWal wal = open(Duration.ZERO, 0)) {
+      fill(wal, 100, 1, 1, 1);
+      Wal.Pin starting = wal.pin("starting", Wal.NONE);
+      assertThat(wal.runRetention()).isZero();
+      assertThat(wal.firstPosition()).isEqualTo(first(0));
+
+      wal.registerConsumer("cold", () -> last(1));
+      starting.close();
+      assertThat(wal.runRetention()).as("then the consumer's position rules").isEqualTo(1);
+      assertThat(wal.firstPosition()).isEqualTo(first(1));
+    }
+  }
+
+  @Test
   void aPinFromBeforeTheOldestRecordIsRefusedAndNamesAreTakenOnce() throws Exception {
     try (ChronicleWal wal = open(Duration.ZERO, 0)) {
       wal.registerConsumer("cold", () -> last(2));
