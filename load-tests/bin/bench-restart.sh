@@ -24,12 +24,13 @@ usage: load-tests/bin/bench-restart.sh [options]
   --events N        distinct events (default 50)
   --connections C   load connections (default 16)
   --token T         ingest token, when the server is configured with tokens
+  --query-token T   query token, when the server is configured with one
   --out DIR         keeps the logs and summary there (default: a new temp dir)
   --server "CMD"    the server command, run from the repo root (default "bin/pingstack run")
 EOF
 }
 
-runs=3 pings=10000000 instances=5000 events=50 conns=16 token="" out=""
+runs=3 pings=10000000 instances=5000 events=50 conns=16 token="" query_token="" out=""
 server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
     --events) events=$2; shift 2 ;;
     --connections) conns=$2; shift 2 ;;
     --token) token=$2; shift 2 ;;
+    --query-token) query_token=$2; shift 2 ;;
     *) common_option "$@"; shift 2 ;;
   esac
 done
@@ -47,8 +49,10 @@ locate_build pingstack-bench-restart
 
 now_ms() { date +%s%3N; }
 seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
+query_auth=()
+[ -z "$query_token" ] || query_auth=(-H "Authorization: Bearer $query_token")
 events_total_is() {
-  [ "$(curl -fsS --max-time 10 "http://127.0.0.1:$port/v1/events" 2>/dev/null | jq '[.events[].count] | add // 0' 2>/dev/null)" = "$1" ]
+  [ "$(curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port/v1/events" 2>/dev/null | jq '[.events[].count] | add // 0' 2>/dev/null)" = "$1" ]
 }
 
 template=""
