@@ -89,6 +89,21 @@ stop_server() {
 
 ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; }
 
+# The wall clock in milliseconds, and the seconds since such a reading (3 decimals).
+now_ms() { date +%s%3N; }
+seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.3f", (b - a) / 1000 }'; }
+
+# query_auth_with TOKEN: sets query_auth, curl's arguments for the query endpoints (none for "").
+query_auth=()
+query_auth_with() { query_auth=(); [ -z "$1" ] || query_auth=(-H "Authorization: Bearer $1"); }
+
+# Pings the rollups have applied, over every event (/v1/events), or -1; and whether that is $1.
+events_total() {
+  curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port/v1/events" 2>/dev/null \
+    | jq '[.events[].count] | add // 0' 2>/dev/null || echo -1
+}
+events_total_is() { [ "$(events_total)" = "$1" ]; }
+
 # poll LOG LIMIT_S EVERY_S EXITED TIMED_OUT CMD...: runs CMD every EVERY_S seconds until it succeeds.
 # Dies with the message EXITED when the server exits first, TIMED_OUT after LIMIT_S; either way after
 # printing the last 30 lines of LOG.

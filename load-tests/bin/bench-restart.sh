@@ -47,13 +47,7 @@ done
 check_setup
 locate_build pingstack-bench-restart
 
-now_ms() { date +%s%3N; }
-seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
-query_auth=()
-[ -z "$query_token" ] || query_auth=(-H "Authorization: Bearer $query_token")
-events_total_is() {
-  [ "$(curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port/v1/events" 2>/dev/null | jq '[.events[].count] | add // 0' 2>/dev/null)" = "$1" ]
-}
+query_auth_with "$query_token"
 
 template=""
 cleanup() {

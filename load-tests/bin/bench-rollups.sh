@@ -75,12 +75,8 @@ check_setup
 [[ "$spread" =~ ^[0-9]+d$ ]] || die "--spread must be a number of days such as 7d: $spread"
 locate_build pingstack-bench-rollups
 
-now_ms() { date +%s%3N; }
-seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.3f", (b - a) / 1000 }'; }
-
 load_pid=""
-query_auth=()
-[ -z "$query_token" ] || query_auth=(-H "Authorization: Bearer $query_token")
+query_auth_with "$query_token"
 
 # Stops the freshness load (SIGTERM: it still writes its figures), if it runs.
 stop_load() {
@@ -104,17 +100,11 @@ until_ok() {
   poll "$log" "$limit" 0.05 "server exited while waiting for $what" "$what did not happen within $limit s" "$@"
 }
 
-# Pings the rollups have applied, over every event (/v1/events), or -1.
-events_total() {
-  curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port/v1/events" 2>/dev/null \
-    | jq '[.events[].count] | add // 0' 2>/dev/null || echo -1
-}
 # The sum of the counts the count query answers, or -1.
 count_total() {
   curl -fsS --max-time 10 "${query_auth[@]}" "http://127.0.0.1:$port$count_query" 2>/dev/null \
     | jq '[.series[].points[].count // 0] | add // 0' 2>/dev/null || echo -1
 }
-events_total_is() { [ "$(events_total)" = "$1" ]; }
 totals_are() { [ "$(events_total)" = "$1" ] && [ "$(count_total)" = "$2" ]; }
 
 # The dataset's shape, from the generator itself: the keys to declare, the most frequent event, its first metric.
