@@ -9,6 +9,7 @@ import io.pingstack.gateway.HttpGateway;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalUnavailableException;
 import io.pingstack.query.QueryLatency;
+import io.pingstack.rollups.QueryCacheStats;
 import io.pingstack.rollups.RollupMetrics;
 import io.pingstack.rollups.RollupSink;
 import io.pingstack.wal.WalMetrics;
@@ -328,6 +329,20 @@ final class Metrics {
         .callback(cb -> cb.call(rollups.cellCount())).register(registry);
     GaugeWithCallback.builder().name("pingstack_rollups_instances").help("Instances in the instance table")
         .callback(cb -> cb.call(rollups.instanceCount())).register(registry);
+    CounterWithCallback.builder().name("pingstack_rollups_query_cache_lookups_total")
+        .help("Lookups of a merged bucket by a query: hit (still valid) or miss (the bucket's cells merged again)")
+        .labelNames("result")
+        .callback(cb -> {
+          QueryCacheStats stats = rollups.queryCacheStats();
+          cb.call(stats.hits(), "hit");
+          cb.call(stats.misses(), "miss");
+        }).register(registry);
+    GaugeWithCallback.builder().name("pingstack_rollups_query_cache_bytes")
+        .help("Estimated heap held by merged buckets kept for queries (at most rollups.query_cache_bytes)")
+        .callback(cb -> cb.call(rollups.queryCacheStats().bytes())).register(registry);
+    CounterWithCallback.builder().name("pingstack_rollups_query_cache_evicted_bytes_total")
+        .help("Estimated bytes of merged buckets dropped to stay within rollups.query_cache_bytes")
+        .callback(cb -> cb.call(rollups.queryCacheStats().evictedBytes())).register(registry);
     GaugeWithCallback.builder().name("pingstack_rollups_durable_position").help("WAL position the last rollup snapshot includes (-1: none)")
         .callback(cb -> cb.call(rollups.durablePosition())).register(registry);
   }

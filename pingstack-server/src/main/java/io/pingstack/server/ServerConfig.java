@@ -111,7 +111,8 @@ record ServerConfig(
           .withRetention(Step.HOUR, s.duration("rollups.hour_retention"))
           .withRetention(Step.DAY, s.duration("rollups.day_retention"))
           .withMaxSeries(s.integer("rollups.max_series"))
-          .withMaxInstances(s.integer("rollups.max_instances"));
+          .withMaxInstances(s.integer("rollups.max_instances"))
+          .withQueryCacheBytes(s.bytes("rollups.query_cache_bytes"));
       String coldDir = s.string("cold.dir");
       ArrowColdStoreConfig cold = ArrowColdStoreConfig.defaults()
           .withCommitInterval(s.duration("cold.commit_interval"))

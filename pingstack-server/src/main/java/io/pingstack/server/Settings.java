@@ -68,6 +68,7 @@ final class Settings {
     d.put("rollups.day_retention", "730d");
     d.put("rollups.max_series", "100000");
     d.put("rollups.max_instances", "1000000");
+    d.put("rollups.query_cache_bytes", "64MiB");
     d.put("rollups.snapshot_interval", "60s");
     d.put("cold.dir", "");
     d.put("cold.commit_interval", "10s");

@@ -121,6 +121,95 @@ final class Cell {
     return null;
   }
 
+  /**
+   * The cells of one bucket of a query group merged into one, for {@link MergeCache}; null when its
+   * pings or a metric's values would not fit an {@code int}. Read only, never added to: its exact
+   * instance hashes and values are unbounded (the union of the cells'), so that a query over it
+   * answers exactly what one over the cells answers: exact while every cell is, else the same
+   * sketch merge.
+   */
+  static Cell merged(Cell[] cells, int n) {
+    long pings = 0;
+    int exactHashes = 0;
+    boolean sketched = false;
+    for (int i = 0; i < n; i++) {
+      pings += cells[i].pings;
+      sketched |= cells[i].hll != null;
+      exactHashes += cells[i].instanceCount;
+    }
+    if (pings > Integer.MAX_VALUE) {
+      return null;
+    }
+    Cell out = new Cell();
+    out.pings = (int) pings;
+    for (int i = 0; i < n; i++) {
+      out.firstPosition = Math.min(out.firstPosition, cells[i].firstPosition);
+    }
+    if (sketched) {
+      Union union = new Union(LG_K);
+      for (int i = 0; i < n; i++) {
+        Cell c = cells[i];
+        if (c.hll != null) {
+          union.update(c.hll);
+        }
+        for (int k = 0; k < c.instanceCount; k++) {
+          union.update(c.instances[k]);
+        }
+      }
+      out.hll = union.getResult(TgtHllType.HLL_8);
+    } else {
+      long[] all = new long[exactHashes];
+      int at = 0;
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(cells[i].instances, 0, all, at, cells[i].instanceCount);
+        at += cells[i].instanceCount;
+      }
+      Arrays.sort(all);
+      int unique = 0;
+      for (int k = 0; k < all.length; k++) {
+        if (unique == 0 || all[unique - 1] != all[k]) {
+          all[unique++] = all[k];
+        }
+      }
+      out.instances = all;
+      out.instanceCount = unique;
+    }
+    MetricCell[] of = new MetricCell[n];
+    for (int i = 0; i < n; i++) {
+      for (MetricCell m : cells[i].metrics) {
+        if (out.find(m.metric) != null) {
+          continue;
+        }
+        int found = 0;
+        for (int j = i; j < n; j++) {
+          MetricCell same = cells[j].find(m.metric);
+          if (same != null) {
+            of[found++] = same;
+          }
+        }
+        MetricCell merged = MetricCell.merged(m.metric, of, found);
+        if (merged == null) {
+          return null;
+        }
+        out.metrics = Arrays.copyOf(out.metrics, out.metrics.length + 1);
+        out.metrics[out.metrics.length - 1] = merged;
+      }
+    }
+    return out;
+  }
+
+  /** About how many bytes of heap this cell holds: what {@link MergeCache} counts against its bound. */
+  long estimatedBytes() {
+    long bytes = 64 + (instances == null ? 0 : 16 + 8L * instances.length);
+    if (hll != null) {
+      bytes += 64 + hll.getUpdatableSerializationBytes();
+    }
+    for (MetricCell m : metrics) {
+      bytes += 8 + m.estimatedBytes();
+    }
+    return bytes;
+  }
+
   /** Hands this cell's instances to a query's merge. */
   void addInstancesTo(DistinctMerge merge) {
     if (hll != null) {

@@ -8,6 +8,10 @@ import org.apache.datasketches.hll.Union;
  * never a sum. Exact hashes go into an open-addressing hash set, so the answer is exact while every
  * cell is exact; as soon as one cell holds a sketch the set is folded into an HLL union. Reused
  * from bucket to bucket by one query.
+ *
+ * <p>A bucket's only cell (often a merged one, from {@link MergeCache}) holds distinct hashes
+ * already: its count is the answer, so its hashes are held by reference and go into the set only
+ * when a second cell comes.
  */
 final class DistinctMerge {
   /** Distinct hashes held before they are folded into the union, bounding a query's scratch memory. */
@@ -21,8 +25,12 @@ final class DistinctMerge {
   private boolean zero;
   private Union union;
   private boolean sketched;
+  /** The first cell's distinct hashes, not yet in the set (null: none pending). */
+  private long[] pending;
+  private int pendingCount;
 
   void reset() {
+    pending = null;
     clearSet();
     if (sketched) {
       union.reset();
@@ -30,23 +38,44 @@ final class DistinctMerge {
     }
   }
 
+  /** A cell's hashes: distinct, in slots {@code [0, count)}; held by reference until the next call. */
   void addExact(long[] cellHashes, int count) {
+    if (pending == null && size == 0 && !zero && !sketched && count <= FOLD_AT) {
+      pending = cellHashes;
+      pendingCount = count;
+      return;
+    }
+    flushPending();
     for (int i = 0; i < count; i++) {
       add(cellHashes[i]);
     }
   }
 
   void addSketch(HllSketch sketch) {
+    flushPending();
     union().update(sketch);
     sketched = true;
   }
 
   long estimate() {
+    if (pending != null) {
+      return pendingCount;
+    }
     if (!sketched) {
       return (long) size + (zero ? 1 : 0);
     }
     fold();
     return Math.round(union.getEstimate());
+  }
+
+  private void flushPending() {
+    if (pending != null) {
+      long[] hashes = pending;
+      pending = null;
+      for (int i = 0; i < pendingCount; i++) {
+        add(hashes[i]);
+      }
+    }
   }
 
   private void add(long hash) {

@@ -5,6 +5,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,9 +29,19 @@ final class EventRollup {
   private final Retention retention;
   private final SeriesBudget budget;
   private final RollupMetrics metrics;
+  /** Merged cells of this event's query groups, shared with every event; null: none kept. */
+  private final MergeCache merged;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   private final HashMap<SeriesKey, Series> series = new HashMap<>();
+  /**
+   * Per step, every bucket a series has a cell of (and those a swap emptied), with the {@link
+   * #changes} at which a cell of it last changed: a query walks these buckets, and {@link
+   * MergeCache} keeps a merged cell only while its bucket keeps its version.
+   */
+  private final EnumMap<Step, Timeline<BucketVersion>> versions = new EnumMap<>(Step.class);
+  /** Counts the changes to this event's cells. */
+  private long changes;
   private final HashMap<String, Integer> metricIds = new HashMap<>();
   private final List<String> metricNames = new ArrayList<>();
   private final HashSet<String> dimensionsSeen = new HashSet<>();
@@ -44,13 +55,18 @@ final class EventRollup {
   private final SeriesKey probe;
   private int[] metricScratch = new int[8];
 
-  EventRollup(String name, String[] dimensionKeys, Retention retention, SeriesBudget budget, RollupMetrics metrics) {
+  EventRollup(
+      String name, String[] dimensionKeys, Retention retention, SeriesBudget budget, RollupMetrics metrics, MergeCache merged) {
     this.name = name;
+    this.merged = merged;
     this.dimensionKeys = dimensionKeys;
     this.retention = retention;
     this.budget = budget;
     this.metrics = metrics;
     this.probe = SeriesKey.probe(dimensionKeys.length);
+    for (Step step : STEPS) {
+      versions.put(step, new Timeline<>());
+    }
   }
 
   /**
@@ -65,6 +81,7 @@ final class EventRollup {
         return false;
       }
       long t = ping.timestampMillis();
+      long changed = ++changes;
       count++;
       firstSeen = Math.min(firstSeen, t);
       lastSeen = Math.max(lastSeen, t);
@@ -90,7 +107,8 @@ final class EventRollup {
             return true;
           }
         }
-        target.timeline(step).getOrCreate((int) bucket).add(instanceHash, ping, ids, metricCount);
+        target.timeline(step).getOrCreate((int) bucket, Cell::new).add(instanceHash, ping, ids, metricCount);
+        versions.get(step).getOrCreate((int) bucket, BucketVersion::new).value = changed;
       }
       return true;
     } finally {
@@ -178,14 +196,24 @@ final class EventRollup {
    * {@code rebuilt} (series keyed as here, holding cells of those buckets only), under the write lock:
    * a query sees the old cells or the new ones, never a mix. Series left without cells are dropped;
    * a new series takes room under the cap, and its cells are left out (counted) when there is none.
+   * The merged cells kept for this event's queries are dropped with them.
    */
   SwapCounts swap(Map<SeriesKey, Series> rebuilt, Map<Step, int[]> buckets) {
     lock.writeLock().lock();
     try {
+      if (merged != null) {
+        merged.forget(this);
+      }
+      long changed = ++changes;
+      for (Map.Entry<Step, int[]> step : buckets.entrySet()) {
+        for (int bucket : step.getValue()) {
+          versions.get(step.getKey()).getOrCreate(bucket, BucketVersion::new).value = changed;
+        }
+      }
       long removedCells = 0;
       for (Series s : series.values()) {
         for (Map.Entry<Step, int[]> step : buckets.entrySet()) {
-          Timeline timeline = s.timeline(step.getKey());
+          Timeline<Cell> timeline = s.timeline(step.getKey());
           for (int bucket : step.getValue()) {
             removedCells += timeline.remove(bucket) ? 1 : 0;
           }
@@ -212,9 +240,9 @@ final class EventRollup {
           continue;
         }
         for (Step step : STEPS) {
-          Timeline source = from.timeline(step);
+          Timeline<Cell> source = from.timeline(step);
           for (int i = 0; i < source.size(); i++) {
-            to.timeline(step).put(source.bucket(i), source.cell(i));
+            to.timeline(step).put(source.bucket(i), source.value(i));
             addedCells++;
           }
         }
@@ -223,6 +251,11 @@ final class EventRollup {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** The {@link #changes} count at which a cell of a bucket last changed. */
+  static final class BucketVersion {
+    long value;
   }
 
   /** What {@link #swap} did: cells taken out, cells put in, cells left out for want of series room. */
@@ -236,8 +269,7 @@ final class EventRollup {
       for (var it = series.values().iterator(); it.hasNext(); ) {
         Series s = it.next();
         for (Step step : STEPS) {
-          long firstKept = retention.firstKept(step, nowMillis);
-          s.timeline(step).evictBefore((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, firstKept)));
+          s.timeline(step).evictBefore(firstKept(step, nowMillis));
         }
         if (s.cellCount() == 0) {
           it.remove();
@@ -245,9 +277,16 @@ final class EventRollup {
         }
       }
       budget.release(dropped);
+      for (Step step : STEPS) {
+        versions.get(step).evictBefore(firstKept(step, nowMillis));
+      }
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  private int firstKept(Step step, long nowMillis) {
+    return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, retention.firstKept(step, nowMillis)));
   }
 
   /** Marks this event removed when it has no series left and was last seen before {@code staleBefore}. */
@@ -282,7 +321,7 @@ final class EventRollup {
     try {
       String metric = plan.query().metric();
       Integer id = metric == null ? null : metricIds.get(metric);
-      return plan.execute(series.values(), id == null ? -1 : id);
+      return plan.execute(this, series.values(), id == null ? -1 : id, merged, versions.get(plan.query().step()));
     } finally {
       lock.readLock().unlock();
     }
@@ -326,11 +365,11 @@ final class EventRollup {
           SnapshotFile.writeString(out, s.key.value(i));
         }
         for (Step step : STEPS) {
-          Timeline timeline = s.timeline(step);
+          Timeline<Cell> timeline = s.timeline(step);
           out.writeInt(timeline.size());
           for (int i = 0; i < timeline.size(); i++) {
             out.writeInt(timeline.bucket(i));
-            timeline.cell(i).writeTo(out);
+            timeline.value(i).writeTo(out);
           }
         }
       }
@@ -345,9 +384,10 @@ final class EventRollup {
    * merged away, a newly declared one is {@code ""} in old cells.
    */
   static EventRollup readFrom(
-      DataInput in, int version, String[] writtenKeys, String[] dimensionKeys, Retention retention, SeriesBudget budget, RollupMetrics metrics)
+      DataInput in, int version, String[] writtenKeys, String[] dimensionKeys, Retention retention, SeriesBudget budget, RollupMetrics metrics,
+      MergeCache merged)
       throws IOException {
-    EventRollup e = new EventRollup(SnapshotFile.readString(in), dimensionKeys, retention, budget, metrics);
+    EventRollup e = new EventRollup(SnapshotFile.readString(in), dimensionKeys, retention, budget, metrics, merged);
     e.count = in.readLong();
     e.firstSeen = in.readLong();
     e.lastSeen = in.readLong();
@@ -382,10 +422,18 @@ final class EventRollup {
         readTimeline(in, s.timeline(step), fresh, e.metricNames.size(), version >= 2);
       }
     }
+    for (Series s : e.series.values()) {
+      for (Step step : STEPS) {
+        Timeline<Cell> cells = s.timeline(step);
+        for (int i = 0; i < cells.size(); i++) {
+          e.versions.get(step).getOrCreate(cells.bucket(i), BucketVersion::new);
+        }
+      }
+    }
     return e;
   }
 
-  private static void readTimeline(DataInput in, Timeline timeline, boolean fresh, int metricNames, boolean withPositions)
+  private static void readTimeline(DataInput in, Timeline<Cell> timeline, boolean fresh, int metricNames, boolean withPositions)
       throws IOException {
     int cells = in.readInt();
     CorruptSnapshotException.check(cells >= 0, "timeline with " + cells + " cells");
@@ -397,7 +445,7 @@ final class EventRollup {
             timeline.size() == 0 || timeline.bucket(timeline.size() - 1) < bucket, "cells out of order at bucket " + bucket);
         timeline.append(bucket, cell);
       } else {
-        timeline.getOrCreate(bucket).mergeFrom(cell);
+        timeline.getOrCreate(bucket, Cell::new).mergeFrom(cell);
       }
     }
   }

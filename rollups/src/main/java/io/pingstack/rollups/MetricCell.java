@@ -1,6 +1,7 @@
 package io.pingstack.rollups;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.store.Store;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -73,6 +74,80 @@ final class MetricCell {
     }
     distribution = sketch;
     return sketch;
+  }
+
+  /**
+   * The {@code n} cells of metric {@code id} merged as a query merges them ({@link QuantileMerge}):
+   * every exact value, sorted, while every cell is exact (the array may exceed {@link
+   * #EXACT_VALUES}); else one sketch of the cells' sketches and the exact values folded in. Null
+   * when the count would not fit an {@code int}. For {@link Cell#merged}: read only.
+   */
+  static MetricCell merged(int id, MetricCell[] cells, int n) {
+    MetricCell out = new MetricCell(id);
+    long count = 0;
+    boolean sketched = false;
+    for (int i = 0; i < n; i++) {
+      MetricCell c = cells[i];
+      count += c.count;
+      out.sum += c.sum;
+      out.min = Math.min(out.min, c.min);
+      out.max = Math.max(out.max, c.max);
+      sketched |= c.distribution instanceof DDSketch;
+    }
+    if (count > Integer.MAX_VALUE) {
+      return null;
+    }
+    out.count = (int) count;
+    if (sketched) {
+      DDSketch sketch = QuantileSketches.create();
+      for (int i = 0; i < n; i++) {
+        if (cells[i].distribution instanceof DDSketch s) {
+          sketch.mergeWith(s);
+          sketch = QuantileSketches.bounded(sketch);
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        MetricCell c = cells[i];
+        if (c.count == 1) {
+          sketch = QuantileSketches.add(sketch, c.min);
+        } else if (c.distribution instanceof double[] values) {
+          for (int k = 0; k < c.count; k++) {
+            sketch = QuantileSketches.add(sketch, values[k]);
+          }
+        }
+      }
+      out.distribution = sketch;
+    } else if (out.count > 1) {
+      double[] values = new double[out.count];
+      int at = 0;
+      for (int i = 0; i < n; i++) {
+        MetricCell c = cells[i];
+        if (c.count == 1) {
+          values[at++] = c.min;
+        } else {
+          System.arraycopy((double[]) c.distribution, 0, values, at, c.count);
+          at += c.count;
+        }
+      }
+      Arrays.sort(values);
+      out.distribution = values;
+    }
+    return out;
+  }
+
+  /** About how many bytes of heap this cell holds (a sketch: 8 bytes per bin between its lowest and highest index). */
+  long estimatedBytes() {
+    long bytes = 48;
+    if (distribution instanceof double[] values) {
+      bytes += 16 + 8L * values.length;
+    } else if (distribution instanceof DDSketch sketch) {
+      bytes += 96 + storeBytes(sketch.getPositiveValueStore()) + storeBytes(sketch.getNegativeValueStore());
+    }
+    return bytes;
+  }
+
+  private static long storeBytes(Store store) {
+    return store.isEmpty() ? 0 : 8L * (store.getMaxIndex() - store.getMinIndex() + 1);
   }
 
   /** Hands this cell's distribution to a query's merge. */

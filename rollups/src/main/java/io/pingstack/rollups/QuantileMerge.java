@@ -10,7 +10,9 @@ import java.util.Arrays;
  * <p>While every cell is exact, the answer is exact: each cell's values are a sorted run (held by
  * reference, never copied) and the rank is reached by a k-way heap merge from whichever end is
  * nearer, so p95 of 600 values pops about 30 of them. As soon as one cell holds a sketch, everything
- * is merged into a DDSketch, within {@link QuantileSketches#RELATIVE_ACCURACY}.
+ * is merged into a DDSketch, within {@link QuantileSketches#RELATIVE_ACCURACY}. A bucket's only cell
+ * (often a merged one, from {@link MergeCache}) is read where it is: its one run is indexed, its
+ * sketch asked directly.
  */
 final class QuantileMerge {
   private double[][] runs = new double[16][];
@@ -22,6 +24,8 @@ final class QuantileMerge {
   private long total;
   private DDSketch sketch;
   private boolean sketched;
+  /** The first cell's sketch, not yet merged into {@link #sketch} (null: none pending). */
+  private DDSketch pending;
   private int[] heap = new int[16];
   private int[] cursor = new int[16];
 
@@ -30,6 +34,7 @@ final class QuantileMerge {
     runCount = 0;
     singleCount = 0;
     total = 0;
+    pending = null;
     if (sketched) {
       sketch.clear();
       sketched = false;
@@ -37,6 +42,7 @@ final class QuantileMerge {
   }
 
   void add(double value) {
+    flushPending();
     if (singleCount == singles.length) {
       singles = Arrays.copyOf(singles, singleCount * 2);
     }
@@ -46,6 +52,7 @@ final class QuantileMerge {
 
   /** A cell's exact values, ascending; the merge keeps the reference until {@link #reset()}. */
   void addSorted(double[] values, int count) {
+    flushPending();
     if (runCount == runs.length) {
       runs = Arrays.copyOf(runs, runCount * 2);
       lengths = Arrays.copyOf(lengths, runCount * 2);
@@ -55,7 +62,25 @@ final class QuantileMerge {
     total += count;
   }
 
+  /** A cell's sketch: read, never changed, and held by reference until {@link #reset()}. */
   void addSketch(DDSketch cellSketch) {
+    if (total == 0 && !sketched && pending == null) {
+      pending = cellSketch;
+      return;
+    }
+    flushPending();
+    merge(cellSketch);
+  }
+
+  private void flushPending() {
+    if (pending != null) {
+      DDSketch first = pending;
+      pending = null;
+      merge(first);
+    }
+  }
+
+  private void merge(DDSketch cellSketch) {
     DDSketch s = sketch();
     s.mergeWith(cellSketch);
     sketch = QuantileSketches.bounded(s);
@@ -64,6 +89,9 @@ final class QuantileMerge {
 
   /** The value at 0-based rank {@code floor(q * (n - 1))} of the merged values; NaN when there are none. */
   double valueAt(double q) {
+    if (pending != null) {
+      return pending.isEmpty() ? Double.NaN : pending.getValueAtQuantile(q);
+    }
     if (sketched) {
       fold();
       return sketch.isEmpty() ? Double.NaN : sketch.getValueAtQuantile(q);
@@ -78,6 +106,9 @@ final class QuantileMerge {
       singleCount = 0;
     }
     long rank = (long) Math.floor(q * (total - 1));
+    if (runCount == 1) { // one cell, or a merged one (MergeCache): the rank is an index
+      return runs[0][(int) rank];
+    }
     boolean fromTop = rank > total - 1 - rank;
     return select(fromTop, fromTop ? total - 1 - rank : rank);
   }

@@ -13,9 +13,11 @@ import java.util.TreeMap;
  * A {@link RollupQuery} checked against the configuration and resolved to series key positions,
  * then run over one event's series (under that event's read lock).
  *
- * <p>Series are filtered, then grouped by the values of the {@code group_by} fields; within a
- * group the timelines are walked together in bucket order and the cells of each bucket merged
- * ({@link BucketMerge}), so a query costs one pass over the cells in its range.
+ * <p>Series are filtered, then grouped by the values of the {@code group_by} fields; for each group
+ * the event's buckets in range are walked in order and the group's cells of each bucket merged
+ * ({@link BucketMerge}). The group's cell of a bucket (its merge when there are several) is kept
+ * in a {@link MergeCache}, so the next query of the same shape reads one cell per bucket while
+ * the bucket is unchanged.
  */
 final class QueryPlan {
   static final int MAX_BUCKETS = 10_000;
@@ -27,6 +29,9 @@ final class QueryPlan {
   private final String[] groupLabels;
   private final int[] filterPositions;
   private final List<Set<String>> filterValues = new ArrayList<>();
+  /** The positions as lists, for {@link MergeCache.ViewKey}. */
+  private final List<Integer> groupKey;
+  private final List<Integer> filterKey;
 
   private QueryPlan(RollupQuery query, List<String> dimensions) {
     this.query = query;
@@ -48,6 +53,8 @@ final class QueryPlan {
       filterPositions[i++] = position(filter.getKey(), dimensions);
       filterValues.add(filter.getValue());
     }
+    groupKey = Arrays.stream(groupPositions).boxed().toList();
+    filterKey = Arrays.stream(filterPositions).boxed().toList();
     long step = query.step().millis();
     fromBucket = Math.floorDiv(query.fromMillis(), step);
     toBucket = Math.floorDiv(query.toMillis(), step);
@@ -85,8 +92,13 @@ final class QueryPlan {
     return query;
   }
 
-  /** Runs the query over one event's series; {@code metric} is the query's metric id in the event, or -1. */
-  RollupResult execute(Collection<Series> series, int metric) {
+  /**
+   * Runs the query over the series of {@code event} (null: an event never seen, no series) and the
+   * versions of its buckets at the query's step; {@code metric} is the query's metric id in the
+   * event, or -1. Cells are looked up in and kept in {@code cache} (null: none kept).
+   */
+  RollupResult execute(
+      EventRollup event, Collection<Series> series, int metric, MergeCache cache, Timeline<EventRollup.BucketVersion> versions) {
     Step step = query.step();
     TreeMap<String[], List<Series>> groups = new TreeMap<>(Arrays::compare);
     for (Series s : series) {
@@ -108,7 +120,9 @@ final class QueryPlan {
       for (int i = 0; i < groupLabels.length; i++) {
         labels.put(groupLabels[i], group.getKey()[i]);
       }
-      out.add(new RollupResult.Series(labels, points(group.getValue(), merge)));
+      MergeCache.View view = cache == null ? null : cache.view(new MergeCache.ViewKey(
+          event, step, filterKey, filterValues, groupKey, Arrays.asList(group.getKey())));
+      out.add(new RollupResult.Series(labels, points(group.getValue(), merge, cache, view, versions)));
     }
     long stepMillis = step.millis();
     return new RollupResult(fromBucket * stepMillis, toBucket * stepMillis, out);
@@ -123,51 +137,63 @@ final class QueryPlan {
     return true;
   }
 
-  private boolean hasCellsInRange(Timeline timeline) {
+  private boolean hasCellsInRange(Timeline<Cell> timeline) {
     int first = lowerBound(timeline, fromBucket);
     return first < timeline.size() && timeline.bucket(first) < toBucket;
   }
 
-  /** One group's points: the walk over its timelines in bucket order. */
-  private List<RollupResult.Point> points(List<Series> members, BucketMerge merge) {
+  /**
+   * One group's points: the walk over the event's buckets in range, each answered from the cell
+   * {@code cache} keeps for the group at the bucket's version, else from the group's cells there
+   * (merged and kept when there are several).
+   */
+  private List<RollupResult.Point> points(
+      List<Series> members, BucketMerge merge, MergeCache cache, MergeCache.View view, Timeline<EventRollup.BucketVersion> versions) {
     Step step = query.step();
-    Timeline[] timelines = new Timeline[members.size()];
-    int[] cursors = new int[timelines.length];
-    for (int i = 0; i < timelines.length; i++) {
-      timelines[i] = members.get(i).timeline(step);
-      cursors[i] = lowerBound(timelines[i], fromBucket);
-    }
+    Cell[] found = new Cell[members.size()];
     List<RollupResult.Point> points = new ArrayList<>();
-    long bucket = query.fillZero() ? fromBucket : next(timelines, cursors);
-    while (bucket < toBucket) {
+    long zeroFrom = fromBucket; // fill=zero: the first bucket not yet given a point
+    for (int i = lowerBound(versions, fromBucket); i < versions.size() && versions.bucket(i) < toBucket; i++) {
+      int bucket = versions.bucket(i);
+      long version = versions.value(i).value;
+      Cell cell = cache == null ? null : cache.get(view, bucket, version);
       merge.reset();
-      boolean any = false;
-      for (int i = 0; i < timelines.length; i++) {
-        if (cursors[i] < timelines[i].size() && timelines[i].bucket(cursors[i]) == bucket) {
-          merge.add(timelines[i].cell(cursors[i]++));
-          any = true;
+      if (cell == null) {
+        int n = 0;
+        for (Series member : members) {
+          Cell c = member.timeline(step).get(bucket);
+          if (c != null) {
+            found[n++] = c;
+          }
+        }
+        cell = n == 0 ? MergeCache.NO_CELLS : n == 1 ? found[0] : Cell.merged(found, n);
+        if (cell == null) { // too many pings for one cell: merged here, not kept
+          for (int k = 0; k < n; k++) {
+            merge.add(found[k]);
+          }
+        } else if (cache != null) {
+          cache.put(view, bucket, version, cell, n > 1);
         }
       }
-      if (any || query.fillZero()) {
-        points.add(new RollupResult.Point(bucket * step.millis(), any ? merge.values() : merge.emptyValues()));
+      if (cell == MergeCache.NO_CELLS) {
+        continue;
       }
-      bucket = query.fillZero() ? bucket + 1 : next(timelines, cursors);
+      if (cell != null) {
+        merge.add(cell);
+      }
+      for (; query.fillZero() && zeroFrom < bucket; zeroFrom++) {
+        points.add(new RollupResult.Point(zeroFrom * step.millis(), merge.emptyValues()));
+      }
+      zeroFrom = bucket + 1L;
+      points.add(new RollupResult.Point(bucket * step.millis(), merge.values()));
+    }
+    for (; query.fillZero() && zeroFrom < toBucket; zeroFrom++) {
+      points.add(new RollupResult.Point(zeroFrom * step.millis(), merge.emptyValues()));
     }
     return points;
   }
 
-  /** The earliest bucket at the cursors, or {@code toBucket} when every timeline is past the range. */
-  private long next(Timeline[] timelines, int[] cursors) {
-    long next = toBucket;
-    for (int i = 0; i < timelines.length; i++) {
-      if (cursors[i] < timelines[i].size()) {
-        next = Math.min(next, timelines[i].bucket(cursors[i]));
-      }
-    }
-    return next;
-  }
-
-  private static int lowerBound(Timeline timeline, long bucket) {
+  private static int lowerBound(Timeline<?> timeline, long bucket) {
     if (bucket > Integer.MAX_VALUE) {
       return timeline.size();
     }

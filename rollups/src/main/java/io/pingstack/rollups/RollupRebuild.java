@@ -147,7 +147,7 @@ final class RollupRebuild {
           metricIds = plan.live.knownMetricIds(view, metricIds);
           instanceHash = InstanceHash.of(view.instanceId());
         }
-        target.timeline(step).getOrCreate((int) bucket).add(instanceHash, view, metricIds, view.metricCount());
+        target.timeline(step).getOrCreate((int) bucket, Cell::new).add(instanceHash, view, metricIds, view.metricCount());
       }
     }
     lastRebuilt = batch.lastPosition();

@@ -259,4 +259,8 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
   public int instanceCount() {
     return rollups.instanceCount();
   }
+
+  public QueryCacheStats queryCacheStats() {
+    return rollups.queryCacheStats();
+  }
 }

@@ -52,6 +52,8 @@ public final class Rollups implements RollupReader, AutoCloseable {
   private final Set<String> declaredDimensions;
   private final Retention retention;
   private final SeriesBudget budget;
+  /** Null when {@code query_cache_bytes} is 0. */
+  private final MergeCache merged;
   private final ConcurrentHashMap<String, EventRollup> events = new ConcurrentHashMap<>();
   private final InstanceTable instances;
   private final Object snapshotLock = new Object();
@@ -67,6 +69,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
     this.declaredDimensions = Collections.unmodifiableSet(new LinkedHashSet<>(config.dimensions()));
     this.retention = new Retention(config);
     this.budget = new SeriesBudget(config.maxSeries());
+    this.merged = config.queryCacheBytes() > 0 ? new MergeCache(config.queryCacheBytes()) : null;
     this.instances = new InstanceTable(config.maxInstances(), metrics);
   }
 
@@ -151,7 +154,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
           metrics.seriesCapped();
           break;
         }
-        event = new EventRollup(name, dimensionKeys, retention, budget, metrics);
+        event = new EventRollup(name, dimensionKeys, retention, budget, metrics, merged);
         EventRollup present = events.putIfAbsent(name, event);
         event = present == null ? event : present;
       }
@@ -215,6 +218,9 @@ public final class Rollups implements RollupReader, AutoCloseable {
       }
     }
     instances.evictSeenBefore(staleBefore);
+    if (merged != null) {
+      merged.evictExpired(retention, nowMillis);
+    }
   }
 
   @Override
@@ -222,7 +228,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
     requireNonNull(query, "query");
     QueryPlan plan = QueryPlan.of(query, config.dimensions());
     EventRollup event = events.get(query.event());
-    return event == null ? plan.execute(List.of(), -1) : event.read(plan);
+    return event == null ? plan.execute(null, List.of(), -1, null, new Timeline<>()) : event.read(plan);
   }
 
   /** Every event seen, by name; metric names and dimension keys are capped at 256 per event. */
@@ -249,6 +255,11 @@ public final class Rollups implements RollupReader, AutoCloseable {
   @Override
   public long retentionMillis(Step step) {
     return retention.millis(step);
+  }
+
+  /** What the merged-cell cache of queries did since start (all zero when it is off). */
+  public QueryCacheStats queryCacheStats() {
+    return merged == null ? new QueryCacheStats(0, 0, 0, 0) : merged.stats();
   }
 
   /** Series held, across all events (a gauge). */
@@ -318,7 +329,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
     int n = in.readInt();
     CorruptSnapshotException.check(n >= 0, n + " events");
     for (int i = 0; i < n; i++) {
-      EventRollup event = EventRollup.readFrom(in, version, written, dimensionKeys, retention, budget, metrics);
+      EventRollup event = EventRollup.readFrom(in, version, written, dimensionKeys, retention, budget, metrics, merged);
       CorruptSnapshotException.check(events.putIfAbsent(event.name, event) == null, "event " + event.name + " twice");
     }
     return position;

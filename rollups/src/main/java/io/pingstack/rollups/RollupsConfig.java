@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param maxInstances the most instances the instance table keeps; further instances are counted,
  *     not stored
  * @param snapshotDir where snapshots are written (nothing else should live there)
+ * @param queryCacheBytes the most heap (estimated) the merged cells of query groups may hold
+ *     between queries ({@link MergeCache}); 0 keeps none
  */
 public record RollupsConfig(
     List<String> dimensions,
@@ -28,7 +30,8 @@ public record RollupsConfig(
     Duration dayRetention,
     int maxSeries,
     int maxInstances,
-    Path snapshotDir) {
+    Path snapshotDir,
+    long queryCacheBytes) {
 
   /** A ping carries at most 32 dimensions (API.md section 1), so more declared keys mean nothing. */
   public static final int MAX_DIMENSIONS = 32;
@@ -58,6 +61,9 @@ public record RollupsConfig(
     if (maxInstances < 1) {
       throw new IllegalArgumentException("rollups.max_instances must be at least 1: " + maxInstances);
     }
+    if (queryCacheBytes < 0) {
+      throw new IllegalArgumentException("rollups.query_cache_bytes must not be negative: " + queryCacheBytes);
+    }
   }
 
   private static void checkRetention(String name, Duration retention, Step step) {
@@ -67,10 +73,17 @@ public record RollupsConfig(
     }
   }
 
-  /** No declared dimensions, 48 h / 90 d / 730 d retention, 100,000 series, 1,000,000 instances. */
+  /** The default of {@link #queryCacheBytes}: 64 MiB. */
+  public static final long DEFAULT_QUERY_CACHE_BYTES = 64L << 20;
+
+  /**
+   * No declared dimensions, 48 h / 90 d / 730 d retention, 100,000 series, 1,000,000 instances, 64
+   * MiB of merged cells for queries.
+   */
   public static RollupsConfig defaults(Path snapshotDir) {
     return new RollupsConfig(
-        List.of(), Duration.ofDays(2), Duration.ofDays(90), Duration.ofDays(730), 100_000, 1_000_000, snapshotDir);
+        List.of(), Duration.ofDays(2), Duration.ofDays(90), Duration.ofDays(730), 100_000, 1_000_000, snapshotDir,
+        DEFAULT_QUERY_CACHE_BYTES);
   }
 
   /** How far back cells of {@code step} are kept. */
@@ -83,7 +96,7 @@ public record RollupsConfig(
   }
 
   public RollupsConfig withDimensions(List<String> value) {
-    return new RollupsConfig(value, minuteRetention, hourRetention, dayRetention, maxSeries, maxInstances, snapshotDir);
+    return new RollupsConfig(value, minuteRetention, hourRetention, dayRetention, maxSeries, maxInstances, snapshotDir, queryCacheBytes);
   }
 
   public RollupsConfig withRetention(Step step, Duration value) {
@@ -94,14 +107,19 @@ public record RollupsConfig(
         step == Step.DAY ? value : dayRetention,
         maxSeries,
         maxInstances,
-        snapshotDir);
+        snapshotDir,
+        queryCacheBytes);
   }
 
   public RollupsConfig withMaxSeries(int value) {
-    return new RollupsConfig(dimensions, minuteRetention, hourRetention, dayRetention, value, maxInstances, snapshotDir);
+    return new RollupsConfig(dimensions, minuteRetention, hourRetention, dayRetention, value, maxInstances, snapshotDir, queryCacheBytes);
   }
 
   public RollupsConfig withMaxInstances(int value) {
-    return new RollupsConfig(dimensions, minuteRetention, hourRetention, dayRetention, maxSeries, value, snapshotDir);
+    return new RollupsConfig(dimensions, minuteRetention, hourRetention, dayRetention, maxSeries, value, snapshotDir, queryCacheBytes);
+  }
+
+  public RollupsConfig withQueryCacheBytes(long value) {
+    return new RollupsConfig(dimensions, minuteRetention, hourRetention, dayRetention, maxSeries, maxInstances, snapshotDir, value);
   }
 }

@@ -3,15 +3,15 @@ package io.pingstack.rollups;
 /** The cells of one series, one {@link Timeline} per {@link Step}. Guarded by its event's lock. */
 final class Series {
   final SeriesKey key;
-  private final Timeline minutes = new Timeline();
-  private final Timeline hours = new Timeline();
-  private final Timeline days = new Timeline();
+  private final Timeline<Cell> minutes = new Timeline<>();
+  private final Timeline<Cell> hours = new Timeline<>();
+  private final Timeline<Cell> days = new Timeline<>();
 
   Series(SeriesKey key) {
     this.key = key;
   }
 
-  Timeline timeline(Step step) {
+  Timeline<Cell> timeline(Step step) {
     return switch (step) {
       case MINUTE -> minutes;
       case HOUR -> hours;

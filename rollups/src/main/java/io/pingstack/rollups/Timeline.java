@@ -1,19 +1,20 @@
 package io.pingstack.rollups;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
- * The cells of one series at one step, sorted by bucket: parallel arrays of bucket numbers ({@code
- * floor(start / step)}) and cells. Appending the newest bucket is the common case and costs nothing
- * but the store; a late ping inserts by binary search; expiry drops a prefix. Guarded by the event's
- * lock.
+ * Values by bucket at one step (the cells of one series; an event's bucket versions), sorted by
+ * bucket: parallel arrays of bucket numbers ({@code floor(start / step)}) and values. Appending the
+ * newest bucket is the common case and costs nothing but the store; a late ping inserts by binary
+ * search; expiry drops a prefix. Guarded by the event's lock.
  */
-final class Timeline {
+final class Timeline<T> {
   private static final int[] NO_BUCKETS = {};
-  private static final Cell[] NO_CELLS = {};
+  private static final Object[] NO_VALUES = {};
 
   private int[] buckets = NO_BUCKETS;
-  private Cell[] cells = NO_CELLS;
+  private Object[] cells = NO_VALUES;
   private int size;
 
   int size() {
@@ -24,32 +25,33 @@ final class Timeline {
     return buckets[i];
   }
 
-  Cell cell(int i) {
-    return cells[i];
+  @SuppressWarnings("unchecked")
+  T value(int i) {
+    return (T) cells[i];
   }
 
-  /** The cell of {@code bucket}, created empty when missing. */
-  Cell getOrCreate(int bucket) {
+  /** The value of {@code bucket}, created by {@code empty} when missing. */
+  T getOrCreate(int bucket, Supplier<T> empty) {
     if (size > 0 && buckets[size - 1] == bucket) {
-      return cells[size - 1];
+      return value(size - 1);
     }
     int at = size > 0 && buckets[size - 1] < bucket ? size : lowerBound(bucket);
     if (at < size && buckets[at] == bucket) {
-      return cells[at];
+      return value(at);
     }
-    Cell cell = new Cell();
+    T cell = empty.get();
     insert(at, bucket, cell);
     return cell;
   }
 
-  /** The cell of {@code bucket}, or null. */
-  Cell get(int bucket) {
+  /** The value of {@code bucket}, or null. */
+  T get(int bucket) {
     int at = lowerBound(bucket);
-    return at < size && buckets[at] == bucket ? cells[at] : null;
+    return at < size && buckets[at] == bucket ? value(at) : null;
   }
 
-  /** Sets the cell of {@code bucket}, replacing the one there. */
-  void put(int bucket, Cell cell) {
+  /** Sets the value of {@code bucket}, replacing the one there. */
+  void put(int bucket, T cell) {
     int at = lowerBound(bucket);
     if (at < size && buckets[at] == bucket) {
       cells[at] = cell;
@@ -71,8 +73,8 @@ final class Timeline {
     return true;
   }
 
-  /** Puts a cell read from a snapshot; buckets arrive in ascending order. */
-  void append(int bucket, Cell cell) {
+  /** Puts a value read from a snapshot; buckets arrive in ascending order. */
+  void append(int bucket, T cell) {
     if (size > 0 && buckets[size - 1] >= bucket) {
       throw new IllegalArgumentException("bucket " + bucket + " is not after " + buckets[size - 1]);
     }
@@ -103,7 +105,7 @@ final class Timeline {
     size -= dropped;
     if (size == 0) {
       buckets = NO_BUCKETS;
-      cells = NO_CELLS;
+      cells = NO_VALUES;
     } else if (size < buckets.length / 4) {
       buckets = Arrays.copyOfRange(buckets, dropped, dropped + Math.max(size * 2, 4));
       cells = Arrays.copyOfRange(cells, dropped, dropped + Math.max(size * 2, 4));
@@ -115,7 +117,7 @@ final class Timeline {
     return dropped;
   }
 
-  private void insert(int at, int bucket, Cell cell) {
+  private void insert(int at, int bucket, Object cell) {
     if (size == buckets.length) {
       int capacity = Math.max(4, size + (size >> 1));
       buckets = Arrays.copyOf(buckets, capacity);
