@@ -21,13 +21,17 @@ import java.util.Set;
  * Cell#merged}, owned here), the group's only cell (the live one, read under the event's lock), or
  * {@link #NO_CELLS}.
  *
- * <p>Bounded by {@code maxBytes} of {@linkplain Cell#estimatedBytes estimated} heap of the merged
- * cells: the least recently used views go first; a merged cell larger than an eighth of the bound
- * is not kept. Every method is short and synchronized: the lock is never held while cells are merged.
+ * <p>Bounded by {@code maxBytes} of estimated heap: {@value #VIEW_BYTES} bytes per view, {@value
+ * #ENTRY_BYTES} per kept bucket, and the {@linkplain Cell#estimatedBytes size} of the merged cells. The least recently used views
+ * go first; a merged cell larger than an eighth of the bound is not kept. Every method is short and synchronized: the lock is never held while cells are merged.
  */
 final class MergeCache {
   /** Kept for a bucket in which the group has no cell. */
   static final Cell NO_CELLS = new Cell();
+  /** The map entry, boxed bucket and record that keep one bucket's cell. */
+  static final int ENTRY_BYTES = 96;
+  /** A view, its key (the group's values included) and its map. */
+  static final int VIEW_BYTES = 512;
 
   private final long maxBytes;
   /** Views by recency of use, least recent first. */
@@ -43,7 +47,14 @@ final class MergeCache {
 
   /** The view of {@code key}, created empty when missing. */
   synchronized View view(ViewKey key) {
-    return views.computeIfAbsent(key, k -> new View());
+    View v = views.get(key);
+    if (v == null) {
+      v = new View();
+      views.put(key, v);
+      charge(v, VIEW_BYTES);
+      keepWithinBound(v);
+    }
+    return v;
   }
 
   /** The cell kept for {@code bucket} of {@code view} if it was kept at {@code version}; null otherwise (a miss). */
@@ -62,12 +73,17 @@ final class MergeCache {
    * merge made for the cache (its bytes count), not a live cell or {@link #NO_CELLS}.
    */
   synchronized void put(View view, int bucket, long version, Cell cell, boolean merged) {
-    long size = merged ? cell.estimatedBytes() : 0;
+    long size = ENTRY_BYTES + (merged ? cell.estimatedBytes() : 0);
     if (view.evicted || size > maxBytes / 8) {
       return;
     }
     Kept old = view.buckets.put(bucket, new Kept(version, cell, size));
     charge(view, size - (old == null ? 0 : old.bytes));
+    keepWithinBound(view);
+  }
+
+  /** Drops the least recently used views other than {@code view} until within the bound, then {@code view} if still over. */
+  private void keepWithinBound(View view) {
     for (Iterator<View> it = views.values().iterator(); bytes > maxBytes && it.hasNext(); ) {
       View eldest = it.next();
       if (eldest != view) {
@@ -109,6 +125,7 @@ final class MergeCache {
       if (v.buckets.isEmpty()) {
         it.remove();
         v.evicted = true;
+        bytes -= v.bytes;
       }
     }
   }
