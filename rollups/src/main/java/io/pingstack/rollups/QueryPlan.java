@@ -14,10 +14,10 @@ import java.util.TreeMap;
  * then run over one event's series (under that event's read lock).
  *
  * <p>Series are filtered, then grouped by the values of the {@code group_by} fields; for each group
- * the event's buckets in range are walked in order and the group's cells of each bucket merged
- * ({@link BucketMerge}). The group's cell of a bucket (its merge when there are several) is kept
- * in a {@link MergeCache}, so the next query of the same shape reads one cell per bucket while
- * the bucket is unchanged.
+ * the buckets in range are walked in order and the group's cells of each bucket merged ({@link
+ * BucketMerge}). The group's cell of a bucket (its merge when there are several) is kept in a
+ * {@link MergeCache}, so the next query of the same shape reads one cell per bucket while the
+ * bucket is unchanged; a group with no more cells than the event has buckets reads its cells.
  */
 final class QueryPlan {
   static final int MAX_BUCKETS = 10_000;
@@ -143,25 +143,79 @@ final class QueryPlan {
   }
 
   /**
-   * One group's points: the walk over the event's buckets in range, each answered from the cell
-   * {@code cache} keeps for the group at the bucket's version, else from the group's cells there
-   * (merged and kept when there are several).
+   * One group's points. A group with no more cells in range than the event has buckets there (one
+   * series, or a few sparse ones) walks its own timelines together; the others walk the event's
+   * buckets in range, each answered from the cell {@code cache} keeps for the group at the bucket's
+   * version, else from the group's cells there (merged and kept when there are several).
    */
   private List<RollupResult.Point> points(
       List<Series> members, BucketMerge merge, MergeCache cache, MergeCache.View view, Timeline<EventRollup.BucketVersion> versions) {
-    Step step = query.step();
+    PointList out = new PointList(merge);
+    if (cache == null || !moreCellsThan(members, lowerBound(versions, toBucket) - lowerBound(versions, fromBucket))) {
+      walkCells(members, merge, out);
+    } else {
+      walkVersions(members, merge, cache, view, versions, out);
+    }
+    return out.finish();
+  }
+
+  /** Whether the members hold more than {@code buckets} cells in range (counted until they do). */
+  private boolean moreCellsThan(List<Series> members, long buckets) {
+    long n = 0;
+    for (Series s : members) {
+      Timeline<Cell> timeline = s.timeline(query.step());
+      n += lowerBound(timeline, toBucket) - lowerBound(timeline, fromBucket);
+      if (n > buckets) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The members' timelines walked together in bucket order, the cells of each bucket merged. */
+  private void walkCells(List<Series> members, BucketMerge merge, PointList out) {
+    Timeline<?>[] timelines = new Timeline<?>[members.size()];
+    int[] cursors = new int[timelines.length];
+    for (int i = 0; i < timelines.length; i++) {
+      timelines[i] = members.get(i).timeline(query.step());
+      cursors[i] = lowerBound(timelines[i], fromBucket);
+    }
+    for (long bucket = next(timelines, cursors); bucket < toBucket; bucket = next(timelines, cursors)) {
+      merge.reset();
+      for (int i = 0; i < timelines.length; i++) {
+        if (cursors[i] < timelines[i].size() && timelines[i].bucket(cursors[i]) == bucket) {
+          merge.add((Cell) timelines[i].value(cursors[i]++));
+        }
+      }
+      out.add(bucket);
+    }
+  }
+
+  /** The earliest bucket at the cursors, or {@code toBucket} when every timeline is past the range. */
+  private long next(Timeline<?>[] timelines, int[] cursors) {
+    long next = toBucket;
+    for (int i = 0; i < timelines.length; i++) {
+      if (cursors[i] < timelines[i].size()) {
+        next = Math.min(next, timelines[i].bucket(cursors[i]));
+      }
+    }
+    return next;
+  }
+
+  /** The event's buckets in range, each from the cell kept for it or from the members' cells there. */
+  private void walkVersions(
+      List<Series> members, BucketMerge merge, MergeCache cache, MergeCache.View view,
+      Timeline<EventRollup.BucketVersion> versions, PointList out) {
     Cell[] found = new Cell[members.size()];
-    List<RollupResult.Point> points = new ArrayList<>();
-    long zeroFrom = fromBucket; // fill=zero: the first bucket not yet given a point
     for (int i = lowerBound(versions, fromBucket); i < versions.size() && versions.bucket(i) < toBucket; i++) {
       int bucket = versions.bucket(i);
       long version = versions.value(i).value;
-      Cell cell = cache == null ? null : cache.get(view, bucket, version);
+      Cell cell = cache.get(view, bucket, version);
       merge.reset();
       if (cell == null) {
         int n = 0;
         for (Series member : members) {
-          Cell c = member.timeline(step).get(bucket);
+          Cell c = member.timeline(query.step()).get(bucket);
           if (c != null) {
             found[n++] = c;
           }
@@ -171,26 +225,47 @@ final class QueryPlan {
           for (int k = 0; k < n; k++) {
             merge.add(found[k]);
           }
-        } else if (cache != null) {
+        } else {
           cache.put(view, bucket, version, cell, n > 1);
         }
       }
-      if (cell == MergeCache.NO_CELLS) {
-        continue;
+      if (cell != MergeCache.NO_CELLS) {
+        if (cell != null) {
+          merge.add(cell);
+        }
+        out.add(bucket);
       }
-      if (cell != null) {
-        merge.add(cell);
-      }
-      for (; query.fillZero() && zeroFrom < bucket; zeroFrom++) {
-        points.add(new RollupResult.Point(zeroFrom * step.millis(), merge.emptyValues()));
-      }
-      zeroFrom = bucket + 1L;
-      points.add(new RollupResult.Point(bucket * step.millis(), merge.values()));
     }
-    for (; query.fillZero() && zeroFrom < toBucket; zeroFrom++) {
-      points.add(new RollupResult.Point(zeroFrom * step.millis(), merge.emptyValues()));
+  }
+
+  /** A group's points in bucket order, with the empty ones {@code fill=zero} asks for. */
+  private final class PointList {
+    private final BucketMerge merge;
+    private final List<RollupResult.Point> points = new ArrayList<>();
+    /** The first bucket not yet given a point. */
+    private long next = fromBucket;
+
+    PointList(BucketMerge merge) {
+      this.merge = merge;
     }
-    return points;
+
+    /** The point of {@code bucket}: the merge's values of the cells added since its reset. */
+    void add(long bucket) {
+      fillTo(bucket);
+      points.add(new RollupResult.Point(bucket * query.step().millis(), merge.values()));
+      next = bucket + 1;
+    }
+
+    List<RollupResult.Point> finish() {
+      fillTo(toBucket);
+      return points;
+    }
+
+    private void fillTo(long bucket) {
+      for (; query.fillZero() && next < bucket; next++) {
+        points.add(new RollupResult.Point(next * query.step().millis(), merge.emptyValues()));
+      }
+    }
   }
 
   private static int lowerBound(Timeline<?> timeline, long bucket) {

@@ -113,13 +113,15 @@ class QueryCacheTest {
     }
   }
 
-  /** Every step; ungrouped, grouped, filtered; with and without fill=zero. */
+  /** Every step; ungrouped, grouped (down to one series per group), filtered; fill=zero at 1 d. */
   private static List<RollupQuery> queries(long now) {
     List<RollupQuery> out = new ArrayList<>();
     for (String event : List.of("a", "b")) {
       for (Step step : Step.values()) {
         long from = now - (step == Step.MINUTE ? 6 * HOUR : 4 * DAY);
-        for (List<Field> groupBy : List.of(List.<Field>of(), List.of(Field.VERSION), List.of(Field.dimension("lang"), Field.DEPLOY_TYPE))) {
+        for (List<Field> groupBy : List.of(
+            List.<Field>of(), List.of(Field.VERSION), List.of(Field.dimension("lang"), Field.DEPLOY_TYPE),
+            List.of(Field.VERSION, Field.DEPLOY_TYPE, Field.dimension("lang")))) { // the last: one series per group
           for (Map<Field, Set<String>> filter : List.<Map<Field, Set<String>>>of(Map.of(), Map.of(Field.DEPLOY_TYPE, Set.of("helm")))) {
             out.add(Fixtures.grouped(event, from, now + HOUR, step, AGGS, "m", groupBy, filter, step == Step.DAY));
           }
