@@ -120,9 +120,16 @@ final class QueryPlan {
       for (int i = 0; i < groupLabels.length; i++) {
         labels.put(groupLabels[i], group.getKey()[i]);
       }
-      MergeCache.View view = cache == null ? null : cache.view(new MergeCache.ViewKey(
-          event, step, filterKey, filterValues, groupKey, Arrays.asList(group.getKey())));
-      out.add(new RollupResult.Series(labels, points(group.getValue(), merge, cache, view, versions)));
+      PointList points = new PointList(merge);
+      List<Series> members = group.getValue();
+      if (cache == null || !moreCellsThan(members, lowerBound(versions, toBucket) - lowerBound(versions, fromBucket))) {
+        walkCells(members, merge, points);
+      } else {
+        MergeCache.View view = cache.view(new MergeCache.ViewKey(
+            event, step, filterKey, filterValues, groupKey, Arrays.asList(group.getKey())));
+        walkVersions(members, merge, cache, view, versions, points);
+      }
+      out.add(new RollupResult.Series(labels, points.finish()));
     }
     long stepMillis = step.millis();
     return new RollupResult(fromBucket * stepMillis, toBucket * stepMillis, out);
@@ -142,23 +149,6 @@ final class QueryPlan {
     return first < timeline.size() && timeline.bucket(first) < toBucket;
   }
 
-  /**
-   * One group's points. A group with no more cells in range than the event has buckets there (one
-   * series, or a few sparse ones) walks its own timelines together; the others walk the event's
-   * buckets in range, each answered from the cell {@code cache} keeps for the group at the bucket's
-   * version, else from the group's cells there (merged and kept when there are several).
-   */
-  private List<RollupResult.Point> points(
-      List<Series> members, BucketMerge merge, MergeCache cache, MergeCache.View view, Timeline<EventRollup.BucketVersion> versions) {
-    PointList out = new PointList(merge);
-    if (cache == null || !moreCellsThan(members, lowerBound(versions, toBucket) - lowerBound(versions, fromBucket))) {
-      walkCells(members, merge, out);
-    } else {
-      walkVersions(members, merge, cache, view, versions, out);
-    }
-    return out.finish();
-  }
-
   /** Whether the members hold more than {@code buckets} cells in range (counted until they do). */
   private boolean moreCellsThan(List<Series> members, long buckets) {
     long n = 0;
@@ -172,7 +162,11 @@ final class QueryPlan {
     return false;
   }
 
-  /** The members' timelines walked together in bucket order, the cells of each bucket merged. */
+  /**
+   * One group's points from its cells, the members' timelines walked together in bucket order: for
+   * a group with no more cells in range than its event has buckets there (one series, or a few
+   * sparse ones), and when no cells are kept.
+   */
   private void walkCells(List<Series> members, BucketMerge merge, PointList out) {
     Timeline<?>[] timelines = new Timeline<?>[members.size()];
     int[] cursors = new int[timelines.length];
@@ -202,7 +196,11 @@ final class QueryPlan {
     return next;
   }
 
-  /** The event's buckets in range, each from the cell kept for it or from the members' cells there. */
+  /**
+   * One group's points from the event's buckets in range, each answered from the cell {@code cache}
+   * keeps for the group at the bucket's version, else from the group's cells there (merged and kept
+   * when there are several).
+   */
   private void walkVersions(
       List<Series> members, BucketMerge merge, MergeCache cache, MergeCache.View view,
       Timeline<EventRollup.BucketVersion> versions, PointList out) {

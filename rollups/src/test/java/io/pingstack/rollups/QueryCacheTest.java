@@ -57,6 +57,20 @@ class QueryCacheTest {
   }
 
   @Test
+  void groupsOfOneSeriesReadTheirCellsAndKeepNothing() {
+    try (Rollups rollups = Fixtures.open(Fixtures.config(dir.resolve("b")))) {
+      for (int i = 0; i < 2_000; i++) {
+        rollups.apply(TestPing.of("e", "i" + i % 300, NOW - 3 * HOUR + i * 5_000L)
+            .version("v" + i % 5).deployType(i % 2 == 0 ? "docker" : "helm").metric("m", i % 97));
+      }
+      RollupQuery q = Fixtures.grouped(
+          "e", NOW - 4 * HOUR, NOW + HOUR, Step.MINUTE, AGGS, "m", List.of(Field.VERSION, Field.DEPLOY_TYPE), Map.of(), false);
+      assertThat(rollups.read(q).series()).hasSize(10); // each (version, deploy type) a group of one series
+      assertThat(rollups.queryCacheStats()).isEqualTo(new QueryCacheStats(0, 0, 0, 0));
+    }
+  }
+
+  @Test
   void answersEqualThoseOfRollupsKeepingNoCellsThroughPingsLatePingsAndExpiry() {
     AtomicLong clock = new AtomicLong(NOW);
     RollupsConfig config = Fixtures.config(dir.resolve("cached"), "lang");
