@@ -14,7 +14,7 @@ final class Timeline<T> {
   private static final Object[] NO_VALUES = {};
 
   private int[] buckets = NO_BUCKETS;
-  private Object[] cells = NO_VALUES;
+  private Object[] values = NO_VALUES;
   private int size;
 
   int size() {
@@ -27,7 +27,7 @@ final class Timeline<T> {
 
   @SuppressWarnings("unchecked")
   T value(int i) {
-    return (T) cells[i];
+    return (T) values[i];
   }
 
   /** The value of {@code bucket}, created by {@code empty} when missing. */
@@ -39,9 +39,9 @@ final class Timeline<T> {
     if (at < size && buckets[at] == bucket) {
       return value(at);
     }
-    T cell = empty.get();
-    insert(at, bucket, cell);
-    return cell;
+    T value = empty.get();
+    insert(at, bucket, value);
+    return value;
   }
 
   /** The value of {@code bucket}, or null. */
@@ -51,37 +51,37 @@ final class Timeline<T> {
   }
 
   /** Sets the value of {@code bucket}, replacing the one there. */
-  void put(int bucket, T cell) {
+  void put(int bucket, T value) {
     int at = lowerBound(bucket);
     if (at < size && buckets[at] == bucket) {
-      cells[at] = cell;
+      values[at] = value;
     } else {
-      insert(at, bucket, cell);
+      insert(at, bucket, value);
     }
   }
 
-  /** Removes the cell of {@code bucket}; true when there was one. */
+  /** Removes the value of {@code bucket}; true when there was one. */
   boolean remove(int bucket) {
     int at = lowerBound(bucket);
     if (at == size || buckets[at] != bucket) {
       return false;
     }
     System.arraycopy(buckets, at + 1, buckets, at, size - at - 1);
-    System.arraycopy(cells, at + 1, cells, at, size - at - 1);
+    System.arraycopy(values, at + 1, values, at, size - at - 1);
     size--;
-    cells[size] = null;
+    values[size] = null;
     return true;
   }
 
   /** Puts a value read from a snapshot; buckets arrive in ascending order. */
-  void append(int bucket, T cell) {
+  void append(int bucket, T value) {
     if (size > 0 && buckets[size - 1] >= bucket) {
       throw new IllegalArgumentException("bucket " + bucket + " is not after " + buckets[size - 1]);
     }
-    insert(size, bucket, cell);
+    insert(size, bucket, value);
   }
 
-  /** The index of the first cell whose bucket is at or after {@code bucket} ({@code size()} when none). */
+  /** The index of the first value whose bucket is at or after {@code bucket} ({@code size()} when none). */
   int lowerBound(int bucket) {
     int lo = 0;
     int hi = size;
@@ -96,7 +96,7 @@ final class Timeline<T> {
     return lo;
   }
 
-  /** Drops the cells of buckets before {@code firstKept}; returns how many. */
+  /** Drops the values of buckets before {@code firstKept}; returns how many. */
   int evictBefore(int firstKept) {
     int dropped = lowerBound(firstKept);
     if (dropped == 0) {
@@ -105,28 +105,28 @@ final class Timeline<T> {
     size -= dropped;
     if (size == 0) {
       buckets = NO_BUCKETS;
-      cells = NO_VALUES;
+      values = NO_VALUES;
     } else if (size < buckets.length / 4) {
       buckets = Arrays.copyOfRange(buckets, dropped, dropped + Math.max(size * 2, 4));
-      cells = Arrays.copyOfRange(cells, dropped, dropped + Math.max(size * 2, 4));
+      values = Arrays.copyOfRange(values, dropped, dropped + Math.max(size * 2, 4));
     } else {
       System.arraycopy(buckets, dropped, buckets, 0, size);
-      System.arraycopy(cells, dropped, cells, 0, size);
-      Arrays.fill(cells, size, size + dropped, null);
+      System.arraycopy(values, dropped, values, 0, size);
+      Arrays.fill(values, size, size + dropped, null);
     }
     return dropped;
   }
 
-  private void insert(int at, int bucket, Object cell) {
+  private void insert(int at, int bucket, Object value) {
     if (size == buckets.length) {
       int capacity = Math.max(4, size + (size >> 1));
       buckets = Arrays.copyOf(buckets, capacity);
-      cells = Arrays.copyOf(cells, capacity);
+      values = Arrays.copyOf(values, capacity);
     }
     System.arraycopy(buckets, at, buckets, at + 1, size - at);
-    System.arraycopy(cells, at, cells, at + 1, size - at);
+    System.arraycopy(values, at, values, at + 1, size - at);
     buckets[at] = bucket;
-    cells[at] = cell;
+    values[at] = value;
     size++;
   }
 }
