@@ -30,11 +30,7 @@ class QueryCacheTest {
 
   @Test
   void aRepeatedQueryReadsTheKeptCellsAndAPingMakesOnlyItsBucketMergeAgain() {
-    try (Rollups rollups = Fixtures.open(Fixtures.config(dir.resolve("a")))) {
-      for (int i = 0; i < 3_000; i++) {
-        rollups.apply(TestPing.of("e", "i" + i % 700, NOW - 3 * HOUR + i * 3_600L)
-            .version("v" + i % 5).deployType(i % 2 == 0 ? "docker" : "helm").metric("m", i % 97));
-      }
+    try (Rollups rollups = tenSeries("a", 3_000, 700, 3_600L)) {
       RollupQuery q = Fixtures.query("e", NOW - 4 * HOUR, NOW + HOUR, Step.HOUR, AGGS, "m");
       String first = dump(rollups.read(q));
       QueryCacheStats afterFirst = rollups.queryCacheStats();
@@ -58,11 +54,7 @@ class QueryCacheTest {
 
   @Test
   void groupsOfOneSeriesReadTheirCellsAndKeepNothing() {
-    try (Rollups rollups = Fixtures.open(Fixtures.config(dir.resolve("b")))) {
-      for (int i = 0; i < 2_000; i++) {
-        rollups.apply(TestPing.of("e", "i" + i % 300, NOW - 3 * HOUR + i * 5_000L)
-            .version("v" + i % 5).deployType(i % 2 == 0 ? "docker" : "helm").metric("m", i % 97));
-      }
+    try (Rollups rollups = tenSeries("b", 2_000, 300, 5_000L)) {
       RollupQuery q = Fixtures.grouped(
           "e", NOW - 4 * HOUR, NOW + HOUR, Step.MINUTE, AGGS, "m", List.of(Field.VERSION, Field.DEPLOY_TYPE), Map.of(), false);
       assertThat(rollups.read(q).series()).hasSize(10); // each (version, deploy type) a group of one series
@@ -125,6 +117,19 @@ class QueryCacheTest {
       }
       assertThat(small.queryCacheStats().evictedBytes()).isPositive();
     }
+  }
+
+  /**
+   * Rollups of {@code pings} pings of event {@code e} from 3 hours ago, one every {@code everyMillis},
+   * over 10 series (5 versions x 2 deploy types) and {@code instances} instances, metric {@code m}.
+   */
+  private Rollups tenSeries(String name, int pings, int instances, long everyMillis) {
+    Rollups rollups = Fixtures.open(Fixtures.config(dir.resolve(name)));
+    for (int i = 0; i < pings; i++) {
+      rollups.apply(TestPing.of("e", "i" + i % instances, NOW - 3 * HOUR + i * everyMillis)
+          .version("v" + i % 5).deployType(i % 2 == 0 ? "docker" : "helm").metric("m", i % 97));
+    }
+    return rollups;
   }
 
   /** Every step; ungrouped, grouped (down to one series per group), filtered; fill=zero at 1 d. */
