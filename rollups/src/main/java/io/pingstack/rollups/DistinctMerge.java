@@ -38,7 +38,7 @@ final class DistinctMerge {
     }
   }
 
-  /** A cell's hashes: distinct, in slots {@code [0, count)}; held by reference until the next call. */
+  /** A cell's hashes: distinct, in slots {@code [0, count)}; read, never changed, and possibly held by reference until {@link #reset()}. */
   void addExact(long[] cellHashes, int count) {
     if (pending == null && size == 0 && !zero && !sketched && count <= FOLD_AT) {
       pending = cellHashes;
