@@ -132,19 +132,19 @@ final class Cell {
     long pings = 0;
     int exactHashes = 0;
     boolean sketched = false;
+    long firstPosition = Long.MAX_VALUE;
     for (int i = 0; i < n; i++) {
       pings += cells[i].pings;
       sketched |= cells[i].hll != null;
       exactHashes += cells[i].instanceCount;
+      firstPosition = Math.min(firstPosition, cells[i].firstPosition);
     }
     if (pings > Integer.MAX_VALUE) {
       return null;
     }
     Cell out = new Cell();
     out.pings = (int) pings;
-    for (int i = 0; i < n; i++) {
-      out.firstPosition = Math.min(out.firstPosition, cells[i].firstPosition);
-    }
+    out.firstPosition = firstPosition;
     if (sketched) {
       Union union = new Union(LG_K);
       for (int i = 0; i < n; i++) {

@@ -63,17 +63,23 @@ final class MetricCell {
   }
 
   private DDSketch toSketch() {
-    DDSketch sketch = QuantileSketches.create();
-    if (count == 1) {
-      sketch = QuantileSketches.add(sketch, min);
-    } else if (count > 1) {
-      double[] values = (double[]) distribution;
-      for (int i = 0; i < count; i++) {
-        sketch = QuantileSketches.add(sketch, values[i]);
-      }
-    }
+    DDSketch sketch = addExactTo(QuantileSketches.create());
     distribution = sketch;
     return sketch;
+  }
+
+  /** Adds this cell's exact values (none once it holds a sketch) to {@code sketch}; returns the sketch to keep ({@link QuantileSketches#add}). */
+  private DDSketch addExactTo(DDSketch sketch) {
+    if (count == 1) {
+      return QuantileSketches.add(sketch, min);
+    }
+    DDSketch out = sketch;
+    if (distribution instanceof double[] values) {
+      for (int i = 0; i < count; i++) {
+        out = QuantileSketches.add(out, values[i]);
+      }
+    }
+    return out;
   }
 
   /**
@@ -107,14 +113,7 @@ final class MetricCell {
         }
       }
       for (int i = 0; i < n; i++) {
-        MetricCell c = cells[i];
-        if (c.count == 1) {
-          sketch = QuantileSketches.add(sketch, c.min);
-        } else if (c.distribution instanceof double[] values) {
-          for (int k = 0; k < c.count; k++) {
-            sketch = QuantileSketches.add(sketch, values[k]);
-          }
-        }
+        sketch = cells[i].addExactTo(sketch);
       }
       out.distribution = sketch;
     } else if (out.count > 1) {

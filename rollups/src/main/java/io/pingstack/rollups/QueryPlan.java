@@ -114,6 +114,7 @@ final class QueryPlan {
       groups.put(new String[0], List.of());
     }
     BucketMerge merge = new BucketMerge(query.aggs(), metric);
+    long eventBuckets = lowerBound(versions, toBucket) - lowerBound(versions, fromBucket);
     List<RollupResult.Series> out = new ArrayList<>(groups.size());
     for (Map.Entry<String[], List<Series>> group : groups.entrySet()) {
       Map<String, String> labels = new HashMap<>();
@@ -122,7 +123,7 @@ final class QueryPlan {
       }
       PointList points = new PointList(merge);
       List<Series> members = group.getValue();
-      if (cache == null || !moreCellsThan(members, lowerBound(versions, toBucket) - lowerBound(versions, fromBucket))) {
+      if (cache == null || !moreCellsThan(members, eventBuckets)) {
         walkCells(members, merge, points);
       } else {
         MergeCache.View view = cache.view(new MergeCache.ViewKey(
