@@ -176,19 +176,33 @@ final class DayFile {
     };
   }
 
-  /** An Arrow file writer that writes whichever root of the file's schema it is given, not only the one it was made with. */
+  /**
+   * An Arrow file writer that writes whichever root of the file's schema it is given, not only the
+   * one it was made with. ZSTD buffers go through {@link ZstdContextCodec}, one zstd context per file.
+   */
   private static final class RootWriter extends ArrowFileWriter {
     private final CompressionCodec codec;
 
     RootWriter(VectorSchemaRoot schemaRoot, WritableByteChannel channel, CompressionCodec.Factory factory,
         CompressionUtil.CodecType type) {
       super(schemaRoot, null, channel, Map.of(), IpcOption.DEFAULT, factory, type, Optional.empty());
-      this.codec = factory.createCodec(type);
+      this.codec = type == CompressionUtil.CodecType.ZSTD ? new ZstdContextCodec() : factory.createCodec(type);
     }
 
     void write(VectorSchemaRoot root) throws IOException {
       try (ArrowRecordBatch batch = new VectorUnloader(root, true, codec, true).getRecordBatch()) {
         writeRecordBatch(batch);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        super.close();
+      } finally {
+        if (codec instanceof ZstdContextCodec zstd) {
+          zstd.close();
+        }
       }
     }
   }

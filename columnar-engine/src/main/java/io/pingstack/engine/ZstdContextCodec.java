@@ -1,0 +1,52 @@
+package io.pingstack.engine;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import java.nio.ByteBuffer;
+import org.apache.arrow.compression.ZstdCompressionCodec;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.compression.CompressionUtil;
+
+/**
+ * Arrow's ZSTD buffer codec, compressing with one zstd context kept for every buffer instead of a
+ * new one per buffer. Arrow's codec calls {@code Zstd.compressUnsafe}, which allocates and zeroes a
+ * context of a few MiB for each buffer of each record batch; the allocator handed those pages back to
+ * the OS often enough that a live cold-store consumer spent most of its page faults (~9,000 a second
+ * at 160k pings/s, at ~23 µs each on these VMs) zeroing fresh ones (docs/BENCHMARKS.md). The bytes
+ * written are the same format: a zstd frame after Arrow's 8-byte uncompressed length, decompressed
+ * by Arrow's own codec (inherited here, and in any reader). One writer at a time; {@link #close()}
+ * frees the context.
+ */
+final class ZstdContextCodec extends ZstdCompressionCodec implements AutoCloseable {
+  /** Arrow's default level for ZSTD buffers. */
+  static final int LEVEL = 3;
+
+  private final ZstdCompressCtx context = new ZstdCompressCtx().setLevel(LEVEL);
+
+  ZstdContextCodec() {
+    super(LEVEL);
+  }
+
+  @Override
+  protected ArrowBuf doCompress(BufferAllocator allocator, ArrowBuf uncompressed) {
+    int length = Math.toIntExact(uncompressed.writerIndex());
+    int bound = Math.toIntExact(Zstd.compressBound(length));
+    ArrowBuf compressed = allocator.buffer(CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH + (long) bound);
+    try {
+      ByteBuffer to = compressed.nioBuffer(CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH, bound);
+      ByteBuffer from = uncompressed.nioBuffer(0, length);
+      int written = context.compressDirectByteBuffer(to, 0, bound, from, 0, length);
+      compressed.writerIndex(CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH + (long) written);
+      return compressed;
+    } catch (RuntimeException e) {
+      compressed.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}
