@@ -36,6 +36,9 @@ usage: load-tests/bin/bench-clickhouse.sh [options]
   --modes "pingstack direct"   which runs a round has (default both)
   --batch N             pings per request (default 100)
   --connections C       keep-alive connections (default 16)
+  --rate N              pingstack runs only: open loop at N requests (of --batch pings) per second instead
+                        of closed loop, to see whether the cold store keeps up at that rate (the direct
+                        runs stay closed loop: their figure is the peer's maximum)
   --instances N         distinct instance ids (default 1000)
   --drain-limit S       how long the cold store may take to catch up after the load (default 300)
   --wait-idle S         before each run, wait up to S seconds until other programs use less than
@@ -47,7 +50,7 @@ usage: load-tests/bin/bench-clickhouse.sh [options]
 EOF
 }
 
-duration=20 warmup=15 runs=3 modes="pingstack direct" batch=100 conns=16 instances=1000 drain_limit=300 wait_idle=0
+duration=20 warmup=15 runs=3 modes="pingstack direct" batch=100 conns=16 rate="" instances=1000 drain_limit=300 wait_idle=0
 clickhouse_bin=/usr/sbin/clickhouse-server out="" server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
     --modes) modes=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
     --connections) conns=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
     --instances) instances=$2; shift 2 ;;
     --drain-limit) drain_limit=$2; shift 2 ;;
     --wait-idle) wait_idle=$2; shift 2 ;;
@@ -227,7 +231,7 @@ stored_json() {
 run_pingstack() {
   local name=$1 db=$2 log="$out/$1.server.log" drained_lag="" drained_rows="" start m stored
   start_pingstack "$db" "$log"
-  measure "$name" --url "http://127.0.0.1:$port"
+  measure "$name" --url "http://127.0.0.1:$port" ${rate:+--rate "$rate"}
   # Catch-up: until the cold consumer has applied every record (lag 0) and ClickHouse counts every
   # ping the server accepted.
   start=$(now_s)
@@ -306,7 +310,7 @@ print_run() {
 # Main -------------------------------------------------------------------------------------------
 
 start_clickhouse
-echo "# ClickHouse cold store benchmark: $(nproc) cores, clickhouse-server $(ch_query 'SELECT version() FORMAT TabSeparated') on 127.0.0.1:$ch_port (pid $ch_pid), batch $batch, $conns connections, duration ${duration}s, warmup ${warmup}s, $runs interleaved rounds; results in $out"
+echo "# ClickHouse cold store benchmark: $(nproc) cores, clickhouse-server $(ch_query 'SELECT version() FORMAT TabSeparated') on 127.0.0.1:$ch_port (pid $ch_pid), batch $batch, $conns connections${rate:+, pingstack open loop at $rate requests/s}, duration ${duration}s, warmup ${warmup}s, $runs interleaved rounds; results in $out"
 # The table definition: Pingstack creates it (PingTable); the direct runs copy it.
 start_pingstack "$schema_db" "$out/schema.server.log"
 stop_server
