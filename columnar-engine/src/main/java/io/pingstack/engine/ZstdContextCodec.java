@@ -11,9 +11,10 @@ import org.apache.arrow.vector.compression.CompressionUtil;
 /**
  * Arrow's ZSTD buffer codec, compressing with one zstd context kept for every buffer instead of a
  * new one per buffer. Arrow's codec calls {@code Zstd.compressUnsafe}, which allocates and zeroes a
- * context of a few MiB for each buffer of each record batch; the allocator handed those pages back to
- * the OS often enough that a live cold-store consumer spent most of its page faults (~9,000 a second
- * at 160k pings/s, at ~23 µs each on these VMs) zeroing fresh ones (docs/BENCHMARKS.md). The bytes
+ * context of a few MiB for each buffer of each record batch. In some runs the C allocator returned
+ * those pages to the OS in between, and the live cold-store consumer then took ~9,000 page faults a
+ * second (at 160k pings/s; ~23 µs each on these VMs), most of them zeroing a fresh context
+ * (docs/BENCHMARKS.md, "The cold-store consumer's slow mode"). The bytes
  * written are the same format: a zstd frame after Arrow's 8-byte uncompressed length, decompressed
  * by Arrow's own codec (inherited here, and in any reader). One writer at a time; {@link #close()}
  * frees the context.
