@@ -178,7 +178,9 @@ final class DayFile {
 
   /**
    * An Arrow file writer that writes whichever root of the file's schema it is given, not only the
-   * one it was made with. ZSTD buffers go through {@link ZstdContextCodec}, one zstd context per file.
+   * one it was made with. ZSTD buffers go through {@link ZstdContextCodec}, one zstd context per file,
+   * made here and not by {@code factory}: the superclass takes a codec of its own from the factory for
+   * the root it was made with, which is never written here, and would not close a context.
    */
   private static final class RootWriter extends ArrowFileWriter {
     private final CompressionCodec codec;

@@ -21,7 +21,7 @@ import org.apache.arrow.vector.compression.CompressionUtil;
  */
 final class ZstdContextCodec extends ZstdCompressionCodec implements AutoCloseable {
   /** Arrow's default level for ZSTD buffers. */
-  static final int LEVEL = 3;
+  private static final int LEVEL = 3;
 
   private final ZstdCompressCtx context = new ZstdCompressCtx().setLevel(LEVEL);
 

@@ -169,17 +169,18 @@ final class QueryPlan {
    * sparse ones), and when no cells are kept.
    */
   private void walkCells(List<Series> members, BucketMerge merge, PointList out) {
-    Timeline<?>[] timelines = new Timeline<?>[members.size()];
-    int[] cursors = new int[timelines.length];
-    for (int i = 0; i < timelines.length; i++) {
-      timelines[i] = members.get(i).timeline(query.step());
-      cursors[i] = lowerBound(timelines[i], fromBucket);
+    List<Timeline<Cell>> timelines = new ArrayList<>(members.size());
+    int[] cursors = new int[members.size()];
+    for (int i = 0; i < cursors.length; i++) {
+      timelines.add(members.get(i).timeline(query.step()));
+      cursors[i] = lowerBound(timelines.get(i), fromBucket);
     }
     for (long bucket = next(timelines, cursors); bucket < toBucket; bucket = next(timelines, cursors)) {
       merge.reset();
-      for (int i = 0; i < timelines.length; i++) {
-        if (cursors[i] < timelines[i].size() && timelines[i].bucket(cursors[i]) == bucket) {
-          merge.add((Cell) timelines[i].value(cursors[i]++));
+      for (int i = 0; i < cursors.length; i++) {
+        Timeline<Cell> timeline = timelines.get(i);
+        if (cursors[i] < timeline.size() && timeline.bucket(cursors[i]) == bucket) {
+          merge.add(timeline.value(cursors[i]++));
         }
       }
       out.add(bucket);
@@ -187,11 +188,12 @@ final class QueryPlan {
   }
 
   /** The earliest bucket at the cursors, or {@code toBucket} when every timeline is past the range. */
-  private long next(Timeline<?>[] timelines, int[] cursors) {
+  private long next(List<Timeline<Cell>> timelines, int[] cursors) {
     long next = toBucket;
-    for (int i = 0; i < timelines.length; i++) {
-      if (cursors[i] < timelines[i].size()) {
-        next = Math.min(next, timelines[i].bucket(cursors[i]));
+    for (int i = 0; i < cursors.length; i++) {
+      Timeline<Cell> timeline = timelines.get(i);
+      if (cursors[i] < timeline.size()) {
+        next = Math.min(next, timeline.bucket(cursors[i]));
       }
     }
     return next;
