@@ -19,6 +19,19 @@ public interface WalReader extends AutoCloseable {
     return entry == null ? null : new RawEntry(entry.position(), entry.record().toByteArray());
   }
 
+  /**
+   * As {@link #nextRaw()}, into {@code into}, whose array is reused from record to record: returns
+   * the record's position, or {@link Wal#NONE} when there is none yet.
+   */
+  default long nextInto(RecordBuffer into) {
+    RawEntry entry = nextRaw();
+    if (entry == null) {
+      return Wal.NONE;
+    }
+    into.hold(entry.bytes());
+    return entry.position();
+  }
+
   @Override
   void close();
 }

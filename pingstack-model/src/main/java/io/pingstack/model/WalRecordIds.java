@@ -31,17 +31,24 @@ public final class WalRecordIds {
 
   /** Visits every ping of {@code record} in order and returns the record's {@code received_at_micros}. */
   public static long read(long position, byte[] record, Visitor visitor) {
+    return read(position, record, record.length, visitor);
+  }
+
+  /**
+   * As {@link #read(long, byte[], Visitor)}, for a record that is {@code record[0, length)}. Reads
+   * through one stream, a limit pushed per ping: nothing is allocated per ping.
+   */
+  public static long read(long position, byte[] record, int length, Visitor visitor) {
     long receivedAtMicros = 0;
     try {
-      CodedInputStream in = CodedInputStream.newInstance(record);
+      CodedInputStream in = CodedInputStream.newInstance(record, 0, length);
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
         if (tag == RECEIVED_AT_TAG) {
           receivedAtMicros = in.readInt64();
         } else if (tag == PINGS_TAG) {
-          int length = in.readRawVarint32();
-          int start = in.getTotalBytesRead();
-          readPing(record, start, length, visitor);
-          in.skipRawBytes(length);
+          int limit = in.pushLimit(in.readRawVarint32());
+          readPing(in, record, visitor);
+          in.popLimit(limit);
         } else {
           in.skipField(tag);
         }
@@ -52,19 +59,16 @@ public final class WalRecordIds {
     return receivedAtMicros;
   }
 
-  private static void readPing(byte[] record, int start, int length, Visitor visitor) throws IOException {
-    if (length < 0 || start + length > record.length) {
-      throw new IOException("a ping's length runs past the record");
-    }
-    CodedInputStream in = CodedInputStream.newInstance(record, start, length);
-    int instanceOffset = start;
+  /** Reads one ping up to the stream's limit; offsets count from the record's first byte. */
+  private static void readPing(CodedInputStream in, byte[] record, Visitor visitor) throws IOException {
+    int instanceOffset = 0;
     int instanceLength = 0;
-    int pingIdOffset = start;
+    int pingIdOffset = 0;
     int pingIdLength = 0;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       if (tag == PING_ID_TAG || tag == INSTANCE_ID_TAG) {
         int size = in.readRawVarint32();
-        int offset = start + in.getTotalBytesRead();
+        int offset = in.getTotalBytesRead();
         in.skipRawBytes(size);
         if (tag == PING_ID_TAG) {
           pingIdOffset = offset;

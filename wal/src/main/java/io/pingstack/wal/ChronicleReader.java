@@ -1,5 +1,7 @@
 package io.pingstack.wal;
 
+import io.pingstack.model.RecordBuffer;
+import io.pingstack.model.Wal;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.proto.WalRecord;
@@ -62,9 +64,16 @@ final class ChronicleReader implements WalReader {
 
   @Override
   public RawEntry nextRaw() {
+    RecordBuffer record = new RecordBuffer(); // grown to the record's exact length: no copy
+    long position = nextInto(record);
+    return position == Wal.NONE ? null : new RawEntry(position, record.bytes());
+  }
+
+  @Override
+  public long nextInto(RecordBuffer into) {
     try (DocumentContext dc = tailer.readingDocument()) {
       if (!dc.isPresent()) {
-        return null;
+        return Wal.NONE;
       }
       Bytes<?> bytes = dc.wire().bytes();
       long length = bytes.readRemaining();
@@ -73,9 +82,8 @@ final class ChronicleReader implements WalReader {
         throw new WalCorruptException(dc.index(),
             new IOException("its length, " + length + " bytes, is over the largest record (" + WalConfig.MAX_RECORD_BYTES + " bytes)"));
       }
-      byte[] record = new byte[(int) length];
-      bytes.read(record);
-      return new RawEntry(dc.index(), record);
+      bytes.read(into.reserve((int) length), 0, (int) length);
+      return dc.index();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.pingstack.wal;
 
+import io.pingstack.model.RecordBuffer;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.WalReader;
@@ -73,6 +74,32 @@ class ChronicleWalTest {
       try (WalReader reader = wal.readerFromEnd()) {
         assertThat(reader.next().position()).isEqualTo(p2);
         assertThat(reader.next().position()).isEqualTo(p1);
+      }
+    }
+  }
+
+  @Test
+  void aReusedBufferHoldsEachRecordWhateverTheSizeOfTheOneBefore() throws Exception {
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      byte[] longer = record("a-much-longer-ping-id-" + "x".repeat(500));
+      byte[] shorter = record("b");
+      long p1 = wal.append(longer).get(10, TimeUnit.SECONDS);
+      long p2 = wal.append(shorter).get(10, TimeUnit.SECONDS);
+      RecordBuffer buffer = new RecordBuffer();
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.nextInto(buffer)).isEqualTo(p1);
+        assertThat(Arrays.copyOf(buffer.bytes(), buffer.length())).isEqualTo(longer);
+        byte[] array = buffer.bytes();
+        assertThat(reader.nextInto(buffer)).isEqualTo(p2);
+        assertThat(buffer.bytes()).as("the same array, reused").isSameAs(array);
+        assertThat(Arrays.copyOf(buffer.bytes(), buffer.length())).isEqualTo(shorter);
+        assertThat(reader.nextInto(buffer)).isEqualTo(Wal.NONE);
+      }
+      try (WalReader reader = wal.readerFromEnd()) {
+        assertThat(reader.nextInto(buffer)).isEqualTo(p2);
+        assertThat(Arrays.copyOf(buffer.bytes(), buffer.length())).isEqualTo(shorter);
+        assertThat(reader.nextInto(buffer)).isEqualTo(p1);
+        assertThat(Arrays.copyOf(buffer.bytes(), buffer.length())).isEqualTo(longer);
       }
     }
   }
