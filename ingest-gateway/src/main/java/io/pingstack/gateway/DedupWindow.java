@@ -1,11 +1,11 @@
 package io.pingstack.gateway;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import org.apache.datasketches.hash.MurmurHash3;
+import org.apache.datasketches.memory.Memory;
+import org.apache.datasketches.memory.MurmurHash3v2;
 
 /**
  * Which {@code (instance_id, ping_id)} pairs were accepted recently, as fingerprints (108 of
@@ -71,14 +71,38 @@ final class DedupWindow {
 
   /** The same fingerprint, from the ids' UTF-8 bytes. */
   static long[] fingerprint(byte[] instance, int instanceOffset, int instanceLength, byte[] ping, int pingOffset, int pingLength) {
-    // Length-prefixed, not separated: ids may contain any character, NUL included.
-    byte[] key = new byte[4 + instanceLength + pingLength];
-    ByteBuffer.wrap(key).putInt(instanceLength).put(instance, instanceOffset, instanceLength).put(ping, pingOffset, pingLength);
-    long[] h = MurmurHash3.hash(key, SEED);
-    if (h[0] == 0) {
-      h[0] = 1;
+    return new Hasher().fingerprint(instance, instanceOffset, instanceLength, ping, pingOffset, pingLength);
+  }
+
+  /**
+   * Computes fingerprints in arrays of its own that it reuses from pair to pair, so that it
+   * allocates nothing per pair: the rebuild at start fingerprints millions. Not thread-safe.
+   */
+  static final class Hasher {
+    private byte[] key = new byte[64];
+    private Memory keyView = Memory.wrap(key);
+    private final long[] hash = new long[2];
+
+    /** The pair's fingerprint, in an array this hasher overwrites at its next call. */
+    long[] fingerprint(byte[] instance, int instanceOffset, int instanceLength, byte[] ping, int pingOffset, int pingLength) {
+      // Length-prefixed, not separated: ids may contain any character, NUL included.
+      int length = 4 + instanceLength + pingLength;
+      if (key.length < length) {
+        key = new byte[Math.max(length, 2 * key.length)];
+        keyView = Memory.wrap(key);
+      }
+      key[0] = (byte) (instanceLength >>> 24);
+      key[1] = (byte) (instanceLength >>> 16);
+      key[2] = (byte) (instanceLength >>> 8);
+      key[3] = (byte) instanceLength;
+      System.arraycopy(instance, instanceOffset, key, 4, instanceLength);
+      System.arraycopy(ping, pingOffset, key, 4 + instanceLength, pingLength);
+      MurmurHash3v2.hash(keyView, 0, length, SEED, hash);
+      if (hash[0] == 0) {
+        hash[0] = 1;
+      }
+      return hash;
     }
-    return h;
   }
 
   /** Remembers the pair at {@code atMillis} unless it is already remembered; returns true when it was new. */
@@ -202,11 +226,27 @@ final class DedupWindow {
     return newestGen - ((newestGen - second) & GEN_MASK);
   }
 
+  /**
+   * Makes room for {@code pairs} more pairs at once, so that marking them never grows the table
+   * step by step (each step a new table, whose first touch is what costs on these VMs).
+   */
+  synchronized void reserve(long pairs) {
+    long room = Math.min(size + pairs, maxEntries);
+    if (2 * room + 2 > table.length / 2) {
+      resize(room);
+    }
+  }
+
   /** Keeps only live pairs, in a table of at least twice as many slots. */
   private void rebuild() {
+    resize(size);
+  }
+
+  /** Keeps only live pairs, in a table of at least twice {@code pairs} slots. */
+  private void resize(long pairs) {
     long[] old = table;
     int slots = MIN_SLOTS;
-    while (slots < 2 * size + 2) {
+    while (slots < 2 * pairs + 2) {
       slots *= 2;
     }
     table = new long[2 * slots];

@@ -1,12 +1,15 @@
 package io.pingstack.gateway;
 
 import io.pingstack.model.DecodedBatch;
+import io.pingstack.model.RecordBuffer;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalRecordIds;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -57,10 +60,16 @@ public final class IngestService {
 
   CompletableFuture<IngestResult> ingest(DecodedBatch batch, String principal, long receivedAtMillis) {
     List<Ping> valid = batch.valid();
-    long[][] fingerprints = new long[valid.size()][];
+    long[] his = new long[valid.size()];
+    long[] los = new long[valid.size()];
+    DedupWindow.Hasher hasher = new DedupWindow.Hasher();
     for (int i = 0; i < valid.size(); i++) {
       Ping ping = valid.get(i);
-      fingerprints[i] = DedupWindow.fingerprint(ping.getInstanceId(), ping.getPingId());
+      byte[] instance = ping.getInstanceId().getBytes(StandardCharsets.UTF_8);
+      byte[] pingId = ping.getPingId().getBytes(StandardCharsets.UTF_8);
+      long[] fp = hasher.fingerprint(instance, 0, instance.length, pingId, 0, pingId.length);
+      his[i] = fp[0];
+      los[i] = fp[1];
     }
     WalRecord header = WalRecord.newBuilder()
         .setReceivedAtMicros(TimeUnit.MILLISECONDS.toMicros(receivedAtMillis))
@@ -74,7 +83,7 @@ public final class IngestService {
     CompletableFuture<Long> durable;
     synchronized (dedup.lock()) {
       for (int i = 0; i < valid.size(); i++) {
-        fresh[i] = dedup.markIfAbsent(fingerprints[i][0], fingerprints[i][1], receivedAtMillis);
+        fresh[i] = dedup.markIfAbsent(his[i], los[i], receivedAtMillis);
         accepted += fresh[i] ? 1 : 0;
       }
       if (accepted == 0) {
@@ -89,71 +98,116 @@ public final class IngestService {
     int duplicates = valid.size() - accepted;
     return durable.handle((position, error) -> {
       if (error != null) {
-        unmark(fingerprints, fresh);
+        unmark(his, los, fresh);
         throw error instanceof RuntimeException re ? re : new IllegalStateException(error);
       }
       return new IngestResult(stored, duplicates, batch.rejected());
     });
   }
 
-  private void unmark(long[][] fingerprints, boolean[] fresh) {
-    for (int i = 0; i < fingerprints.length; i++) {
+  private void unmark(long[] his, long[] los, boolean[] fresh) {
+    for (int i = 0; i < his.length; i++) {
       if (fresh[i]) {
-        dedup.unmark(fingerprints[i][0], fingerprints[i][1]);
+        dedup.unmark(his[i], los[i]);
       }
     }
   }
 
   /**
    * Refills the window from the newest log records received within it (newest first, up to the
-   * window's entry cap), so that a restart does not forget what was accepted.
+   * window's entry cap), so that a restart does not forget what was accepted. Reading allocates
+   * nothing per record or ping, and the table is sized once: a start rebuilds millions of pairs, and
+   * first-touching fresh memory, not the hashing, was most of its time.
    */
   static DedupWindow rebuild(Wal wal, Duration window, long maxEntries, long nowMillis) {
-    DedupWindow dedup = new DedupWindow(window, maxEntries);
     long since = nowMillis - window.toMillis();
-    Fingerprints found = new Fingerprints();
     long start = System.nanoTime();
+    Fingerprints found = new Fingerprints();
+    RecordBuffer record = new RecordBuffer();
     try (WalReader reader = wal.readerFromEnd()) {
-      for (WalReader.RawEntry entry = reader.nextRaw(); entry != null && found.size < maxEntries; entry = reader.nextRaw()) {
-        int first = found.size;
-        long received = TimeUnit.MICROSECONDS.toMillis(WalRecordIds.read(entry.position(), entry.bytes(), found));
+      for (long position = reader.nextInto(record); position != Wal.NONE && found.pings < maxEntries;
+          position = reader.nextInto(record)) {
+        long first = found.pings;
+        long received = TimeUnit.MICROSECONDS.toMillis(WalRecordIds.read(position, record.bytes(), record.length(), found));
         if (received < since) {
-          found.size = first;
+          found.pings = first;
           break;
         }
-        java.util.Arrays.fill(found.times, first, found.size, received);
+        found.endRecord(received);
       }
     }
-    int n = found.size;
-    long[] his = found.his;
-    long[] los = found.los;
-    long[] times = found.times;
-    for (int i = n - 1; i >= 0; i--) {
-      dedup.markIfAbsent(his[i], los[i], times[i]);
-    }
+    DedupWindow dedup = new DedupWindow(window, maxEntries);
+    long kept = Math.min(found.pings, maxEntries);
+    dedup.reserve(kept);
+    found.markOldestFirst(dedup, kept);
     LOG.info("dedup window rebuilt from the WAL: {} pings received since {} in {} ms",
-        n, java.time.Instant.ofEpochMilli(since), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        kept, java.time.Instant.ofEpochMilli(since), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return dedup;
   }
 
-  /** Fingerprints of the pings read from the log, newest record first, and when each was received. */
+  /**
+   * The fingerprints of the pings read from the log, newest record first (each record's pings in
+   * their order), in blocks that are filled once and never copied, and when each record was received.
+   */
   private static final class Fingerprints implements WalRecordIds.Visitor {
-    long[] his = new long[1024];
-    long[] los = new long[1024];
-    long[] times = new long[1024];
-    int size;
+    private static final int BLOCK_SHIFT = 15;
+    private static final int BLOCK = 1 << BLOCK_SHIFT;
+    private final DedupWindow.Hasher hasher = new DedupWindow.Hasher();
+    /** Pair {@code i} is {@code blocks[i / BLOCK][2 * (i % BLOCK)]} and the long after it. */
+    private long[][] blocks = new long[16][];
+    private int[] counts = new int[1024];
+    private long[] times = new long[1024];
+    private int records;
+    private long recordStart;
+    long pings;
 
     @Override
     public void ping(byte[] record, int instanceOffset, int instanceLength, int pingIdOffset, int pingIdLength) {
-      if (size == his.length) {
-        his = java.util.Arrays.copyOf(his, size * 2);
-        los = java.util.Arrays.copyOf(los, size * 2);
-        times = java.util.Arrays.copyOf(times, size * 2);
+      long[] fp = hasher.fingerprint(record, instanceOffset, instanceLength, record, pingIdOffset, pingIdLength);
+      int block = (int) (pings >>> BLOCK_SHIFT);
+      if (block == blocks.length) {
+        blocks = Arrays.copyOf(blocks, 2 * blocks.length);
       }
-      long[] fp = DedupWindow.fingerprint(record, instanceOffset, instanceLength, record, pingIdOffset, pingIdLength);
-      his[size] = fp[0];
-      los[size] = fp[1];
-      size++;
+      if (blocks[block] == null) {
+        blocks[block] = new long[2 * BLOCK];
+      }
+      int at = 2 * (int) (pings & (BLOCK - 1));
+      blocks[block][at] = fp[0];
+      blocks[block][at + 1] = fp[1];
+      pings++;
+    }
+
+    /** The pings visited since the last call were one record's, received at {@code receivedAtMillis}. */
+    void endRecord(long receivedAtMillis) {
+      if (records == counts.length) {
+        counts = Arrays.copyOf(counts, 2 * records);
+        times = Arrays.copyOf(times, 2 * records);
+      }
+      counts[records] = (int) (pings - recordStart);
+      times[records] = receivedAtMillis;
+      records++;
+      recordStart = pings;
+    }
+
+    /**
+     * Marks the newest {@code kept} pings in {@code dedup}, oldest first, as they were received.
+     * Only the oldest record can hold pings past {@code kept}: reading stopped once it was reached.
+     * Those are left out rather than marked, as marking past the cap would end a whole generation.
+     */
+    void markOldestFirst(DedupWindow dedup, long kept) {
+      synchronized (dedup.lock()) {
+        long end = pings;
+        for (int r = records - 1; r >= 0; r--) {
+          long first = end - counts[r];
+          long from = r == records - 1 ? first + (pings - kept) : first; // the oldest record's first pings left out
+          for (long i = from; i < end; i++) {
+            long[] block = blocks[(int) (i >>> BLOCK_SHIFT)];
+            int at = 2 * (int) (i & (BLOCK - 1));
+            dedup.markIfAbsent(block[at], block[at + 1], times[r]);
+          }
+          end = first;
+        }
+      }
     }
   }
 }

@@ -197,4 +197,17 @@ class DedupWindowTest {
       assertThat(DedupWindow.fingerprint("inst", "p-" + i)[0]).isNotZero();
     }
   }
+
+  @Test
+  void aHasherReusedAcrossPairsOfAnyLengthFingerprintsEachAsAFreshOneDoes() {
+    DedupWindow.Hasher reused = new DedupWindow.Hasher();
+    String longId = "i".repeat(300); // past the hasher's first key array
+    for (String[] pair : new String[][] {{"inst-1", "p-1"}, {longId, "p-2"}, {"a", "b"}, {"", ""}, {"inst-1", "p-1"}}) {
+      byte[] instance = pair[0].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] ping = pair[1].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(reused.fingerprint(instance, 0, instance.length, ping, 0, ping.length))
+          .as("%s/%s", pair[0].length(), pair[1])
+          .containsExactly(new DedupWindow.Hasher().fingerprint(instance, 0, instance.length, ping, 0, ping.length));
+    }
+  }
 }

@@ -195,6 +195,26 @@ class IngestServiceTest {
   }
 
   @Test
+  void rebuildWhoseOldestRecordCrossesTheCapKeepsTheNewestPingsUpToIt() {
+    // All within one generation (one slice of the window): going over the cap would end it whole.
+    InMemoryWal log = new InMemoryWal();
+    appendRecord(log, NOW - 3_000, ping("inst-1", "a"), ping("inst-1", "b"), ping("inst-1", "c"));
+    appendRecord(log, NOW - 2_000, ping("inst-1", "d"), ping("inst-1", "e"));
+    appendRecord(log, NOW - 1_000, ping("inst-1", "f"), ping("inst-1", "g"));
+
+    DedupWindow rebuilt = IngestService.rebuild(log, WINDOW, 5, NOW);
+
+    assertThat(rebuilt.size()).isEqualTo(5);
+    assertThat(rebuilt.evictedEarly()).isZero();
+    for (String remembered : List.of("g", "f", "e", "d")) {
+      long[] fp = DedupWindow.fingerprint("inst-1", remembered);
+      assertThat(rebuilt.markIfAbsent(fp[0], fp[1], NOW)).as(remembered).isFalse();
+    }
+    long[] oldest = DedupWindow.fingerprint("inst-1", "a");
+    assertThat(rebuilt.markIfAbsent(oldest[0], oldest[1], NOW)).isTrue();
+  }
+
+  @Test
   void rebuildOverARecordThatDoesNotDecodeFailsNamingItsPosition() {
     InMemoryWal log = new InMemoryWal();
     for (int r = 0; r < 600; r++) {
