@@ -67,6 +67,16 @@ public final class WalConsumer implements AutoCloseable {
    * and starts the consumer's thread.
    */
   public static WalConsumer start(String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics) {
+    WalConsumer consumer = open(name, wal, sink, config, metrics);
+    consumer.startReading();
+    return consumer;
+  }
+
+  /**
+   * As {@link #start}, without starting the thread: a server registers its consumers first and
+   * lets them read once its listeners are up, so that their catch-up does not slow its start.
+   */
+  public static WalConsumer open(String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics) {
     requireNonNull(name, "name");
     requireNonNull(wal, "wal");
     requireNonNull(sink, "sink");
@@ -79,8 +89,12 @@ public final class WalConsumer implements AutoCloseable {
       consumer.batch.close();
       throw e;
     }
-    consumer.thread.start();
     return consumer;
+  }
+
+  /** Starts the thread of a consumer made by {@link #open}. Once. */
+  public void startReading() {
+    thread.start();
   }
 
   public String name() {

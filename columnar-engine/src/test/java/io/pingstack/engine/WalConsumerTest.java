@@ -6,6 +6,7 @@ import static io.pingstack.engine.Records.pings;
 import static io.pingstack.engine.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pingstack.model.RetentionPin;
 import io.pingstack.model.TestPings;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalCorruptException;
@@ -67,6 +68,36 @@ class WalConsumerTest {
       assertThat(sink.closed()).as("close closes the sink").isTrue();
       assertThat(sink.resumes()).isEqualTo(1);
       assertThat(failed.get()).isZero();
+    }
+  }
+
+  @Test
+  void anOpenedConsumerHoldsItsPlaceInTheLogButReadsOnlyOnceStarted() throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      RecordingSink sink = new RecordingSink();
+      List<WalRecord> records = appendRecords(wal, "a", 5, 2);
+      try (WalConsumer consumer = WalConsumer.open("rollups", wal, sink, ConsumerConfig.defaults(), counting)) {
+        assertThat(wal.retentionPins()).extracting(RetentionPin::name).containsExactly("rollups");
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+            .as("no reading thread before startReading").doesNotContain("wal-consumer-rollups");
+        assertThat(sink.resumes()).isZero();
+
+        consumer.startReading();
+
+        await("every ping", () -> sink.rows().size() >= 10);
+        assertThat(sink.pingIds()).containsExactlyElementsOf(Records.pingIds(records));
+      }
+      assertThat(sink.closed()).isTrue();
+    }
+  }
+
+  @Test
+  void aConsumerClosedBeforeItReadsClosesItsSink() throws Exception {
+    try (Wal wal = Records.openWal(dir)) {
+      RecordingSink sink = new RecordingSink();
+      WalConsumer.open("rollups", wal, sink, ConsumerConfig.defaults(), counting).close();
+      assertThat(sink.closed()).isTrue();
+      assertThat(sink.resumes()).isZero();
     }
   }
 

@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The wired service. Starts consumers before the producer that feeds them: the log and the dedup
- * window rebuilt from it (before the consumers, whose catch-up would otherwise share the two cores
- * with the rebuild that readiness waits for; a pin holds the whole log until they have registered),
- * then the cold store and the rollups with their WAL consumers, the replays, then the HTTP listener
- * (ingest, queries, admin). Stops in reverse: stop accepting and answer what is in progress, cancel
+ * window rebuilt from it (a pin holds the whole log until the consumers have registered), then the
+ * cold store and the rollups with their WAL consumers registered, the replays, then the HTTP and
+ * gRPC listeners (ingest, queries, admin), and only then the consumers' reading: their catch-up on a
+ * long log would otherwise share the two cores with the rebuild and the listeners' start, which
+ * readiness waits for. Stops in reverse: stop accepting and answer what is in progress, cancel
  * a running replay, stop the consumers (the cold store commits, the rollups snapshot), sync and
  * close the log, release the listener.
  */
@@ -72,11 +73,11 @@ final class PingstackServer implements AutoCloseable {
           ? ArrowFileColdStore.open(config.coldDir(), config.cold())
           : metrics.watchClickHouse(ClickHouseColdStore.open(config.clickhouse(), metrics.clickhouse));
       started.push(cold);
-      this.coldConsumer = WalConsumer.start("cold", wal, cold, config.consumer(), metrics.consumer("cold"));
+      this.coldConsumer = WalConsumer.open("cold", wal, cold, config.consumer(), metrics.consumer("cold"));
       started.push(coldConsumer);
       this.rollups = RollupSink.open(config.rollups(), config.snapshotInterval(), metrics.rollups);
       started.push(rollups);
-      this.rollupConsumer = WalConsumer.start("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"));
+      this.rollupConsumer = WalConsumer.open("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"));
       started.push(rollupConsumer);
       starting.close();
       this.replays = new ReplayJobs(wal, config.consumer(), config.replayMaxPingsPerSecond(),
@@ -102,6 +103,9 @@ final class PingstackServer implements AutoCloseable {
       metrics.watchRollups(rollups);
       metrics.watchQueries(queryLatency);
       metrics.watchReplays(replays);
+      // Last: two consumers catching up on a long log would share the cores with the listeners' start.
+      coldConsumer.startReading();
+      rollupConsumer.startReading();
     } catch (RuntimeException e) {
       closeQuietly(started, e);
       throw e;
