@@ -29,8 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,14 +68,6 @@ final class PingstackServer implements AutoCloseable {
       // the stores' opening (a rollup snapshot to load, a ClickHouse slow to answer) take a while.
       Wal.Pin starting = wal.pin("starting", Wal.NONE);
       started.push(starting);
-      // The rollups load their snapshot (seconds for a week of cells) on a core of their own while
-      // the dedup window is rebuilt from the log (seconds for millions of pings): neither needs the other.
-      FutureTask<RollupSink> rollupsOpening = new FutureTask<>(
-          () -> RollupSink.open(config.rollups(), config.snapshotInterval(), metrics.rollups));
-      new Thread(rollupsOpening, "rollups-open").start();
-      // If the start fails before it takes them: wait for the opening, close; its own failure is suppressed into the start's.
-      AutoCloseable closeRollupsOnceOpened = () -> opened(rollupsOpening).close();
-      started.push(closeRollupsOnceOpened);
       IngestService ingest = IngestService.open(wal, config.gateway());
       ColdStore cold = config.clickhouse() == null
           ? ArrowFileColdStore.open(config.coldDir(), config.cold())
@@ -85,8 +75,7 @@ final class PingstackServer implements AutoCloseable {
       started.push(cold);
       this.coldConsumer = WalConsumer.open("cold", wal, cold, config.consumer(), metrics.consumer("cold"));
       started.push(coldConsumer);
-      started.remove(closeRollupsOnceOpened);
-      this.rollups = opened(rollupsOpening);
+      this.rollups = RollupSink.open(config.rollups(), config.snapshotInterval(), metrics.rollups);
       started.push(rollups);
       this.rollupConsumer = WalConsumer.open("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"));
       started.push(rollupConsumer);
@@ -120,24 +109,6 @@ final class PingstackServer implements AutoCloseable {
     } catch (RuntimeException e) {
       closeQuietly(started, e);
       throw e;
-    }
-  }
-
-  /** The rollups opened on their own thread; what their opening threw, as it was thrown. */
-  private static RollupSink opened(FutureTask<RollupSink> opening) {
-    try {
-      return opening.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while the rollups were opening", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException(e.getCause());
     }
   }
 

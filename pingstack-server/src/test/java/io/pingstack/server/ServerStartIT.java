@@ -12,10 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The server's start opens the rollups (their snapshot) on a thread of their own while the dedup
- * window is rebuilt: a failure there is the start's, and leaves nothing held.
- */
+/** A start that fails (here: on a damaged rollup snapshot) says why, and leaves nothing held. */
 class ServerStartIT {
   @TempDir Path dir;
 
@@ -36,7 +33,7 @@ class ServerStartIT {
     Throwable failure = catchThrowable(() -> PingstackServer.start(config));
 
     assertThat(failure).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("rollup snapshot " + snapshot + " is corrupt");
-    assertThat(failure.getCause().getClass().getSimpleName()).as("the opening's own error, not a wrapper").isEqualTo("CorruptSnapshotException");
+    assertThat(failure.getCause().getClass().getSimpleName()).as("the snapshot's own error, not a wrapper").isEqualTo("CorruptSnapshotException");
     Files.delete(snapshot);
     try (PingstackServer server = PingstackServer.start(config)) {
       // The failed start closed the log (its lock is free) and the rollups replay it from the start.
