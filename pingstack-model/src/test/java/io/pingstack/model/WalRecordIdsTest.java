@@ -41,4 +41,20 @@ class WalRecordIdsTest {
     assertThatThrownBy(() -> ids(truncated, new long[1])).isInstanceOf(WalCorruptException.class)
         .hasMessageContaining("position 7");
   }
+
+  @Test
+  void aRecordAtTheStartOfALargerBufferIsReadUpToItsLengthOnly() {
+    byte[] record = WalRecord.newBuilder().setReceivedAtMicros(5).addPings(ping("p-1").build()).build().toByteArray();
+    byte[] older = WalRecord.newBuilder().setReceivedAtMicros(9).addPings(ping("p-2").build()).addPings(ping("p-3").build())
+        .build().toByteArray();
+    byte[] buffer = Arrays.copyOf(record, record.length + older.length); // what a reused buffer holds past the record
+    System.arraycopy(older, 0, buffer, record.length, older.length);
+    List<String> pingIds = new ArrayList<>();
+
+    long receivedAt = WalRecordIds.read(7, buffer, record.length, (bytes, io, il, po, pl) ->
+        pingIds.add(new String(bytes, po, pl, StandardCharsets.UTF_8)));
+
+    assertThat(pingIds).containsExactly("p-1");
+    assertThat(receivedAt).isEqualTo(5);
+  }
 }
