@@ -180,6 +180,7 @@ public final class ChDb implements AutoCloseable {
         throw new IllegalStateException("no libchdb.so at " + path + " (" + LIBRARY_PROPERTY + "/" + LIBRARY_ENV
             + "): run bin/ensure-chdb");
       }
+      readStdinFromDevNull();
       LibChDb loaded = Native.load(path, LibChDb.class,
           Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY | RTLD_NODELETE));
       // First call, before any connection: with chDB's own handlers for SIGSEGV & co. the JVM's
@@ -188,6 +189,31 @@ public final class ChDb implements AutoCloseable {
       library = loaded;
     }
     return library;
+  }
+
+  /** The few libc calls {@link #readStdinFromDevNull()} makes. */
+  interface LibC extends Library {
+    int open(String path, int flags);
+
+    int dup2(int oldFd, int newFd);
+
+    int close(int fd);
+  }
+
+  /**
+   * Points this process's stdin at /dev/null. ClickHouse's INSERT looks on stdin for more rows
+   * after those in the statement, with a blocking read when stdin is a pipe: in a test fork whose
+   * stdin is an idle pipe from Maven, an INSERT then hung for good (seen once, in
+   * {@code aTableThatRefusesEveryRowStopsTheStoreInsteadOfQuarantiningEverything}). The failsafe
+   * fork of this module talks to Maven over TCP (columnar-engine/pom.xml), not over stdin.
+   */
+  private static void readStdinFromDevNull() {
+    LibC libc = Native.load("c", LibC.class);
+    int devNull = libc.open("/dev/null", 0); // O_RDONLY
+    if (devNull < 0 || libc.dup2(devNull, 0) < 0) {
+      throw new IllegalStateException("cannot point stdin at /dev/null before loading chDB: errno " + Native.getLastError());
+    }
+    libc.close(devNull);
   }
 
   private static String abbreviate(String sql) {
