@@ -64,9 +64,7 @@ final class DedupWindow {
 
   /** The fingerprint of one pair: two longs, the first never zero. */
   static long[] fingerprint(String instanceId, String pingId) {
-    byte[] instance = instanceId.getBytes(StandardCharsets.UTF_8);
-    byte[] ping = pingId.getBytes(StandardCharsets.UTF_8);
-    return fingerprint(instance, 0, instance.length, ping, 0, ping.length);
+    return new Hasher().fingerprint(instanceId, pingId);
   }
 
   /** The same fingerprint, from the ids' UTF-8 bytes. */
@@ -82,6 +80,13 @@ final class DedupWindow {
     private byte[] key = new byte[64];
     private Memory keyView = Memory.wrap(key);
     private final long[] hash = new long[2];
+
+    /** As {@link #fingerprint(byte[], int, int, byte[], int, int)}, of the ids' UTF-8 bytes. */
+    long[] fingerprint(String instanceId, String pingId) {
+      byte[] instance = instanceId.getBytes(StandardCharsets.UTF_8);
+      byte[] ping = pingId.getBytes(StandardCharsets.UTF_8);
+      return fingerprint(instance, 0, instance.length, ping, 0, ping.length);
+    }
 
     /** The pair's fingerprint, in an array this hasher overwrites at its next call. */
     long[] fingerprint(byte[] instance, int instanceOffset, int instanceLength, byte[] ping, int pingOffset, int pingLength) {

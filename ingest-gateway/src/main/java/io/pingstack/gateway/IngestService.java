@@ -7,7 +7,6 @@ import io.pingstack.model.WalReader;
 import io.pingstack.model.WalRecordIds;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -65,9 +64,7 @@ public final class IngestService {
     DedupWindow.Hasher hasher = new DedupWindow.Hasher();
     for (int i = 0; i < valid.size(); i++) {
       Ping ping = valid.get(i);
-      byte[] instance = ping.getInstanceId().getBytes(StandardCharsets.UTF_8);
-      byte[] pingId = ping.getPingId().getBytes(StandardCharsets.UTF_8);
-      long[] fp = hasher.fingerprint(instance, 0, instance.length, pingId, 0, pingId.length);
+      long[] fp = hasher.fingerprint(ping.getInstanceId(), ping.getPingId());
       his[i] = fp[0];
       los[i] = fp[1];
     }
@@ -127,10 +124,9 @@ public final class IngestService {
     try (WalReader reader = wal.readerFromEnd()) {
       for (long position = reader.nextInto(record); position != Wal.NONE && found.pings < maxEntries;
           position = reader.nextInto(record)) {
-        long first = found.pings;
         long received = TimeUnit.MICROSECONDS.toMillis(WalRecordIds.read(position, record.bytes(), record.length(), found));
         if (received < since) {
-          found.pings = first;
+          found.dropRecord();
           break;
         }
         found.endRecord(received);
@@ -175,6 +171,11 @@ public final class IngestService {
       blocks[block][at] = fp[0];
       blocks[block][at + 1] = fp[1];
       pings++;
+    }
+
+    /** Forgets the pings visited since the last {@link #endRecord}: their record is outside the window. */
+    void dropRecord() {
+      pings = recordStart;
     }
 
     /** The pings visited since the last call were one record's, received at {@code receivedAtMillis}. */
