@@ -114,7 +114,11 @@ final class Metrics {
       .name("pingstack_rollups_metric_names_capped_total")
       .help("Metric values left out because their event already has the most metric names").register(registry);
   private final Histogram rollupSnapshot = Histogram.builder()
-      .name("pingstack_rollups_snapshot_duration_seconds").help("Time to write one rollup snapshot durably")
+      .name("pingstack_rollups_snapshot_duration_seconds").help("Time from freezing the rollups' state to its snapshot being durable")
+      .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+  private final Histogram rollupSnapshotPause = Histogram.builder()
+      .name("pingstack_rollups_snapshot_pause_seconds")
+      .help("Time the rollups' applying thread stopped to freeze the state for one snapshot (written by another thread)")
       .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
   private final Gauge rollupSnapshotBytes = Gauge.builder()
       .name("pingstack_rollups_snapshot_bytes").help("Size of the last rollup snapshot").register(registry);
@@ -193,6 +197,11 @@ final class Metrics {
     @Override
     public void metricNamesCapped() {
       rollupMetricNamesCapped.inc();
+    }
+
+    @Override
+    public void snapshotFrozen(long nanos) {
+      rollupSnapshotPause.observe(nanos / 1e9);
     }
 
     @Override

@@ -210,6 +210,23 @@ final class Cell {
     return bytes;
   }
 
+  /** A copy that shares nothing that changes with this cell: what a snapshot being written keeps of it ({@link Series#toChange}). */
+  Cell copy() {
+    Cell copy = new Cell();
+    copy.pings = pings;
+    copy.firstPosition = firstPosition;
+    copy.instances = instances == null ? null : instances.clone();
+    copy.instanceCount = instanceCount;
+    copy.hll = hll == null ? null : hll.copy();
+    if (metrics.length > 0) {
+      copy.metrics = new MetricCell[metrics.length];
+      for (int i = 0; i < metrics.length; i++) {
+        copy.metrics[i] = metrics[i].copy();
+      }
+    }
+    return copy;
+  }
+
   /** Hands this cell's instances to a query's merge. */
   void addInstancesTo(DistinctMerge merge) {
     if (hll != null) {

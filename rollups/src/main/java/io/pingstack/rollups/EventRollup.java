@@ -107,7 +107,8 @@ final class EventRollup {
             return true;
           }
         }
-        target.timeline(step).getOrCreate((int) bucket, Cell::new).add(instanceHash, ping, ids, metricCount);
+        Cell cell = target.timeline(step).getOrCreate((int) bucket, Cell::new);
+        target.toChange(step, (int) bucket, cell).add(instanceHash, ping, ids, metricCount);
         versions.get(step).getOrCreate((int) bucket, BucketVersion::new).value = changed;
       }
       return true;
@@ -349,18 +350,68 @@ final class EventRollup {
     }
   }
 
-  void writeTo(DataOutput out) throws IOException {
+  /**
+   * This event as it is now, for a snapshot written meanwhile by another thread ({@link Frozen}):
+   * its catalog entry copied, each series' timelines copied into {@link Series#frozen}. Applying
+   * thread, between pings.
+   */
+  Frozen freeze() {
     lock.readLock().lock();
     try {
+      List<Series> frozen = new ArrayList<>(series.size());
+      List<Series> live = new ArrayList<>(series.size());
+      for (Series s : series.values()) {
+        frozen.add(s.freeze());
+        live.add(s);
+      }
+      return new Frozen(name, count, firstSeen, lastSeen, cappedPings, List.copyOf(metricNames),
+          List.copyOf(new TreeSet<>(dimensionsSeen)), frozen, live);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * An event frozen for a snapshot: the catalog entry and the series' timelines as they were, whose
+   * cells the applying thread no longer changes (it changes copies) until {@link #writeTo} has
+   * written the series and released it. Written by one thread, once.
+   */
+  static final class Frozen {
+    private final String name;
+    private final long count;
+    private final long firstSeen;
+    private final long lastSeen;
+    private final long cappedPings;
+    private final List<String> metricNames;
+    private final List<String> dimensionsSeen;
+    private final List<Series> frozen;
+    private final List<Series> live;
+
+    private Frozen(String name, long count, long firstSeen, long lastSeen, long cappedPings, List<String> metricNames,
+        List<String> dimensionsSeen, List<Series> frozen, List<Series> live) {
+      this.name = name;
+      this.count = count;
+      this.firstSeen = firstSeen;
+      this.lastSeen = lastSeen;
+      this.cappedPings = cappedPings;
+      this.metricNames = metricNames;
+      this.dimensionsSeen = dimensionsSeen;
+      this.frozen = frozen;
+      this.live = live;
+    }
+
+    /** Writes the event, releasing each series once written; {@link #release} releases the rest on failure. */
+    void writeTo(DataOutput out) throws IOException {
       SnapshotFile.writeString(out, name);
       out.writeLong(count);
       out.writeLong(firstSeen);
       out.writeLong(lastSeen);
       out.writeLong(cappedPings);
       SnapshotFile.writeStrings(out, metricNames);
-      SnapshotFile.writeStrings(out, List.copyOf(new TreeSet<>(dimensionsSeen)));
-      out.writeInt(series.size());
-      for (Series s : series.values()) {
+      SnapshotFile.writeStrings(out, dimensionsSeen);
+      out.writeInt(frozen.size());
+      for (int n = 0; n < frozen.size(); n++) {
+        Series s = frozen.get(n);
         for (int i = 0; i < s.key.width(); i++) {
           SnapshotFile.writeString(out, s.key.value(i));
         }
@@ -372,9 +423,15 @@ final class EventRollup {
             timeline.value(i).writeTo(out);
           }
         }
+        live.get(n).frozen = null;
       }
-    } finally {
-      lock.readLock().unlock();
+    }
+
+    /** Lets the applying thread change every cell in place again. Idempotent. */
+    void release() {
+      for (Series s : live) {
+        s.frozen = null;
+      }
     }
   }
 

@@ -96,14 +96,38 @@ final class InstanceTable {
     return new InstancesSummary(active, groups);
   }
 
-  void writeTo(DataOutput out) throws IOException {
-    List<Map.Entry<Long, Latest>> entries = new ArrayList<>(byId.entrySet());
-    out.writeInt(entries.size());
-    for (Map.Entry<Long, Latest> e : entries) {
-      out.writeLong(e.getKey());
-      out.writeLong(e.getValue().seenMillis);
-      SnapshotFile.writeString(out, e.getValue().version);
-      SnapshotFile.writeString(out, e.getValue().deployType);
+  /** The table as it is now, for a snapshot written by another thread. Applying thread. */
+  Frozen freeze() {
+    int n = byId.size();
+    long[] ids = new long[n];
+    long[] seen = new long[n];
+    String[] versions = new String[n];
+    String[] deployTypes = new String[n];
+    int i = 0;
+    for (Map.Entry<Long, Latest> e : byId.entrySet()) {
+      if (i == n) {
+        break; // only the applying thread adds, so the table cannot grow meanwhile; this keeps a misuse in bounds
+      }
+      Latest latest = e.getValue();
+      ids[i] = e.getKey();
+      seen[i] = latest.seenMillis;
+      versions[i] = latest.version;
+      deployTypes[i] = latest.deployType;
+      i++;
+    }
+    return new Frozen(i, ids, seen, versions, deployTypes);
+  }
+
+  /** The instances as {@link #freeze} found them. */
+  record Frozen(int size, long[] ids, long[] seen, String[] versions, String[] deployTypes) {
+    void writeTo(DataOutput out) throws IOException {
+      out.writeInt(size);
+      for (int i = 0; i < size; i++) {
+        out.writeLong(ids[i]);
+        out.writeLong(seen[i]);
+        SnapshotFile.writeString(out, versions[i]);
+        SnapshotFile.writeString(out, deployTypes[i]);
+      }
     }
   }
 

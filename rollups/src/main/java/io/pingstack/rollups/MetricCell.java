@@ -149,6 +149,21 @@ final class MetricCell {
     return store.isEmpty() ? 0 : 8L * (store.getMaxIndex() - store.getMinIndex() + 1);
   }
 
+  /** A copy that shares nothing that changes with this cell. */
+  MetricCell copy() {
+    MetricCell copy = new MetricCell(metric);
+    copy.count = count;
+    copy.sum = sum;
+    copy.min = min;
+    copy.max = max;
+    if (distribution instanceof DDSketch sketch) {
+      copy.distribution = sketch.copy();
+    } else if (distribution instanceof double[] values) {
+      copy.distribution = values.clone();
+    }
+    return copy;
+  }
+
   /** Hands this cell's distribution to a query's merge. */
   void addDistributionTo(QuantileMerge merge) {
     if (distribution instanceof DDSketch sketch) {

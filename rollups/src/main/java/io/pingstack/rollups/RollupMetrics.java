@@ -17,6 +17,9 @@ public interface RollupMetrics {
   /** One metric value left out of the cells because its event already has the most metric names. */
   default void metricNamesCapped() {}
 
-  /** One snapshot made durable: its size and how long writing it took. */
+  /** The applying thread stopped for {@code nanos} to freeze the state for a snapshot, which another thread then writes. */
+  default void snapshotFrozen(long nanos) {}
+
+  /** One snapshot made durable: its size and how long it took from freezing the state to durable. */
   default void snapshotWritten(long bytes, long nanos) {}
 }

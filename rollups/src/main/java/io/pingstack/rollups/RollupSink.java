@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * (the snapshot carries the WAL position it includes, which is where a restart resumes), evicts
  * expired cells, and answers queries. After a failed batch the rollups are reloaded from the last
  * snapshot, so a WAL record is never applied twice.
+ *
+ * <p>A scheduled snapshot stops the applying thread only to freeze the state ({@link
+ * Rollups#freeze}); a thread of its own ({@value #WRITER_THREAD}) writes and syncs it while the
+ * batches after it are applied, one snapshot at a time. A write that failed fails the next {@link
+ * #tick}, as a snapshot written in place would have, and the next tick after that tries again.
  *
  * <p>As a {@link ReplayTarget} it rebuilds the cells a replayed range touches ({@link
  * RollupRebuild}) on the replay's thread; it takes the lock the consumer's calls hold only to plan,
@@ -32,11 +41,19 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
   /** The rebuild reads without the applier waiting until at most this many records are left. */
   private static final long LAST_STRETCH_RECORDS = 2_000;
   private static final int CATCH_UP_ROUNDS = 8;
+  static final String WRITER_THREAD = "rollups-snapshot";
 
   private final RollupsConfig config;
   private final RollupMetrics metrics;
   private final long snapshotIntervalMillis;
   private final ColumnBatchPing view = new ColumnBatchPing();
+  private final ExecutorService writer = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, WRITER_THREAD);
+    thread.setDaemon(true);
+    return thread;
+  });
+  /** The snapshot being written by {@link #writer}, or null. */
+  private CompletableFuture<Void> writing;
   private volatile Rollups rollups;
   /** True while a batch is half applied: its {@code accept} threw, so the cells hold part of it. */
   private boolean partial;
@@ -69,6 +86,7 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
   @Override
   public synchronized long resumePosition() {
     if (partial) {
+      awaitWriting();
       LOG.warn("reloading the rollups from their snapshot in {} after a failed batch; the WAL after position {} is applied again",
           config.snapshotDir(), rollups.durablePosition());
       Rollups reloaded = Rollups.open(config, metrics);
@@ -95,19 +113,45 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
   @Override
   public synchronized void tick(long nowMillis) {
     Rollups r = rollups;
+    if (writing != null && writing.isDone()) {
+      CompletableFuture<Void> written = writing;
+      writing = null;
+      try {
+        written.join();
+      } catch (CompletionException e) {
+        lastSnapshotMillis = 0;
+        throw e.getCause() instanceof RuntimeException cause ? cause : e;
+      }
+    }
     if (nowMillis - lastEvictMillis >= EVICT_EVERY_MILLIS) {
       r.evictExpired(nowMillis);
       lastEvictMillis = nowMillis;
     }
-    if (nowMillis - lastSnapshotMillis >= snapshotIntervalMillis) {
-      snapshot(r);
+    if (writing == null && nowMillis - lastSnapshotMillis >= snapshotIntervalMillis) {
+      if (!partial && r.appliedPosition() != r.durablePosition()) {
+        Rollups.Frozen state = r.freeze();
+        writing = CompletableFuture.runAsync(() -> r.write(state), writer);
+      }
       lastSnapshotMillis = nowMillis;
     }
   }
 
-  private void snapshot(Rollups r) {
-    if (!partial && r.appliedPosition() != r.durablePosition()) {
-      r.snapshot();
+  /** The snapshot being written, or a completed future when none is: for tests. */
+  synchronized CompletableFuture<Void> snapshotWriting() {
+    return writing == null ? CompletableFuture.completedFuture(null) : writing;
+  }
+
+  /** Waits for the snapshot being written, if any; a failure is logged, and the caller snapshots or reloads next. */
+  private void awaitWriting() {
+    if (writing == null) {
+      return;
+    }
+    try {
+      writing.join();
+    } catch (CompletionException e) {
+      LOG.warn("rollup snapshot in {} failed: {}", config.snapshotDir(), e.getCause().toString(), e.getCause());
+    } finally {
+      writing = null;
     }
   }
 
@@ -168,6 +212,7 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
       if (partial) {
         throw new ReplayException("a batch failed half way while the replay ran; the rollups reload from their snapshot: run the replay again");
       }
+      awaitWriting();
       Rollups r = rollups;
       long upTo = r.appliedPosition();
       if (upTo >= next) {
@@ -217,8 +262,12 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
     closed = true;
     Rollups r = rollups;
     try {
-      snapshot(r);
+      awaitWriting();
+      if (!partial && r.appliedPosition() != r.durablePosition()) {
+        r.snapshot();
+      }
     } finally {
+      writer.shutdown();
       r.close();
     }
   }

@@ -28,11 +28,13 @@ import org.slf4j.LoggerFactory;
  * and {@link #appliedPosition()} together, atomically. After a crash, {@link #open} loads that pair
  * and the consumer replays from the position after it, so no record is counted twice or lost.
  *
- * <p>Threads: ONE thread applies ({@link #apply}, {@link #markApplied}, {@link #snapshot}, which
- * must not run concurrently with an apply); {@link #evictExpired} may run on another thread. Reads
- * are safe from any thread at any time: each event has its own read-write lock, taken per ping by
- * the applier and per query by a reader, so a query sees every ping of its event wholly or not at
- * all and never waits for more than one ping.
+ * <p>Threads: ONE thread applies ({@link #apply}, {@link #markApplied}, {@link #snapshot} and
+ * {@link #freeze}, which must not run concurrently with an apply); {@link #evictExpired} may run on
+ * another thread, and so may {@link #write} of a frozen snapshot while the applier goes on: the
+ * applier copies a frozen cell before it changes it, until the writer has written that cell's
+ * series. Reads are safe from any thread at any time: each event has its own read-write lock, taken
+ * per ping by the applier and per query by a reader, so a query sees every ping of its event wholly
+ * or not at all and never waits for more than one ping.
  *
  * <p>Bounds: at most {@code max_series} series and at most as many events (a ping of a new event
  * when either is full is counted only in {@link RollupMetrics#seriesCapped()}); at most {@value
@@ -181,25 +183,72 @@ public final class Rollups implements RollupReader, AutoCloseable {
 
   /**
    * Writes the whole state and {@link #appliedPosition()} to the snapshot file, atomically
-   * ({@link SnapshotFile}), replacing the previous one. Applying thread only, between batches;
-   * reads go on meanwhile.
+   * ({@link SnapshotFile}), replacing the previous one: {@link #freeze} then {@link #write}.
+   * Applying thread only, between batches; reads go on meanwhile.
    */
   public void snapshot() {
+    write(freeze());
+  }
+
+  /**
+   * The state at {@link #appliedPosition()}, frozen for {@link #write} on another thread while the
+   * applying thread goes on: catalog entries and the instance table are copied, the cells' timelines
+   * too, and a frozen cell is copied before it changes (only while its series is not yet written).
+   * Applying thread only, between batches; one frozen snapshot at a time, and every one must be
+   * written.
+   */
+  Frozen freeze() {
     checkOpen();
-    synchronized (snapshotLock) {
-      long position = appliedPosition;
-      long start = System.nanoTime();
-      long bytes;
-      try {
-        bytes = SnapshotFile.write(config.snapshotDir(), out -> writeState(out, position));
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "cannot write rollup snapshot " + config.snapshotDir().resolve(SnapshotFile.NAME) + " at WAL position "
-                + position + ": " + e,
-            e);
+    long start = System.nanoTime();
+    List<EventRollup.Frozen> frozen = new ArrayList<>(events.size());
+    for (EventRollup event : events.values()) {
+      frozen.add(event.freeze());
+    }
+    Frozen state = new Frozen(appliedPosition, instances.freeze(), frozen, start);
+    metrics.snapshotFrozen(System.nanoTime() - start);
+    return state;
+  }
+
+  /**
+   * Writes {@code state} to the snapshot file, atomically ({@link SnapshotFile}), then makes its
+   * position the {@link #durablePosition()}. Any thread; the frozen cells are released whether it
+   * succeeds or not.
+   */
+  void write(Frozen state) {
+    try {
+      checkOpen();
+      synchronized (snapshotLock) {
+        long bytes;
+        try {
+          bytes = SnapshotFile.write(config.snapshotDir(), out -> writeState(out, state));
+        } catch (IOException e) {
+          throw new UncheckedIOException(
+              "cannot write rollup snapshot " + config.snapshotDir().resolve(SnapshotFile.NAME) + " at WAL position "
+                  + state.position + ": " + e,
+              e);
+        }
+        durablePosition = state.position;
+        metrics.snapshotWritten(bytes, System.nanoTime() - state.frozenAtNanos);
       }
-      durablePosition = position;
-      metrics.snapshotWritten(bytes, System.nanoTime() - start);
+    } finally {
+      for (EventRollup.Frozen event : state.events) {
+        event.release();
+      }
+    }
+  }
+
+  /** The state at one WAL position, as {@link #freeze} took it. */
+  static final class Frozen {
+    final long position;
+    private final InstanceTable.Frozen instances;
+    private final List<EventRollup.Frozen> events;
+    private final long frozenAtNanos;
+
+    private Frozen(long position, InstanceTable.Frozen instances, List<EventRollup.Frozen> events, long frozenAtNanos) {
+      this.position = position;
+      this.instances = instances;
+      this.events = events;
+      this.frozenAtNanos = frozenAtNanos;
     }
   }
 
@@ -310,13 +359,12 @@ public final class Rollups implements RollupReader, AutoCloseable {
     }
   }
 
-  private void writeState(DataOutput out, long position) throws IOException {
-    out.writeLong(position);
+  private void writeState(DataOutput out, Frozen state) throws IOException {
+    out.writeLong(state.position);
     SnapshotFile.writeStrings(out, config.dimensions());
-    instances.writeTo(out);
-    List<EventRollup> all = new ArrayList<>(events.values());
-    out.writeInt(all.size());
-    for (EventRollup event : all) {
+    state.instances.writeTo(out);
+    out.writeInt(state.events.size());
+    for (EventRollup.Frozen event : state.events) {
       event.writeTo(out);
     }
   }

@@ -73,6 +73,18 @@ final class Timeline<T> {
     return true;
   }
 
+  /** Makes this (empty) timeline hold what {@code other} holds now, sharing its values. */
+  void copyFrom(Timeline<T> other) {
+    if (size > 0) {
+      throw new IllegalStateException("copy into a timeline of " + size + " values");
+    }
+    if (other.size > 0) {
+      buckets = Arrays.copyOf(other.buckets, other.size);
+      values = Arrays.copyOf(other.values, other.size);
+      size = other.size;
+    }
+  }
+
   /** Puts a value read from a snapshot; buckets arrive in ascending order. */
   void append(int bucket, T value) {
     if (size > 0 && buckets[size - 1] >= bucket) {

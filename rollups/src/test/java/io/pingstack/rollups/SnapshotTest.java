@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class SnapshotTest {
@@ -81,9 +84,8 @@ class SnapshotTest {
     }
   }
 
-  @Test
-  void sketchedCellsKeepGrowingTheSameAfterAReload() {
-    // One hour of one series with 3,000 instances and 5,000 values: HLL and DDSketch cells.
+  /** 10,000 pings in one hour of one series from 3,000 instances: its cells turn into HLL and DDSketch cells half way. */
+  private static List<TestPing> sketchedHour() {
     Random random = new Random(53);
     long hour = Step.HOUR.alignDown(NOW - 2 * HOUR);
     List<TestPing> big = new ArrayList<>();
@@ -91,6 +93,12 @@ class SnapshotTest {
       big.add(TestPing.of(RandomPings.EVENT, "h-" + random.nextInt(3_000), hour + random.nextInt((int) HOUR))
           .metric("latency", RandomPings.skewed(random)));
     }
+    return big;
+  }
+
+  @Test
+  void sketchedCellsKeepGrowingTheSameAfterAReload() {
+    List<TestPing> big = sketchedHour();
     List<String> before;
     try (Rollups rollups = Fixtures.open(config())) {
       Fixtures.applyAll(rollups, big.subList(0, 5_000));
@@ -101,6 +109,44 @@ class SnapshotTest {
     try (Rollups reloaded = Fixtures.open(config())) {
       Fixtures.applyAll(reloaded, big.subList(5_000, 10_000));
       assertThat(answers(reloaded)).containsExactlyElementsOf(before);
+    }
+  }
+
+  /**
+   * A snapshot is frozen, then written while (or after) more pings change its cells, exact and
+   * sketched ones, add cells, series and instances: it holds the state at its freeze, and the live
+   * cells hold everything.
+   */
+  @ParameterizedTest(name = "written while pings apply: {0}")
+  @ValueSource(booleans = {false, true})
+  void aFrozenSnapshotHoldsOnlyThePingsAppliedBeforeItWasFrozen(boolean writtenWhilePingsApply) {
+    List<TestPing> big = sketchedHour();
+    List<String> atFreeze;
+    List<String> live;
+    try (Rollups rollups = Fixtures.open(config())) {
+      Fixtures.applyAll(rollups, pings);
+      Fixtures.applyAll(rollups, big.subList(0, 5_000));
+      rollups.markApplied(7);
+      atFreeze = answers(rollups);
+      Rollups.Frozen frozen = rollups.freeze();
+      CompletableFuture<Void> written = writtenWhilePingsApply ? CompletableFuture.runAsync(() -> rollups.write(frozen)) : null;
+      Fixtures.applyAll(rollups, more);
+      Fixtures.applyAll(rollups, big.subList(5_000, 10_000));
+      rollups.markApplied(9);
+      if (written == null) {
+        live = answers(rollups);
+        rollups.write(frozen);
+      } else {
+        written.join();
+        live = answers(rollups);
+      }
+      assertThat(rollups.durablePosition()).isEqualTo(7);
+      assertThat(answers(rollups)).as("what the writer read changed nothing live").containsExactlyElementsOf(live);
+      assertThat(live).isNotEqualTo(atFreeze);
+    }
+    try (Rollups reloaded = Fixtures.open(config())) {
+      assertThat(reloaded.snapshotPosition()).isEqualTo(7);
+      assertThat(answers(reloaded)).containsExactlyElementsOf(atFreeze);
     }
   }
 

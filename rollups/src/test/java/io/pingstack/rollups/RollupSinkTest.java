@@ -18,6 +18,7 @@ import io.pingstack.engine.WalReplayLog;
 import io.pingstack.model.TestPings;
 import io.pingstack.model.Wal;
 import io.pingstack.model.proto.Ping;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,11 +34,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Replays into the rollups over a real log: the rebuilt cells equal what live ingest produces (the
- * same range twice, during live ingest), take a newly declared dimension, and keep the cells whose
- * first ping the log no longer holds.
+ * The rollups as a sink over a real log. Snapshots are written in the background and a failed one
+ * fails the next tick. Replays: the rebuilt cells equal what live ingest produces (the same range
+ * twice, during live ingest), take a newly declared dimension, and keep the cells whose first ping
+ * the log no longer holds.
  */
-class RollupReplayTest {
+class RollupSinkTest {
   private static final String[] EVENTS = {"search", "build", "deploy"};
   private static final List<List<Field>> GROUPINGS =
       List.of(List.of(), List.of(Field.VERSION, Field.DEPLOY_TYPE), List.of(Field.dimension("lang")));
@@ -127,6 +129,35 @@ class RollupReplayTest {
   }
 
   @Test
+  void aSnapshotThatFailsFailsTheNextTickAndTheTickAfterThatWritesOneWithEverything() throws Exception {
+    Path snapshots = dir.resolve("live");
+    try (Wal wal = Records.openWal(dir.resolve("wal"))) {
+      List<Long> positions = appendRecords(wal, 0, 40);
+      try (RollupSink live = sink("live", "lang"); WalReplayLog log = replayLog(wal)) {
+        log.read(positions.get(0), positions.get(19), live::accept);
+        Files.writeString(snapshots, "a file where the snapshot directory goes");
+        long later = System.currentTimeMillis() + Duration.ofHours(2).toMillis();
+        live.tick(later);
+        assertThat(live.snapshotWriting().handle((written, failure) -> failure).join()).isNotNull();
+        assertThatThrownBy(() -> live.tick(later + 1))
+            .isInstanceOf(UncheckedIOException.class)
+            .hasMessageContaining("cannot write rollup snapshot");
+        assertThat(live.durablePosition()).isEqualTo(Wal.NONE);
+
+        log.read(positions.get(20), positions.get(39), live::accept);
+        Files.delete(snapshots);
+        live.tick(later + 2);
+        live.snapshotWriting().join();
+        assertThat(live.durablePosition()).isEqualTo(positions.get(39));
+      }
+      try (RollupSink reopened = sink("live", "lang")) {
+        assertThat(reopened.durablePosition()).isEqualTo(positions.get(39));
+        assertThat(dump(reopened)).isEqualTo(reference(wal, "lang"));
+      }
+    }
+  }
+
+  @Test
   void replayingTheSameRangeTwiceDuringLiveIngestLeavesEveryCellAsLiveIngestMakesIt() throws Exception {
     try (Wal wal = Records.openWal(dir.resolve("wal"));
         RollupSink live = sink("live", "lang");
@@ -211,6 +242,7 @@ class RollupReplayTest {
       List<Long> positions = appendRecords(wal, 0, 30);
       awaitApplied(wal, live);
       live.tick(System.currentTimeMillis() + Duration.ofHours(2).toMillis());
+      live.snapshotWriting().join();
       assertThat(live.durablePosition()).isEqualTo(live.appliedPosition());
       byte[] snapshot = Files.readAllBytes(dir.resolve("live").resolve(SnapshotFile.NAME));
       ReplayOutcome outcome;
