@@ -11,8 +11,8 @@
 #   4. kill -9, restart on the same data dir: restart-to-ready = until /readyz answers 200 and the
 #      rollups answer the pre-kill totals (/v1/events sum and the count query);
 #   5. freshness (ack -> visible in /v1/rollups) with SAMPLES probes while the generator loads the
-#      restarted server over --fresh-connections connections at batch 100 (pings timestamped now;
-#      a load the consumers keep up with).
+#      restarted server over --fresh-connections connections at batch 100, closed loop or at
+#      --fresh-rate pings/s (pings timestamped now; a load the consumers keep up with).
 # Heap and restart come before the freshness load so that both are of the 7-day dataset alone: the
 # freshness load adds millions of pings. Prints every run and the medians; keeps each run's JSON and
 # logs. Builds nothing: run `mvn -q -DskipTests install` first. Only ever targets 127.0.0.1. Needs java,
@@ -38,6 +38,8 @@ usage: load-tests/bin/bench-rollups.sh [options]
   --samples N           freshness samples (default 100)
   --fresh-connections C load connections beside the freshness probe (default 2: a load the
                         consumers keep up with; at full speed their lag, and so freshness, grows)
+  --fresh-rate P        that load open loop at P pings/s (P / batch requests/s) instead of closed
+                        loop: the same load for every build compared (default: closed loop)
   --dimensions LIST     rollups.dimensions of the server: a comma list, "none", or "all" for every
                         dimension key of the generated events (default all)
   --token T             ingest token, when the server is configured with tokens
@@ -48,7 +50,7 @@ EOF
 }
 
 runs=3 total=5000000 instances=5000 events=50 spread=7d batch=100 conns=16 load_warmup=5
-query_duration=20 query_warmup=5 query_conns=2 samples=100 token="" query_token="" out="" declared=all fresh_conns=2
+query_duration=20 query_warmup=5 query_conns=2 samples=100 token="" query_token="" out="" declared=all fresh_conns=2 fresh_rate=""
 server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -65,6 +67,7 @@ while [ $# -gt 0 ]; do
     --samples) samples=$2; shift 2 ;;
     --dimensions) declared=$2; shift 2 ;;
     --fresh-connections) fresh_conns=$2; shift 2 ;;
+    --fresh-rate) fresh_rate=$2; shift 2 ;;
     --token) token=$2; shift 2 ;;
     --query-token) query_token=$2; shift 2 ;;
     *) common_option "$@"; shift 2 ;;
@@ -73,6 +76,7 @@ done
 
 check_setup
 [[ "$spread" =~ ^[0-9]+d$ ]] || die "--spread must be a number of days such as 7d: $spread"
+[ -z "$fresh_rate" ] || [[ "$fresh_rate" =~ ^[1-9][0-9]*$ && "$fresh_rate" -ge "$batch" ]] || die "--fresh-rate must be a number of pings/s of at least --batch: $fresh_rate"
 locate_build pingstack-bench-rollups
 
 load_pid=""
@@ -179,6 +183,7 @@ for run in $(seq 1 "$runs"); do
   fresh_args=(--url "http://127.0.0.1:$port" --events "$events" --instances "$instances" --batch "$batch"
     --connections "$fresh_conns" --warmup 0 --duration 3600 --json-out "$out/$name.freshness-load.json")
   [ -z "$token" ] || fresh_args+=(--token "$token")
+  [ -z "$fresh_rate" ] || fresh_args+=(--rate $((fresh_rate / batch)))
   "${java_client[@]}" "${fresh_args[@]}" >"$out/$name.freshness-load.txt" 2>&1 &
   load_pid=$!
   sleep 5 # the generator's JIT warmup, so that the probe runs under the load
