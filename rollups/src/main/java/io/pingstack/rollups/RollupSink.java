@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * Rollups#freeze}); a thread of its own ({@value #WRITER_THREAD}) writes and syncs it while the
  * batches after it are applied, one snapshot at a time. A write that failed fails the next {@link
  * #tick}, as a snapshot written in place would have, and the next tick after that tries again.
+ * Memory while it writes: the frozen timelines (8 bytes per cell), and a copy of each cell changed
+ * before the writer has written its series (for pings of now, the current minute, hour and day of
+ * the active series; for late pings spread over the whole retention, at worst every cell).
  *
  * <p>As a {@link ReplayTarget} it rebuilds the cells a replayed range touches ({@link
  * RollupRebuild}) on the replay's thread; it takes the lock the consumer's calls hold only to plan,
