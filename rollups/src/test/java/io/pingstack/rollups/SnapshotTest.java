@@ -150,6 +150,35 @@ class SnapshotTest {
     }
   }
 
+  /** Reads smaller than, across and larger than the read buffer (64 KiB) all come back as written. */
+  @Test
+  void aBodyReadInPiecesOfEverySizeComesBackExactly() throws IOException {
+    Random random = new Random(61);
+    byte[][] blocks = new byte[40][];
+    for (int i = 0; i < blocks.length; i++) {
+      blocks[i] = new byte[i % 4 == 0 ? 70_000 + random.nextInt(200_000) : random.nextInt(30_000)];
+      random.nextBytes(blocks[i]);
+    }
+    SnapshotFile.write(dir, out -> {
+      for (byte[] block : blocks) {
+        out.writeInt(block.length);
+        out.write(block);
+        out.writeLong(block.length * 31L);
+      }
+    });
+    List<byte[]> read = SnapshotFile.read(dir, (in, version) -> {
+      List<byte[]> out = new ArrayList<>();
+      for (int i = 0; i < blocks.length; i++) {
+        byte[] block = new byte[in.readInt()];
+        in.readFully(block);
+        assertThat(in.readLong()).isEqualTo(block.length * 31L);
+        out.add(block);
+      }
+      return out;
+    });
+    assertThat(read).containsExactly(blocks);
+  }
+
   @Test
   void aNewSnapshotReplacesTheOldOneAndOnlyItRemains() throws IOException {
     try (Rollups rollups = Fixtures.open(config())) {
