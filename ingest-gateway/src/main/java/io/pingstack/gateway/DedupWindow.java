@@ -67,11 +67,6 @@ final class DedupWindow {
     return new Hasher().fingerprint(instanceId, pingId);
   }
 
-  /** The same fingerprint, from the ids' UTF-8 bytes. */
-  static long[] fingerprint(byte[] instance, int instanceOffset, int instanceLength, byte[] ping, int pingOffset, int pingLength) {
-    return new Hasher().fingerprint(instance, instanceOffset, instanceLength, ping, pingOffset, pingLength);
-  }
-
   /**
    * Computes fingerprints in arrays of its own that it reuses from pair to pair, so that it
    * allocates nothing per pair: the rebuild at start fingerprints millions. Not thread-safe.

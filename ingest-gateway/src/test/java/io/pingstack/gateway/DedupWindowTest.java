@@ -181,7 +181,7 @@ class DedupWindowTest {
     int instanceLength = "inst-ä".getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     int pingLength = "p-1€".getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
 
-    assertThat(DedupWindow.fingerprint(bytes, 2, instanceLength, bytes, 2 + instanceLength + 1, pingLength))
+    assertThat(new DedupWindow.Hasher().fingerprint(bytes, 2, instanceLength, bytes, 2 + instanceLength + 1, pingLength))
         .containsExactly(DedupWindow.fingerprint("inst-ä", "p-1€"));
   }
 

@@ -131,12 +131,17 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
       lastEvictMillis = nowMillis;
     }
     if (writing == null && nowMillis - lastSnapshotMillis >= snapshotIntervalMillis) {
-      if (!partial && r.appliedPosition() != r.durablePosition()) {
+      if (hasUnsnapshotted(r)) {
         Rollups.Frozen state = r.freeze();
         writing = CompletableFuture.runAsync(() -> r.write(state), writer);
       }
       lastSnapshotMillis = nowMillis;
     }
+  }
+
+  /** True when whole batches were applied after the last snapshot (none half applied). */
+  private boolean hasUnsnapshotted(Rollups r) {
+    return !partial && r.appliedPosition() != r.durablePosition();
   }
 
   /** The snapshot being written, or a completed future when none is: for tests. */
@@ -266,7 +271,7 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
     Rollups r = rollups;
     try {
       awaitWriting();
-      if (!partial && r.appliedPosition() != r.durablePosition()) {
+      if (hasUnsnapshotted(r)) {
         r.snapshot();
       }
     } finally {

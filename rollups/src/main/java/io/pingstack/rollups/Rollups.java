@@ -239,7 +239,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
 
   /** The state at one WAL position, as {@link #freeze} took it. */
   static final class Frozen {
-    final long position;
+    private final long position;
     private final InstanceTable.Frozen instances;
     private final List<EventRollup.Frozen> events;
     private final long frozenAtNanos;
