@@ -48,6 +48,9 @@ final class DedupWindow {
   private long rebuiltAtGen;
   private long size;
   private long evictedEarly;
+  /** What {@link #warm} last read; nothing else reads it. */
+  @SuppressWarnings("unused")
+  private long warmed;
 
   DedupWindow(Duration window, long maxEntries) {
     if (maxEntries < 1) {
@@ -103,6 +106,24 @@ final class DedupWindow {
       }
       return hash;
     }
+  }
+
+  /**
+   * Reads the first slot each of {@code count} pairs would probe, without the lock, so that the
+   * cache misses of a batch overlap instead of coming one at a time under the lock: in a table of
+   * millions of slots each probe is a miss (and a TLB miss), and the CPU can wait for several
+   * independent loads at once but not for the loads of {@link #markIfAbsent}, each behind the last
+   * one's branches. Changes nothing; reading a table that a resize is replacing only warms the
+   * wrong lines.
+   */
+  void warm(long[] his, long[] los, int count) {
+    long[] t = table;
+    int mask = t.length / 2 - 1;
+    long seen = 0;
+    for (int i = 0; i < count; i++) {
+      seen += t[2 * home(his[i], los[i] & ~GEN_MASK, mask)];
+    }
+    warmed = seen; // kept, so that the compiler cannot drop the loads
   }
 
   /** Remembers the pair at {@code atMillis} unless it is already remembered; returns true when it was new. */

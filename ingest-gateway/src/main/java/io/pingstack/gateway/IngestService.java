@@ -68,6 +68,7 @@ public final class IngestService {
       his[i] = fp[0];
       los[i] = fp[1];
     }
+    dedup.warm(his, los, valid.size());
     WalRecord header = WalRecord.newBuilder()
         .setReceivedAtMicros(TimeUnit.MILLISECONDS.toMicros(receivedAtMillis))
         .setIngestNode(node)

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -149,6 +152,38 @@ class DedupWindowTest {
       assertThat(mark(window, "inst-" + (i % 97), "p-" + i, T0)).as("unmarked ping %d", i).isTrue();
     }
     assertThat(window.size()).isEqualTo(n);
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void warmingChangesNothingEvenWhileTheTableGrowsUnderIt() throws Exception {
+    int n = 100_000;
+    long[] his = new long[n];
+    long[] los = new long[n];
+    for (int i = 0; i < n; i++) {
+      long[] fp = DedupWindow.fingerprint("inst-" + (i % 31), "p-" + i);
+      his[i] = fp[0];
+      los[i] = fp[1];
+    }
+    AtomicBoolean growing = new AtomicBoolean(true);
+    AtomicInteger warmings = new AtomicInteger();
+    CompletableFuture<Void> warmer = CompletableFuture.runAsync(() -> {
+      while (growing.get() || warmings.get() == 0) {
+        window.warm(his, los, n); // the table it reads is replaced by resizes meanwhile
+        warmings.incrementAndGet();
+      }
+    });
+    for (int i = 0; i < n; i += 2) {
+      assertThat(window.markIfAbsent(his[i], los[i], T0)).isTrue();
+    }
+    growing.set(false);
+    warmer.get(10, TimeUnit.SECONDS);
+
+    window.warm(his, los, n);
+    assertThat(window.size()).isEqualTo(n / 2);
+    for (int i = 0; i < n; i++) {
+      assertThat(window.markIfAbsent(his[i], los[i], T0)).as("pair %d", i).isEqualTo(i % 2 == 1);
+    }
   }
 
   @Test
