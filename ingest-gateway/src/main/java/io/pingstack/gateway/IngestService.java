@@ -5,11 +5,9 @@ import io.pingstack.model.RecordBuffer;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.WalRecordIds;
-import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,17 +56,16 @@ public final class IngestService {
   }
 
   CompletableFuture<IngestResult> ingest(DecodedBatch batch, String principal, long receivedAtMillis) {
-    List<Ping> valid = batch.valid();
-    long[] his = new long[valid.size()];
-    long[] los = new long[valid.size()];
+    int count = batch.validCount();
+    long[] his = new long[count];
+    long[] los = new long[count];
     DedupWindow.Hasher hasher = new DedupWindow.Hasher();
-    for (int i = 0; i < valid.size(); i++) {
-      Ping ping = valid.get(i);
-      long[] fp = hasher.fingerprint(ping.getInstanceId(), ping.getPingId());
+    batch.visitIds((i, instanceId, instanceIdOffset, instanceIdLength, pingId, pingIdOffset, pingIdLength) -> {
+      long[] fp = hasher.fingerprint(instanceId, instanceIdOffset, instanceIdLength, pingId, pingIdOffset, pingIdLength);
       his[i] = fp[0];
       los[i] = fp[1];
-    }
-    dedup.warm(his, los, valid.size());
+    });
+    dedup.warm(his, los, count);
     WalRecord header = WalRecord.newBuilder()
         .setReceivedAtMicros(TimeUnit.MILLISECONDS.toMicros(receivedAtMillis))
         .setIngestNode(node)
@@ -76,24 +73,24 @@ public final class IngestService {
         .build();
     // Encoded outside the lock on the assumption that nothing is a duplicate, the common case.
     byte[] allNew = batch.encodeRecord(header, null);
-    boolean[] fresh = new boolean[valid.size()];
+    boolean[] fresh = new boolean[count];
     int accepted = 0;
     CompletableFuture<Long> durable;
     synchronized (dedup.lock()) {
-      for (int i = 0; i < valid.size(); i++) {
+      for (int i = 0; i < count; i++) {
         fresh[i] = dedup.markIfAbsent(his[i], los[i], receivedAtMillis);
         accepted += fresh[i] ? 1 : 0;
       }
       if (accepted == 0) {
         durable = wal.barrier();
-      } else if (accepted == valid.size()) {
+      } else if (accepted == count) {
         durable = wal.append(allNew);
       } else {
         durable = wal.append(batch.encodeRecord(header, fresh));
       }
     }
     int stored = accepted;
-    int duplicates = valid.size() - accepted;
+    int duplicates = count - accepted;
     return durable.handle((position, error) -> {
       if (error != null) {
         unmark(his, los, fresh);

@@ -7,7 +7,8 @@ import io.pingstack.model.MalformedBodyException;
 import io.pingstack.model.PingRules;
 import io.pingstack.model.ProtoPings;
 import io.pingstack.model.TooManyPingsException;
-import io.pingstack.model.proto.Ping;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -80,12 +81,13 @@ final class PingIntake {
    */
   void admit(DecodedBatch batch, IngestToken token, String address) {
     if (token != null && token.instanceId() != null) {
-      for (Ping ping : batch.valid()) {
-        if (!token.instanceId().equals(ping.getInstanceId())) {
+      byte[] own = token.instanceId().getBytes(StandardCharsets.UTF_8);
+      batch.visitIds((i, instanceId, offset, length, pingId, pingIdOffset, pingIdLength) -> {
+        if (!Arrays.equals(instanceId, offset, offset + length, own, 0, own.length)) {
           throw new ApiException(HttpResponseStatus.FORBIDDEN, "instance_not_allowed",
               "this token may only send pings for its own instance_id");
         }
-      }
+      });
     }
     String sender = token != null ? "token:" + token.name() : "address:" + address;
     rateLimiter.acquire(sender, Math.max(1, batch.total()), System.nanoTime());
@@ -104,7 +106,7 @@ final class PingIntake {
     if (batch.total() == 0) {
       throw new ApiException(HttpResponseStatus.BAD_REQUEST, "empty_batch", "the batch holds no pings");
     }
-    if (batch.valid().isEmpty()) {
+    if (batch.validCount() == 0) {
       throw new ApiException(HttpResponseStatus.BAD_REQUEST, "all_pings_invalid",
           "every ping in the batch is invalid; see errors", 0, batch.rejected());
     }
@@ -115,7 +117,7 @@ final class PingIntake {
    * duplicates), exceptionally when the log refuses them. A batch with no valid ping completes at once.
    */
   CompletableFuture<IngestResult> store(DecodedBatch batch, IngestToken token, long receivedAtMillis) {
-    if (batch.valid().isEmpty()) {
+    if (batch.validCount() == 0) {
       return CompletableFuture.completedFuture(new IngestResult(0, 0, batch.rejected()));
     }
     long appendStart = System.nanoTime();

@@ -181,9 +181,9 @@ final class TelemetryStream implements StreamObserver<RecordEventsRequest> {
       intake.refusedByAdapter("invalid_telemetry_event", events.size() - pings.size());
     }
     DecodedBatch batch = DecodedBatch.validate(pings, intake.rules(), receivedAt);
-    if (batch.valid().size() < events.size()) {
+    if (batch.validCount() < events.size()) {
       LOG.debug("telemetry from {} ({}): {} of {} events refused", instanceId, address,
-          events.size() - batch.valid().size(), events.size());
+          events.size() - batch.validCount(), events.size());
     }
     intake.admit(batch, null, address);
     List<String> ids = batch.valid().stream().map(Ping::getPingId).toList();

@@ -76,7 +76,7 @@ final class UpdateCheckEndpoint implements HttpEndpoint {
     Ping ping = mapping.map(check, receivedAt);
     DecodedBatch batch = DecodedBatch.validate(List.of(ping), intake.rules(), receivedAt);
     intake.admit(batch, null, call.remoteHost());
-    if (batch.valid().isEmpty()) {
+    if (batch.validCount() == 0) {
       String reason = batch.rejected().get(0).reason().code();
       throw new ApiException(HttpResponseStatus.BAD_REQUEST, reason, "the update check cannot be stored as a ping: " + reason);
     }

@@ -1,18 +1,20 @@
 package io.pingstack.model;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * The pings of one request after decoding and validation: the valid ones in request order, each
- * with its index in the request, and the refused ones with their reasons. Not thread-safe while
- * being built; read-only afterwards.
+ * with its index in the request, and the refused ones with their reasons. Not thread-safe: {@link
+ * #valid()} parses on first use the pings decoding did not need to.
  *
  * <p>A valid ping that arrived as protobuf may keep the range of the request body it was parsed
  * from: {@link #encodeRecord} then copies those bytes into the WAL record instead of serializing
@@ -22,14 +24,23 @@ public final class DecodedBatch {
   /** One refused ping. {@code pingId} is empty when the ping had no usable id. */
   public record Rejected(int index, String pingId, Reason reason) {}
 
+  /** Receives the ids of the {@code i}-th valid ping as UTF-8 ranges, for {@link #visitIds}. */
+  public interface IdVisitor {
+    void ping(int i, byte[] instanceId, int instanceIdOffset, int instanceIdLength, byte[] pingId, int pingIdOffset,
+        int pingIdLength);
+  }
+
   private static final int WAL_PINGS_TAG = (WalRecord.PINGS_FIELD_NUMBER << 3) | 2;
 
+  /** The valid pings; null for one {@link PingScan} found valid in the body, until {@link #valid()} parses it. */
   private final List<Ping> valid = new ArrayList<>();
   private int[] validIndex = new int[16];
   private final List<Rejected> rejected = new ArrayList<>();
   private final byte[] body;
   private int[] rawOffset = new int[16];
   private int[] rawLength = new int[16];
+  /** Per valid ping the body came with: its instance id's offset and length, then its ping id's. */
+  private int[] idRanges = new int[64];
 
   DecodedBatch() {
     this(null);
@@ -55,11 +66,22 @@ public final class DecodedBatch {
       validIndex = java.util.Arrays.copyOf(validIndex, n * 2);
       rawOffset = java.util.Arrays.copyOf(rawOffset, n * 2);
       rawLength = java.util.Arrays.copyOf(rawLength, n * 2);
+      idRanges = java.util.Arrays.copyOf(idRanges, n * 8);
     }
     validIndex[n] = index;
     rawOffset[n] = offset;
     rawLength[n] = length;
     valid.add(ping);
+  }
+
+  /** Files under {@code index} the ping that is {@code body[offset, offset + length)}, which {@code scan} has just found valid. */
+  void addScanned(int index, int offset, int length, PingScan scan) {
+    int n = valid.size();
+    addValid(index, null, offset, length);
+    idRanges[4 * n] = scan.instanceIdOffset;
+    idRanges[4 * n + 1] = scan.instanceIdLength;
+    idRanges[4 * n + 2] = scan.pingIdOffset;
+    idRanges[4 * n + 3] = scan.pingIdLength;
   }
 
   void addRejected(int index, String pingId, Reason reason) {
@@ -82,8 +104,36 @@ public final class DecodedBatch {
     }
   }
 
+  /** The valid pings in request order; those that were not parsed while decoding are parsed now. */
   public List<Ping> valid() {
+    for (int i = 0; i < valid.size(); i++) {
+      if (valid.get(i) == null) {
+        try {
+          valid.set(i, Ping.parser().parseFrom(body, rawOffset[i], rawLength[i]));
+        } catch (InvalidProtocolBufferException e) {
+          throw new IllegalStateException("a ping found valid no longer parses", e);
+        }
+      }
+    }
     return Collections.unmodifiableList(valid);
+  }
+
+  public int validCount() {
+    return valid.size();
+  }
+
+  /** Hands each valid ping's instance id and ping id to {@code visitor}, in request order, without parsing a ping. */
+  public void visitIds(IdVisitor visitor) {
+    for (int i = 0; i < valid.size(); i++) {
+      Ping ping = valid.get(i);
+      if (ping == null) {
+        visitor.ping(i, body, idRanges[4 * i], idRanges[4 * i + 1], body, idRanges[4 * i + 2], idRanges[4 * i + 3]);
+      } else {
+        byte[] instanceId = ping.getInstanceId().getBytes(StandardCharsets.UTF_8);
+        byte[] pingId = ping.getPingId().getBytes(StandardCharsets.UTF_8);
+        visitor.ping(i, instanceId, 0, instanceId.length, pingId, 0, pingId.length);
+      }
+    }
   }
 
   /** The index in the request of the {@code i}-th valid ping. */

@@ -10,13 +10,26 @@ final class JsonObjects {
 
   static boolean isObject(String text) {
     try (JsonParser p = JsonPings.FACTORY.createParser(text)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return false;
-      }
-      p.skipChildren();
-      return p.nextToken() == null;
+      return isObject(p);
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** {@link #isObject(String)} of the UTF-8 text {@code utf8[offset, offset + length)}, which must be valid UTF-8. */
+  static boolean isObject(byte[] utf8, int offset, int length) {
+    try (JsonParser p = JsonPings.FACTORY.createParser(utf8, offset, length)) {
+      return isObject(p);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean isObject(JsonParser p) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      return false;
+    }
+    p.skipChildren();
+    return p.nextToken() == null;
   }
 }

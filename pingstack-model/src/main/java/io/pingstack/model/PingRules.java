@@ -74,8 +74,11 @@ public final class PingRules {
     if (!ping.hasTimestamp()) {
       return Reason.MISSING_TIMESTAMP;
     }
-    long seconds = ping.getTimestamp().getSeconds();
-    int nanos = ping.getTimestamp().getNanos();
+    return checkTime(ping.getTimestamp().getSeconds(), ping.getTimestamp().getNanos(), nowMillis);
+  }
+
+  /** The time rules for a ping timestamped {@code seconds} and {@code nanos}: why it is refused, or null. */
+  Reason checkTime(long seconds, int nanos, long nowMillis) {
     // Bounds of google.protobuf.Timestamp (0001-01-01 .. 9999-12-31) keep the arithmetic below exact.
     if (seconds < -62_135_596_800L || seconds > 253_402_300_799L || nanos < 0 || nanos > 999_999_999) {
       return Reason.INVALID_TIMESTAMP;
@@ -152,17 +155,29 @@ public final class PingRules {
     if (n == 0 || n > MAX_EVENT) {
       return false;
     }
-    char first = s.charAt(0);
-    if (first < 'a' || first > 'z') {
-      return false;
-    }
-    for (int i = 1; i < n; i++) {
-      char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-      if (!ok) {
+    for (int i = 0; i < n; i++) {
+      if (!isNameChar(s.charAt(i), i == 0)) {
         return false;
       }
     }
     return true;
+  }
+
+  /** {@link #isName(String)} of the UTF-8 text {@code bytes[offset, offset + length)}: a name is ASCII, a byte per character. */
+  static boolean isName(byte[] bytes, int offset, int length) {
+    if (length == 0 || length > MAX_EVENT) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (!isNameChar((char) bytes[offset + i], i == 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isNameChar(char c, boolean first) {
+    boolean letter = c >= 'a' && c <= 'z';
+    return first ? letter : letter || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
   }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * Decodes an {@code application/x-protobuf} {@link PingBatch} body and validates every ping. The
  * batch is walked field by field so that each ping's byte range is known: a valid ping without
- * unknown fields is logged as those very bytes (see {@link DecodedBatch#encodeRecord}).
+ * unknown fields is logged as those very bytes (see {@link DecodedBatch#encodeRecord}). A ping that
+ * {@link PingScan} finds valid as sent, as clients send them, is not parsed at all; the others are
+ * parsed, validated, and re-encoded for the log when their bytes hold more than their fields.
  */
 public final class ProtoPings {
   private static final int PINGS_TAG = (PingBatch.PINGS_FIELD_NUMBER << 3) | 2;
@@ -22,6 +24,7 @@ public final class ProtoPings {
   public static DecodedBatch decode(byte[] body, int offset, int length, PingRules rules, long nowMillis, int maxPings)
       throws MalformedBodyException, TooManyPingsException {
     DecodedBatch decoded = new DecodedBatch(body);
+    PingScan scan = new PingScan(rules, nowMillis);
     int index = 0;
     try {
       CodedInputStream in = CodedInputStream.newInstance(body, offset, length);
@@ -39,6 +42,11 @@ public final class ProtoPings {
           throw new TooManyPingsException(maxPings);
         }
         int start = offset + in.getTotalBytesRead();
+        if (scan.validAsSent(body, start, size)) {
+          decoded.addScanned(index++, start, size, scan);
+          in.skipRawBytes(size);
+          continue;
+        }
         CodedInputStream pingIn = CodedInputStream.newInstance(body, start, size);
         pingIn.setRecursionLimit(RECURSION_LIMIT - 1);
         Ping ping = Ping.parser().parseFrom(pingIn);

@@ -110,6 +110,23 @@ class IngestHttpIT {
   }
 
   @Test
+  void aTokenBoundToAnInstanceSendsThatInstanceOnlyInEveryFormat() throws Exception {
+    try (PingstackServer server = PingstackServer.start(ServerConfig.load(Servers.strictEnv(dir)))) {
+      int port = server.httpPort();
+      String[] bound = {"Authorization", "Bearer b0und"};
+      assertError(post(port, "application/x-protobuf", TestPings.protoBody(ping("i-1", "a"), ping("i-2", "b")), bound),
+          403, "instance_not_allowed");
+      assertError(post(port, "application/x-ndjson", TestPings.ndjsonBody(ping("i-1", "a"), ping("i-11", "b")), bound),
+          403, "instance_not_allowed");
+      assertThat(post(port, "application/x-protobuf", TestPings.protoBody(ping("i-1", "p"), ping("i-1", "q")), bound).body())
+          .startsWith("{\"accepted\":2,");
+      assertThat(post(port, "application/json", TestPings.jsonBody(ping("i-1", "j")), bound).body())
+          .startsWith("{\"accepted\":1,");
+    }
+    assertThat(Servers.walPings(dir.resolve("data"))).extracting(Ping::getPingId).containsExactly("p", "q", "j");
+  }
+
+  @Test
   void aClientStillSendingARefusedBodyReadsThe413() throws Exception {
     // The server refuses after 64 KiB and closes; the client goes on writing its 64 MiB before it
     // reads. Closing with those bytes unread would reset the connection and could lose the answer.
