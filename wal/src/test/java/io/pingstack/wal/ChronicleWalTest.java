@@ -176,6 +176,41 @@ class ChronicleWalTest {
   }
 
   @Test
+  void fullQueueRefusesWithBackpressureAndTakesRecordsAgainOnceTheWriterCatchesUp() throws Exception {
+    java.util.concurrent.CountDownLatch syncing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    FileSync held = channel -> {
+      syncing.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      channel.force(false);
+    };
+    try (Wal wal = ChronicleWal.open(config().withQueueCapacity(2), WalMetrics.NOOP, held)) {
+      CompletableFuture<Long> a = wal.append(record("a"));
+      assertThat(syncing.await(10, TimeUnit.SECONDS)).isTrue(); // the writer holds "a" in its sync
+      CompletableFuture<Long> b = wal.append(record("b"));
+      CompletableFuture<Long> c = wal.append(record("c"));
+
+      assertThat(wal.refusal()).isEqualTo(WalUnavailableException.Cause.BACKPRESSURE);
+      assertThatThrownBy(() -> wal.append(record("refused")).get(10, TimeUnit.SECONDS))
+          .cause().isInstanceOfSatisfying(WalUnavailableException.class,
+              e -> assertThat(e.reason()).isEqualTo(WalUnavailableException.Cause.BACKPRESSURE));
+
+      release.countDown();
+      assertThat(List.of(a.get(10, TimeUnit.SECONDS), b.get(10, TimeUnit.SECONDS), c.get(10, TimeUnit.SECONDS)))
+          .isSorted().doesNotHaveDuplicates();
+      wal.barrier().get(10, TimeUnit.SECONDS);
+      assertThat(wal.refusal()).isNull();
+      long d = wal.append(record("d")).get(10, TimeUnit.SECONDS);
+      assertThat(d).isGreaterThan(c.get());
+    }
+  }
+
+  @Test
   void secondOpenOfTheSameDirectoryIsRefused() {
     try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
       assertThat(wal.lastPosition()).isEqualTo(Wal.NONE);
