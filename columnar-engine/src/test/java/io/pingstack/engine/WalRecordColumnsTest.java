@@ -3,13 +3,11 @@ package io.pingstack.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.CodedOutputStream;
 import io.pingstack.model.TestPings;
 import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,11 +18,11 @@ import org.junit.jupiter.api.Test;
 class WalRecordColumnsTest {
   @Test
   void rowsEqualWhatProtobufParsesEvenFromNonCanonicalBytes() throws IOException {
-    byte[] odd = message(out -> {
+    byte[] odd = TestPings.encoded(out -> {
       out.writeString(Ping.EVENT_FIELD_NUMBER, "search.executed");
       out.writeString(Ping.PING_ID_FIELD_NUMBER, "first-id");
       out.writeUInt64(15, 99); // unknown field
-      out.writeBytes(Ping.TIMESTAMP_FIELD_NUMBER, com.google.protobuf.ByteString.copyFrom(message(t -> t.writeInt64(1, 1_700_000_000L))));
+      out.writeBytes(Ping.TIMESTAMP_FIELD_NUMBER, com.google.protobuf.ByteString.copyFrom(TestPings.encoded(t -> t.writeInt64(1, 1_700_000_000L))));
       out.writeString(Ping.INSTANCE_ID_FIELD_NUMBER, "inst-ü");
       out.writeBytes(Ping.METRICS_FIELD_NUMBER, entry(e -> {
         e.writeString(1, "a");
@@ -53,12 +51,12 @@ class WalRecordColumnsTest {
         e.writeString(2, "rust");
       }));
       out.writeString(Ping.PING_ID_FIELD_NUMBER, "last-id"); // a repeated scalar: the last one wins
-      out.writeBytes(Ping.TIMESTAMP_FIELD_NUMBER, com.google.protobuf.ByteString.copyFrom(message(t -> t.writeInt32(2, 250_000_000))));
+      out.writeBytes(Ping.TIMESTAMP_FIELD_NUMBER, com.google.protobuf.ByteString.copyFrom(TestPings.encoded(t -> t.writeInt32(2, 250_000_000))));
       out.writeString(Ping.PAYLOAD_FIELD_NUMBER, "{\"x\":1}");
       out.writeString(Ping.VERSION_FIELD_NUMBER, "5.3.0");
     });
     Ping canonical = TestPings.ping("inst-2", "p-2").at(TestPings.T0).version("").deployType("docker").payload("").build();
-    byte[] record = message(out -> {
+    byte[] record = TestPings.encoded(out -> {
       out.writeString(WalRecord.INGEST_NODE_FIELD_NUMBER, "node-a");
       out.writeBytes(WalRecord.PINGS_FIELD_NUMBER, com.google.protobuf.ByteString.copyFrom(odd));
       out.writeInt64(WalRecord.RECEIVED_AT_MICROS_FIELD_NUMBER, 123);
@@ -132,19 +130,7 @@ class WalRecordColumnsTest {
     throw new AssertionError("no ping in the record");
   }
 
-  private interface Writer {
-    void write(CodedOutputStream out) throws IOException;
-  }
-
-  private static byte[] message(Writer writer) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    writer.write(out);
-    out.flush();
-    return bytes.toByteArray();
-  }
-
-  private static com.google.protobuf.ByteString entry(Writer writer) throws IOException {
-    return com.google.protobuf.ByteString.copyFrom(message(writer));
+  private static com.google.protobuf.ByteString entry(TestPings.Fields fields) throws IOException {
+    return com.google.protobuf.ByteString.copyFrom(TestPings.encoded(fields));
   }
 }

@@ -195,14 +195,14 @@ class PingScanTest {
         return concat(Ping.newBuilder().setVersion("0.0.1").build().toByteArray(), withVersion.toByteArray());
       }
       case 1: { // a metric name twice: the map keeps the last value
-        byte[] entry = entry(out -> {
+        byte[] entry = TestPings.encoded(out -> {
           out.writeString(1, "latency_ms");
           out.writeDouble(2, 1.0);
         });
         return concat(bytes, field(Ping.METRICS_FIELD_NUMBER, entry), field(Ping.METRICS_FIELD_NUMBER, entry));
       }
       case 2: { // a dimension with its value before its key
-        byte[] entry = entry(out -> {
+        byte[] entry = TestPings.encoded(out -> {
           out.writeString(2, "go");
           out.writeString(1, "lang");
         });
@@ -215,7 +215,7 @@ class PingScanTest {
         return concat(bytes, new byte[] {(byte) (Ping.VERSION_FIELD_NUMBER << 3 | 2), (byte) (0x80 | text.length), 0}, text);
       }
       default: { // its timestamp with an explicit zero, which protobuf leaves out
-        byte[] timestamp = entry(out -> {
+        byte[] timestamp = TestPings.encoded(out -> {
           out.writeInt64(1, ping.getTimestamp().getSeconds());
           out.writeUInt32NoTag(2 << 3);
           out.writeUInt32NoTag(0);
@@ -223,18 +223,6 @@ class PingScanTest {
         return concat(ping.toBuilder().clearTimestamp().build().toByteArray(), field(Ping.TIMESTAMP_FIELD_NUMBER, timestamp));
       }
     }
-  }
-
-  private interface Writes {
-    void to(CodedOutputStream out) throws IOException;
-  }
-
-  private static byte[] entry(Writes writes) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    writes.to(out);
-    out.flush();
-    return bytes.toByteArray();
   }
 
   private static byte[] field(int number, byte[] value) {

@@ -1,9 +1,12 @@
 package io.pingstack.model;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Timestamp;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.PingBatch;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -133,6 +136,21 @@ public final class TestPings {
   /** An {@code application/x-ndjson} body: one ping per line, each line ending in {@code \n}. */
   public static byte[] ndjsonBody(Ping... pings) {
     return utf8(Arrays.stream(pings).map(p -> json(p) + "\n").collect(Collectors.joining()));
+  }
+
+  /** Writes protobuf fields by hand, for {@link #encoded}. */
+  @FunctionalInterface
+  public interface Fields {
+    void write(CodedOutputStream out) throws IOException;
+  }
+
+  /** The bytes {@code fields} writes: encodings protobuf's builders never produce (fields twice, odd orders, padding). */
+  public static byte[] encoded(Fields fields) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    fields.write(out);
+    out.flush();
+    return bytes.toByteArray();
   }
 
   /** An {@code application/x-protobuf} body: a {@link PingBatch}. */
