@@ -16,9 +16,10 @@ import java.util.List;
  * with its index in the request, and the refused ones with their reasons. Not thread-safe: {@link
  * #valid()} parses on first use the pings decoding did not need to.
  *
- * <p>A valid ping that arrived as protobuf may keep the range of the request body it was parsed
- * from: {@link #encodeRecord} then copies those bytes into the WAL record instead of serializing
- * the ping again. Parsing them gives the same ping, so the log holds what was validated.
+ * <p>A valid ping that arrived as protobuf may keep the range of the request body it came in:
+ * {@link #encodeRecord} then copies those bytes into the WAL record instead of serializing the ping
+ * again. Parsing them gives the same ping, so the log holds what was validated. A ping {@link
+ * PingScan} validated in place is only that range (and its ids' ranges) until {@link #valid()}.
  */
 public final class DecodedBatch {
   /** One refused ping. {@code pingId} is empty when the ping had no usable id. */
