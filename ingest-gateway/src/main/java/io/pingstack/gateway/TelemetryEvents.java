@@ -105,7 +105,7 @@ final class TelemetryEvents {
     });
     merged.forEach((key, value) -> {
       String name = SourcegraphNames.snakeCase(key);
-      if (Double.isFinite(value) && metricName(name)) {
+      if (Double.isFinite(value) && PingRules.isName(name)) {
         metrics.put(name, value);
         keyOf.put(name, key);
       } else {
@@ -117,20 +117,6 @@ final class TelemetryEvents {
     }
     dropped.addAll(droppedKeys);
     return metrics;
-  }
-
-  /** {@code ^[a-z][a-z0-9_.-]{0,127}$}, the rule of {@link PingRules} for metric names. */
-  private static boolean metricName(String name) {
-    if (name.isEmpty() || name.length() > PingRules.MAX_EVENT || name.charAt(0) < 'a' || name.charAt(0) > 'z') {
-      return false;
-    }
-    for (int i = 1; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static void dimensions(Event event, Ping.Builder ping) {

@@ -149,8 +149,8 @@ public final class PingRules {
     return JsonObjects.isObject(payload) ? null : Reason.INVALID_PAYLOAD;
   }
 
-  /** {@code ^[a-z][a-z0-9_.-]{0,127}$}: event names and metric names. */
-  static boolean isName(String s) {
+  /** {@code ^[a-z][a-z0-9_.-]{0,127}$}: event names and metric names, wherever they are checked. */
+  public static boolean isName(String s) {
     int n = s.length();
     if (n == 0 || n > MAX_EVENT) {
       return false;

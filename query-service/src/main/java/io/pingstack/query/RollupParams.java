@@ -2,6 +2,7 @@ package io.pingstack.query;
 
 import static io.pingstack.query.Params.badRequest;
 
+import io.pingstack.model.PingRules;
 import io.pingstack.rollups.Agg;
 import io.pingstack.rollups.Field;
 import io.pingstack.rollups.RollupQuery;
@@ -39,7 +40,7 @@ final class RollupParams {
   static RollupQuery parse(Map<String, List<String>> query, Set<String> declared) {
     Params params = Params.check(query, SINGLE, REPEATABLE, TAKES);
     String event = params.required("event", "one event name");
-    if (!Names.isName(event)) {
+    if (!PingRules.isName(event)) {
       throw badRequest("invalid_parameter", "event must be an event name: " + Names.NAME_RULE);
     }
     Params.Range range = params.range();
@@ -93,7 +94,7 @@ final class RollupParams {
       }
       return null;
     }
-    if (!Names.isName(metric)) {
+    if (!PingRules.isName(metric)) {
       throw badRequest("invalid_parameter", "metric must be a metric name: " + Names.NAME_RULE);
     }
     if (!perMetric) {
