@@ -65,9 +65,11 @@ final class DedupWindow {
     return this;
   }
 
-  /** The fingerprint of one pair: two longs, the first never zero. */
+  /** The fingerprint of one pair (of the ids' UTF-8 bytes): two longs, the first never zero. */
   static long[] fingerprint(String instanceId, String pingId) {
-    return new Hasher().fingerprint(instanceId, pingId);
+    byte[] instance = instanceId.getBytes(StandardCharsets.UTF_8);
+    byte[] ping = pingId.getBytes(StandardCharsets.UTF_8);
+    return new Hasher().fingerprint(instance, 0, instance.length, ping, 0, ping.length);
   }
 
   /**
@@ -78,13 +80,6 @@ final class DedupWindow {
     private byte[] key = new byte[64];
     private Memory keyView = Memory.wrap(key);
     private final long[] hash = new long[2];
-
-    /** As {@link #fingerprint(byte[], int, int, byte[], int, int)}, of the ids' UTF-8 bytes. */
-    long[] fingerprint(String instanceId, String pingId) {
-      byte[] instance = instanceId.getBytes(StandardCharsets.UTF_8);
-      byte[] ping = pingId.getBytes(StandardCharsets.UTF_8);
-      return fingerprint(instance, 0, instance.length, ping, 0, ping.length);
-    }
 
     /** The pair's fingerprint, in an array this hasher overwrites at its next call. */
     long[] fingerprint(byte[] instance, int instanceOffset, int instanceLength, byte[] ping, int pingOffset, int pingLength) {
