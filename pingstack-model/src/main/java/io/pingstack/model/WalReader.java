@@ -32,6 +32,15 @@ public interface WalReader extends AutoCloseable {
     return entry.position();
   }
 
+  /**
+   * Moves past the next record without reading it, for a reader that has its contents from elsewhere:
+   * returns its position, or {@link Wal#NONE} when there is none yet.
+   */
+  default long skip() {
+    RawEntry entry = nextRaw();
+    return entry == null ? Wal.NONE : entry.position();
+  }
+
   @Override
   void close();
 }

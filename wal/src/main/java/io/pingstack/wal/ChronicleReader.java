@@ -88,6 +88,13 @@ final class ChronicleReader implements WalReader {
   }
 
   @Override
+  public long skip() {
+    try (DocumentContext dc = tailer.readingDocument()) {
+      return dc.isPresent() ? dc.index() : Wal.NONE;
+    }
+  }
+
+  @Override
   public void close() {
     tailer.close();
   }

@@ -79,6 +79,23 @@ class ChronicleWalTest {
   }
 
   @Test
+  void aSkippedRecordGivesItsPositionAndTheNextReadIsTheOneAfterIt() throws Exception {
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      long p1 = wal.append(record("a")).get(10, TimeUnit.SECONDS);
+      long p2 = wal.append(record("b")).get(10, TimeUnit.SECONDS);
+      long p3 = wal.append(record("c")).get(10, TimeUnit.SECONDS);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.skip()).isEqualTo(p1);
+        assertThat(reader.skip()).isEqualTo(p2);
+        WalReader.Entry third = reader.next();
+        assertThat(third.position()).isEqualTo(p3);
+        assertThat(third.record().getPings(0).getPingId()).isEqualTo("c");
+        assertThat(reader.skip()).as("nothing after the last record").isEqualTo(Wal.NONE);
+      }
+    }
+  }
+
+  @Test
   void aReusedBufferHoldsEachRecordWhateverTheSizeOfTheOneBefore() throws Exception {
     try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
       byte[] longer = record("a-much-longer-ping-id-" + "x".repeat(500));
