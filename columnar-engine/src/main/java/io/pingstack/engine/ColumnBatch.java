@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.ObjDoubleConsumer;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -17,33 +16,41 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * {@link #lastPosition()} inclusive.
  *
  * <p><b>Ownership.</b> A batch handed to {@link BatchSink#accept} is BORROWED for the duration of
- * that one call: the engine resets its vectors and fills them with the next records as soon as
- * {@code accept} returns (or throws). A sink reads it (through the accessors here, or
- * {@link #root()} read-only) and copies whatever it keeps; it never retains the batch, its root or a
- * vector, never transfers buffers out of it and never closes it. Only the creator of a batch closes
- * it. Not thread-safe: one thread at a time.
+ * that one call: as soon as {@code accept} returns (or throws), the engine refills its vectors with
+ * later records, or hands them to another consumer's sink. A sink reads it (through the accessors
+ * here, or {@link #root()} read-only) and copies whatever it keeps; it never retains the batch, its
+ * root or a vector, never transfers buffers out of it, never changes them and never closes it. The
+ * vectors may be read by another consumer's sink during the same time (the consumers of one log
+ * share what they decode, {@link BatchExchange}): reading changes nothing, and each consumer reads
+ * through a batch object of its own. Only the creator of a batch closes it. A batch object is used
+ * by one thread at a time.
  */
 public final class ColumnBatch implements AutoCloseable {
-  private final BufferAllocator allocator;
-  private final PingVectors vectors;
   private final Utf8Strings strings = new Utf8Strings();
-  private int rows;
-  private int records;
-  private long firstPosition = Wal.NONE;
-  private long lastPosition = Wal.NONE;
-  private boolean closed;
+  /** The columns this batch made and closes; null for a consumer's view of columns it borrows. */
+  private final BatchColumns owned;
+  private BatchColumns columns;
+  private PingVectors vectors;
 
   /** Takes ownership of {@code allocator}: it is closed with the batch. */
   ColumnBatch(BufferAllocator allocator) {
-    this.allocator = requireNonNull(allocator, "allocator");
-    PingVectors created;
-    try {
-      created = new PingVectors(allocator);
-    } catch (RuntimeException e) {
-      allocator.close();
-      throw e;
-    }
-    this.vectors = created;
+    this.owned = new BatchColumns(allocator);
+    show(owned);
+  }
+
+  private ColumnBatch(BatchColumns owned) {
+    this.owned = owned;
+  }
+
+  /** A batch that shows columns other code owns ({@link #show}); closing it closes nothing. */
+  static ColumnBatch view() {
+    return new ColumnBatch((BatchColumns) null);
+  }
+
+  /** Shows {@code shown} from now on. */
+  void show(BatchColumns shown) {
+    this.columns = shown;
+    this.vectors = shown.vectors;
   }
 
   /**
@@ -76,22 +83,22 @@ public final class ColumnBatch implements AutoCloseable {
 
   /** Position of the first WAL record in the batch; {@link Wal#NONE} when it holds none. */
   public long firstPosition() {
-    return firstPosition;
+    return columns.firstPosition();
   }
 
   /** Position of the last WAL record in the batch; {@link Wal#NONE} when it holds none. */
   public long lastPosition() {
-    return lastPosition;
+    return columns.lastPosition();
   }
 
   /** How many WAL records the batch holds (a record with no pings counts, with no rows). */
   public int records() {
-    return records;
+    return columns.records();
   }
 
   /** How many rows (pings) the batch holds. */
   public int rowCount() {
-    return rows;
+    return columns.rowCount();
   }
 
   public long walPosition(int row) {
@@ -102,6 +109,7 @@ public final class ColumnBatch implements AutoCloseable {
   public int recordEnd(int row) {
     long position = walPosition(row);
     int end = row + 1;
+    int rows = rowCount();
     while (end < rows && walPosition(end) == position) {
       end++;
     }
@@ -176,66 +184,26 @@ public final class ColumnBatch implements AutoCloseable {
     return vectors;
   }
 
-  /**
-   * Appends every ping of the record {@code columns} last scanned, or nothing: false when the record
-   * would take the batch past {@code maxRows}, or past its allocator's limit, while the batch already
-   * holds records. A record alone gets an empty batch whatever its size; if it does not fit in the
-   * allocator's limit even then, {@link RecordTooLargeException}.
-   */
-  boolean tryAppend(WalRecordColumns columns, int maxRows) {
-    int pings = columns.pings();
-    if (records > 0 && (long) rows + pings > maxRows) {
-      return false;
-    }
-    try {
-      columns.append(vectors, rows);
-    } catch (OutOfMemoryException e) {
-      vectors.rollback(rows);
-      if (records > 0) {
-        return false;
-      }
-      vectors.reallocate();
-      try {
-        columns.append(vectors, rows);
-      } catch (OutOfMemoryException again) {
-        vectors.reallocate();
-        throw new RecordTooLargeException(columns.position(), pings, allocator.getLimit(), again);
-      }
-    }
-    rows += pings;
-    records++;
-    if (firstPosition == Wal.NONE) {
-      firstPosition = columns.position();
-    }
-    lastPosition = columns.position();
-    return true;
+  /** See {@link BatchColumns#tryAppend}; for a batch that owns its columns. */
+  boolean tryAppend(WalRecordColumns record, int maxRows) {
+    return owned.tryAppend(record, maxRows);
   }
 
   /** Publishes the rows appended so far to {@link #root()}. */
   void seal() {
-    vectors.seal(rows);
+    owned.seal();
   }
 
   /** Empties the batch for the next records; the vectors keep their buffers. */
   void reset() {
-    vectors.reset();
-    rows = 0;
-    records = 0;
-    firstPosition = Wal.NONE;
-    lastPosition = Wal.NONE;
+    owned.reset();
   }
 
-  /** Releases the vectors and the allocator. Idempotent. */
+  /** Releases the vectors and the allocator of a batch that owns them; nothing for a view. Idempotent. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      vectors.close();
-    } finally {
-      allocator.close();
+    if (owned != null) {
+      owned.close();
     }
   }
 }

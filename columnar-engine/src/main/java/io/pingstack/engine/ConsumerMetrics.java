@@ -7,6 +7,9 @@ public interface ConsumerMetrics {
   /** A batch was accepted by the sink: its WAL records, its rows, and how long {@code accept} took. */
   default void applied(int records, int rows, long nanos) {}
 
+  /** The batch about to be applied was decoded by another consumer of the log: these records were not decoded again. */
+  default void taken(int records) {}
+
   /** The sink threw (from {@code accept}, {@code tick} or {@code resumePosition}); the consumer retries. */
   default void failed() {}
 

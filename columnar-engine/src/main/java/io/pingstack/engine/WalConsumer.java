@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * failure is logged, counted and retried after an exponential backoff with jitter (at most ~5 s). A
  * record that does not decode, or does not fit in a batch, stops the consumer for good: nothing is
  * ever skipped silently ({@link #failure()}).
+ *
+ * <p>The consumers of one log share a {@link BatchExchange}: the records one of them decoded, the
+ * others hand to their sinks without decoding them again.
  */
 public final class WalConsumer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WalConsumer.class);
@@ -38,9 +41,15 @@ public final class WalConsumer implements AutoCloseable {
   private final BatchSink sink;
   private final ConsumerConfig config;
   private final ConsumerMetrics metrics;
-  private final ColumnBatch batch;
-  /** The record read last: scanned, then appended to {@link #batch} (or left pending for the next batch). */
+  private final BatchExchange exchange;
+  /** Whether {@link #exchange} is this consumer's alone, closed with it. */
+  private final boolean ownExchange;
+  /** What the sink gets: a view of the columns decoded here or taken from the exchange. */
+  private final ColumnBatch view = ColumnBatch.view();
+  /** The record read last: scanned, then appended to a batch (or left pending for the next batch). */
   private final WalRecordColumns columns = new WalRecordColumns();
+  /** The columns being decoded (consumer thread). */
+  private BatchColumns decoding;
   private final Thread thread;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean stopping;
@@ -50,13 +59,15 @@ public final class WalConsumer implements AutoCloseable {
   private long lastTickNanos;
   private int idles;
 
-  private WalConsumer(String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics) {
+  private WalConsumer(
+      String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics, BatchExchange exchange, boolean ownExchange) {
     this.name = name;
     this.wal = wal;
     this.sink = sink;
     this.config = config;
     this.metrics = metrics;
-    this.batch = new ColumnBatch(EngineMemory.child("wal-consumer-" + name, config.maxBytes()));
+    this.exchange = exchange;
+    this.ownExchange = ownExchange;
     this.lastTickNanos = System.nanoTime() - TICK_NANOS;
     this.thread = new Thread(this::run, "wal-consumer-" + name);
     thread.setDaemon(true);
@@ -77,18 +88,37 @@ public final class WalConsumer implements AutoCloseable {
    * lets them read once its listeners are up, so that their catch-up does not slow its start.
    */
   public static WalConsumer open(String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics) {
+    requireNonNull(config, "config");
+    return open(name, wal, sink, config, metrics, new BatchExchange("wal-consumer-" + name, config.maxBytes()), true);
+  }
+
+  /**
+   * As {@link #open(String, Wal, BatchSink, ConsumerConfig, ConsumerMetrics)}, sharing what it
+   * decodes through {@code exchange} with the other consumers of {@code wal} that use it (made with
+   * their {@code maxBytes}). The caller closes the exchange after every consumer using it.
+   */
+  public static WalConsumer open(
+      String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics, BatchExchange exchange) {
+    return open(name, wal, sink, config, metrics, requireNonNull(exchange, "exchange"), false);
+  }
+
+  private static WalConsumer open(
+      String name, Wal wal, BatchSink sink, ConsumerConfig config, ConsumerMetrics metrics, BatchExchange exchange, boolean own) {
     requireNonNull(name, "name");
     requireNonNull(wal, "wal");
     requireNonNull(sink, "sink");
     requireNonNull(config, "config");
     requireNonNull(metrics, "metrics");
-    WalConsumer consumer = new WalConsumer(name, wal, sink, config, metrics);
+    WalConsumer consumer = new WalConsumer(name, wal, sink, config, metrics, exchange, own);
     try {
       wal.registerConsumer(name, sink::durablePosition);
     } catch (RuntimeException e) {
-      consumer.batch.close();
+      if (own) {
+        exchange.close();
+      }
       throw e;
     }
+    exchange.join(consumer);
     return consumer;
   }
 
@@ -165,7 +195,7 @@ public final class WalConsumer implements AutoCloseable {
     return failure;
   }
 
-  /** Stops the thread (after it hands over a partial batch), closes the sink, releases the batch. Idempotent. */
+  /** Stops the thread (after it hands over a partial batch), closes the sink, leaves the exchange. Idempotent. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -184,10 +214,9 @@ public final class WalConsumer implements AutoCloseable {
     try {
       sink.close();
     } finally {
-      try {
-        batch.close();
-      } catch (IllegalStateException e) {
-        LOG.error("WAL consumer {}: batch memory still in use at close (a sink kept a buffer): {}", name, e.toString());
+      exchange.leave(this);
+      if (ownExchange) {
+        exchange.close();
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -196,6 +225,14 @@ public final class WalConsumer implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      read();
+    } finally {
+      exchange.leave(this); // stopped, for good or to close: the others wait for it no more
+    }
+  }
+
+  private void read() {
     int failures = 0;
     while (!stopping) {
       String step = "resumePosition()";
@@ -235,40 +272,95 @@ public final class WalConsumer implements AutoCloseable {
 
   /** Returns when stopping; throws {@link SinkFailure} when the sink does. */
   private void consume(WalReader reader) {
-    long maxDelayNanos = config.maxDelay().toNanos();
     boolean pending = false;
     while (!stopping) {
-      batch.reset();
-      long firstNanos = 0;
-      while (!stopping) {
-        if (!pending && !next(reader)) {
-          if (batch.records() > 0 && System.nanoTime() - firstNanos >= maxDelayNanos) {
+      BatchExchange.Stretch stretch = exchange.next(this, applied);
+      if (stretch == null) {
+        idle(); // another consumer is decoding the records that come next
+        continue;
+      }
+      try {
+        if (stretch.decodes()) {
+          pending = decode(reader, stretch.columns, pending);
+          exchange.decoded(stretch);
+        } else {
+          skip(reader, stretch.columns, pending);
+          pending = false;
+          idles = 0;
+          metrics.taken(stretch.columns.records());
+        }
+        if (stretch.columns.records() > 0) {
+          if (oldestUnappliedMicros == UNKNOWN) {
+            oldestUnappliedMicros = stretch.columns.firstReceivedAtMicros();
+          }
+          handOver(stretch.columns);
+          oldestUnappliedMicros = pending ? columns.receivedAtMicros() : UNKNOWN;
+        }
+      } finally {
+        exchange.release(this, stretch);
+      }
+      tickIfDue();
+    }
+  }
+
+  /**
+   * Decodes the records after {@link #applied} into {@code into} (the first one already read when
+   * {@code pending}) until a bound of the config is reached, another consumer has claimed the
+   * records that follow, or the consumer stops; seals it. Returns whether the record read last did
+   * not fit and is left pending in {@link #columns}.
+   */
+  private boolean decode(WalReader reader, BatchColumns into, boolean pending) {
+    long maxDelayNanos = config.maxDelay().toNanos();
+    long firstNanos = 0;
+    boolean left = false;
+    decoding = into;
+    while (!stopping) {
+      if (!pending) {
+        if (into.records() > 0 && exchange.claimed(into.lastPosition())) {
+          break;
+        }
+        if (!next(reader)) {
+          if (into.records() > 0 && System.nanoTime() - firstNanos >= maxDelayNanos) {
             break;
           }
           idle();
           continue;
         }
-        pending = false;
-        idles = 0;
-        if (oldestUnappliedMicros == UNKNOWN) {
-          oldestUnappliedMicros = columns.receivedAtMicros();
-        }
-        if (!append()) {
-          pending = true;
-          break;
-        }
-        if (batch.records() == 1) {
-          firstNanos = System.nanoTime();
-        }
-        if (batch.rowCount() >= config.maxRows() || System.nanoTime() - firstNanos >= maxDelayNanos) {
-          break;
-        }
       }
-      if (batch.records() > 0) {
-        handOver();
-        oldestUnappliedMicros = pending ? columns.receivedAtMicros() : UNKNOWN;
+      pending = false;
+      idles = 0;
+      if (oldestUnappliedMicros == UNKNOWN) {
+        oldestUnappliedMicros = columns.receivedAtMicros();
       }
-      tickIfDue();
+      if (!append(into)) {
+        left = true;
+        break;
+      }
+      if (into.records() == 1) {
+        firstNanos = System.nanoTime();
+      }
+      if (into.rowCount() >= config.maxRows() || System.nanoTime() - firstNanos >= maxDelayNanos) {
+        break;
+      }
+    }
+    into.seal();
+    decoding = null;
+    return left;
+  }
+
+  /**
+   * Moves {@code reader} past the records of {@code taken}, which another consumer decoded (the first
+   * of them already read when {@code pending}), checking that they are the ones it holds.
+   */
+  private void skip(WalReader reader, BatchColumns taken, boolean pending) {
+    long first = pending ? columns.position() : reader.skip();
+    long last = first;
+    for (int i = 1; i < taken.records(); i++) {
+      last = reader.skip();
+    }
+    if (first != taken.firstPosition() || last != taken.lastPosition()) {
+      throw new IllegalStateException("the batch decoded by another consumer holds WAL " + taken.firstPosition() + "–"
+          + taken.lastPosition() + ", but this consumer's reader is at " + first + "–" + last);
     }
   }
 
@@ -290,32 +382,36 @@ public final class WalConsumer implements AutoCloseable {
   }
 
   /**
-   * Appends the scanned record to the batch; false when it does not fit. A ping in it that does not
-   * decode (found only now: the scan reads the record's own fields) stops everything, after the
+   * Appends the scanned record to {@code into}; false when it does not fit. A ping in it that does
+   * not decode (found only now: the scan reads the record's own fields) stops everything, after the
    * records before it are handed over; the rows of the record already written are discarded by
-   * {@link ColumnBatch#seal}.
+   * {@link BatchColumns#seal}.
    */
-  private boolean append() {
+  private boolean append(BatchColumns into) {
     try {
-      return batch.tryAppend(columns, config.maxRows());
+      return into.tryAppend(columns, config.maxRows());
     } catch (WalCorruptException e) {
       throw handOverBefore(e);
     }
   }
 
-  /** Hands over the records batched before the one that does not decode; returns {@code e} to throw. */
+  /** Hands over the records decoded before the one that does not decode; returns {@code e} to throw. */
   private WalCorruptException handOverBefore(WalCorruptException e) {
-    if (batch.records() > 0) {
-      handOver();
+    BatchColumns before = decoding;
+    decoding = null;
+    if (before != null && before.records() > 0) {
+      before.seal();
+      handOver(before);
     }
     return e;
   }
 
-  private void handOver() {
-    batch.seal();
+  /** Hands sealed columns to the sink. */
+  private void handOver(BatchColumns batch) {
+    view.show(batch);
     long started = System.nanoTime();
     try {
-      sink.accept(batch);
+      sink.accept(view);
     } catch (RuntimeException e) {
       throw new SinkFailure("accept of WAL " + batch.firstPosition() + "–" + batch.lastPosition()
           + " (" + batch.records() + " records, " + batch.rowCount() + " rows)", e);

@@ -299,6 +299,105 @@ class WalConsumerTest {
     throw new AssertionError("byte " + value + " not found");
   }
 
+  /** Counts the records a consumer took decoded from another one. */
+  private static final class Taking implements ConsumerMetrics {
+    final AtomicInteger taken = new AtomicInteger();
+
+    @Override
+    public void taken(int records) {
+      taken.addAndGet(records);
+    }
+  }
+
+  @Test
+  void consumersSharingAnExchangeEachApplyEveryRecordOnceInOrderAndDecodeItOnce() throws Exception {
+    ConsumerConfig config = ConsumerConfig.defaults().withMaxDelay(java.time.Duration.ofMillis(20));
+    try (Wal wal = Records.openWal(dir);
+        BatchExchange exchange = new BatchExchange("test", config.maxBytes())) {
+      RecordingSink coldSink = new RecordingSink();
+      RecordingSink rollupSink = new RecordingSink();
+      Taking cold = new Taking();
+      Taking rollups = new Taking();
+      List<WalRecord> appended = new ArrayList<>();
+      try (WalConsumer a = WalConsumer.open("cold", wal, coldSink, config, cold, exchange);
+          WalConsumer b = WalConsumer.open("rollups", wal, rollupSink, config, rollups, exchange)) {
+        a.startReading();
+        b.startReading();
+        for (int burst = 0; burst < 20; burst++) {
+          appended.addAll(appendRecords(wal, "burst" + burst + "-", 10, 5));
+          long last = wal.lastPosition();
+          await("both consumers at the head", () -> a.appliedPosition() == last && b.appliedPosition() == last);
+        }
+        assertThat(exchange.batches()).as("two batches per consumer, at most").isLessThanOrEqualTo(4);
+      }
+      List<String> expected = Records.pingIds(appended);
+      assertThat(coldSink.pingIds()).containsExactlyElementsOf(expected);
+      assertThat(rollupSink.pingIds()).containsExactlyElementsOf(expected);
+      // At the head one consumer decodes what comes and the other waits for it: all 200 records are
+      // decoded once, unless a consumer stalled so long that the other reused a batch it had not taken.
+      assertThat(cold.taken.get() + rollups.taken.get()).isBetween(100, 200);
+      assertThat(failed.get()).isZero();
+    }
+  }
+
+  @Test
+  void aConsumerBehindTheOtherDecodesUntilWhereTheOtherDecodedAndTakesTheRest() throws Exception {
+    ConsumerConfig config = ConsumerConfig.defaults().withMaxRows(20).withMaxDelay(java.time.Duration.ofMillis(20));
+    try (Wal wal = Records.openWal(dir);
+        BatchExchange exchange = new BatchExchange("test", config.maxBytes())) {
+      List<WalRecord> appended = appendRecords(wal, "r", 40, 4);
+      RecordingSink aheadSink = new RecordingSink();
+      RecordingSink behindSink = new RecordingSink();
+      Taking ahead = new Taking();
+      Taking behind = new Taking();
+      try (WalConsumer a = WalConsumer.open("cold", wal, aheadSink, config, ahead, exchange);
+          WalConsumer b = WalConsumer.open("rollups", wal, behindSink, config, behind, exchange)) {
+        a.startReading();
+        long last = wal.lastPosition();
+        await("the first consumer at the head", () -> a.appliedPosition() == last);
+        // It decoded 8 batches of 5 records (waiting, at the fifth, until the other consumer had
+        // shown no life for the exchange's patience); of the four batches of two consumers, it holds
+        // one to decode the next records into, and the last three it decoded wait for the other
+        // consumer. That one needs a batch to decode the first records into: it reuses the oldest.
+        b.startReading();
+        await("the second consumer at the head", () -> b.appliedPosition() == last);
+        assertThat(behind.taken.get()).as("the last two batches taken, not decoded again").isEqualTo(10);
+        assertThat(ahead.taken.get()).isZero();
+        appended.addAll(appendRecords(wal, "s", 10, 4));
+        long end = wal.lastPosition();
+        await("both at the new head", () -> a.appliedPosition() == end && b.appliedPosition() == end);
+        assertThat(ahead.taken.get() + behind.taken.get()).as("what came later decoded once, by either").isEqualTo(10 + 10);
+      }
+      List<String> expected = Records.pingIds(appended);
+      assertThat(aheadSink.pingIds()).containsExactlyElementsOf(expected);
+      assertThat(behindSink.pingIds()).containsExactlyElementsOf(expected);
+      assertThat(behindSink.batches()).as("its own batch ends where the taken ones start")
+          .extracting(RecordingSink.Batch::rows).startsWith(20, 20, 20, 20, 20, 20, 20, 20);
+    }
+  }
+
+  @Test
+  void aConsumerWaitingForTheOtherToDecodeCarriesOnAloneOnceTheOtherCloses() throws Exception {
+    ConsumerConfig config = ConsumerConfig.defaults().withMaxDelay(java.time.Duration.ofMillis(20));
+    try (Wal wal = Records.openWal(dir);
+        BatchExchange exchange = new BatchExchange("test", config.maxBytes())) {
+      List<WalRecord> appended = appendRecords(wal, "r", 5, 2);
+      RecordingSink staying = new RecordingSink();
+      try (WalConsumer b = WalConsumer.open("rollups", wal, staying, config, ConsumerMetrics.NOOP, exchange)) {
+        WalConsumer a = WalConsumer.open("cold", wal, new RecordingSink(), config, ConsumerMetrics.NOOP, exchange);
+        a.startReading();
+        b.startReading();
+        long last = wal.lastPosition();
+        await("both at the head", () -> a.appliedPosition() == last && b.appliedPosition() == last);
+        a.close();
+        appended.addAll(appendRecords(wal, "s", 5, 2));
+        long end = wal.lastPosition();
+        await("the remaining consumer at the new head", () -> b.appliedPosition() == end);
+      }
+      assertThat(staying.pingIds()).containsExactlyElementsOf(Records.pingIds(appended));
+    }
+  }
+
   @Test
   void closeIsIdempotentAndReleasesTheSink() throws Exception {
     try (Wal wal = Records.openWal(dir)) {

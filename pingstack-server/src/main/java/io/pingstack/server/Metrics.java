@@ -98,6 +98,10 @@ final class Metrics {
   private final Histogram consumerBatch = Histogram.builder()
       .name("pingstack_consumer_batch_duration_seconds").help("Time a sink took to take one batch, by consumer")
       .labelNames("consumer").classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+  private final Counter consumerTaken = Counter.builder()
+      .name("pingstack_consumer_taken_records_total")
+      .help("WAL records a consumer handed to its sink as another consumer had decoded them, not decoding them again, by consumer")
+      .labelNames("consumer").register(registry);
   private final Counter consumerFailures = Counter.builder()
       .name("pingstack_consumer_failures_total").help("Sink failures; the consumer backs off and retries from the sink's position")
       .labelNames("consumer").register(registry);
@@ -169,6 +173,11 @@ final class Metrics {
         consumerRecords.labelValues(name).inc(records);
         consumerPings.labelValues(name).inc(rows);
         consumerBatch.labelValues(name).observe(nanos / 1e9);
+      }
+
+      @Override
+      public void taken(int records) {
+        consumerTaken.labelValues(name).inc(records);
       }
 
       @Override

@@ -2,6 +2,7 @@ package io.pingstack.server;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pingstack.engine.ArrowFileColdStore;
+import io.pingstack.engine.BatchExchange;
 import io.pingstack.engine.ColdStore;
 import io.pingstack.engine.ReplayTarget;
 import io.pingstack.engine.WalConsumer;
@@ -47,6 +48,8 @@ final class PingstackServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Wal wal;
+  /** What the two consumers decode, shared between them. */
+  private final BatchExchange decoded;
   private final WalConsumer coldConsumer;
   private final RollupSink rollups;
   private final WalConsumer rollupConsumer;
@@ -73,11 +76,13 @@ final class PingstackServer implements AutoCloseable {
           ? ArrowFileColdStore.open(config.coldDir(), config.cold())
           : metrics.watchClickHouse(ClickHouseColdStore.open(config.clickhouse(), metrics.clickhouse));
       started.push(cold);
-      this.coldConsumer = WalConsumer.open("cold", wal, cold, config.consumer(), metrics.consumer("cold"));
+      this.decoded = new BatchExchange("wal-consumers", config.consumer().maxBytes());
+      started.push(decoded);
+      this.coldConsumer = WalConsumer.open("cold", wal, cold, config.consumer(), metrics.consumer("cold"), decoded);
       started.push(coldConsumer);
       this.rollups = RollupSink.open(config.rollups(), config.snapshotInterval(), metrics.rollups);
       started.push(rollups);
-      this.rollupConsumer = WalConsumer.open("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"));
+      this.rollupConsumer = WalConsumer.open("rollups", wal, rollups, config.consumer(), metrics.consumer("rollups"), decoded);
       started.push(rollupConsumer);
       starting.close();
       this.replays = new ReplayJobs(wal, config.consumer(), config.replayMaxPingsPerSecond(),
@@ -199,6 +204,7 @@ final class PingstackServer implements AutoCloseable {
     replays.close(config.drainTimeout());
     rollupConsumer.close();
     coldConsumer.close();
+    decoded.close();
     wal.close();
     if (coldReads != null) {
       coldReads.close();

@@ -51,6 +51,16 @@ class MetricsTest {
   }
 
   @Test
+  void recordsAConsumerTookDecodedByTheOtherAreCountedPerConsumer() {
+    metrics.consumer("rollups").taken(40);
+    metrics.consumer("rollups").taken(2);
+    metrics.consumer("cold").applied(5, 500, 1_000);
+    assertThat(scrape()).contains(
+        "pingstack_consumer_taken_records_total{consumer=\"rollups\"} 42.0",
+        "pingstack_consumer_records_total{consumer=\"cold\"} 5.0");
+  }
+
+  @Test
   void replaysAreCountedByStateWithWhatTheyReadAndWhetherOneRuns(@TempDir Path dir) throws Exception {
     try (Wal wal = Records.openWal(dir)) {
       long first = Records.append(wal, Records.record(Records.pings("a", 3)));
