@@ -33,6 +33,19 @@ class BatchExchangeTest {
     exchange.decoded(stretch);
   }
 
+  /** The cold consumer decodes {@code stretches} stretches of 3 records from the start, one after another; returns the last position. */
+  private long coldDecodesInTurn(int stretches) {
+    long after = Wal.NONE;
+    for (int i = 0; i < stretches; i++) {
+      BatchExchange.Stretch stretch = exchange.next(cold, after);
+      assertThat(stretch.decodes()).isTrue();
+      decode(stretch, after + 1, after + 3);
+      exchange.release(cold, stretch);
+      after += 3;
+    }
+    return after;
+  }
+
   @Test
   void theFirstToAskDecodesTheOtherWaitsThenTakesTheSameColumns() {
     exchange.join(cold);
@@ -92,14 +105,7 @@ class BatchExchangeTest {
   void theConsumerAheadWaitsForALiveOneBehindThenReusesItsBatchesOnceItStalls() {
     exchange.join(cold);
     exchange.join(rollups); // joined, never asks: behind at the start, live until the patience runs out
-    long after = Wal.NONE;
-    for (int i = 0; i < 4; i++) {
-      BatchExchange.Stretch stretch = exchange.next(cold, after);
-      assertThat(stretch.decodes()).isTrue();
-      decode(stretch, after + 1, after + 3);
-      exchange.release(cold, stretch);
-      after += 3;
-    }
+    long after = coldDecodesInTurn(4);
     assertThat(exchange.batches()).as("two per consumer").isEqualTo(4);
     assertThat(exchange.next(cold, after)).as("every batch waits for the consumer behind: wait").isNull();
     nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(BatchExchange.PATIENCE_MILLIS));
@@ -116,14 +122,7 @@ class BatchExchangeTest {
     exchange.join(cold);
     exchange.join(rollups); // joined, never asks
     nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(BatchExchange.PATIENCE_MILLIS));
-    long after = Wal.NONE;
-    for (int i = 0; i < 10; i++) {
-      BatchExchange.Stretch stretch = exchange.next(cold, after);
-      assertThat(stretch.decodes()).isTrue();
-      decode(stretch, after + 1, after + 3);
-      exchange.release(cold, stretch);
-      after += 3;
-    }
+    long after = coldDecodesInTurn(10);
     assertThat(exchange.batches()).isEqualTo(4);
     assertThat(exchange.claimed(Wal.NONE)).as("the oldest reused").isFalse();
     assertThat(exchange.claimed(after - 3)).as("the newest kept for the consumer that may come").isTrue();
