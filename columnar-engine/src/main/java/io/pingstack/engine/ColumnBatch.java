@@ -22,8 +22,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * root or a vector, never transfers buffers out of it, never changes them and never closes it. The
  * vectors may be read by another consumer's sink during the same time (the consumers of one log
  * share what they decode, {@link BatchExchange}): reading changes nothing, and each consumer reads
- * through a batch object of its own. Only the creator of a batch closes it. A batch object is used
- * by one thread at a time.
+ * through a batch object of its own. (Arrow's {@code VectorUnloader}, which the cold store writes a
+ * batch with, sets the buffers' reader and writer indexes, always to the same values; nothing else
+ * reads them, and a sink never uses a vector's {@code getReader()}, which keeps state in the vector.)
+ * Only the creator of a batch closes it. A batch object is used by one thread at a time.
  */
 public final class ColumnBatch implements AutoCloseable {
   private final Utf8Strings strings = new Utf8Strings();
