@@ -119,28 +119,43 @@ public final class BatchExchange implements AutoCloseable {
    * one: ask again shortly.
    */
   synchronized Stretch next(Object consumer, long after) {
+    return next(consumer, after, false);
+  }
+
+  /**
+   * As {@link #next(Object, long)} for a consumer that is stopping: never null. Where another
+   * consumer is still decoding those records, the stopping one gets a batch of its own (offered to
+   * no one) to decode them itself: it hands over what is there before it stops, and waits for no one.
+   */
+  synchronized Stretch last(Object consumer, long after) {
+    return next(consumer, after, true);
+  }
+
+  private Stretch next(Object consumer, long after, boolean stopping) {
     ensureOpen();
     Member me = seen(consumer);
     me.position = after;
     retirePassed();
     Stretch stretch = stretches.get(after);
-    if (stretch == null) {
-      BatchColumns columns = acquire(me);
-      if (columns == null) {
-        return null;
-      }
-      stretch = new Stretch(after, columns, consumer);
-      stretches.put(after, stretch);
-      return stretch;
-    }
-    if (stretch.decoder == null) {
+    if (stretch != null && stretch.decoder == null) {
       stretch.holders++;
       return stretch;
     }
-    if (stretch.decoder == consumer) {
+    if (stretch != null && stretch.decoder == consumer) {
       throw new IllegalStateException("WAL consumer asked twice for the records after " + after + " while decoding them");
     }
-    return null;
+    if (stretch != null && !stopping) {
+      return null;
+    }
+    BatchColumns columns = acquire(me, stopping);
+    if (columns == null) {
+      return null;
+    }
+    Stretch claimed = new Stretch(after, columns, consumer);
+    if (stretch == null) {
+      stretches.put(after, claimed);
+    }
+    return claimed;
   }
 
   /**
@@ -159,7 +174,15 @@ public final class BatchExchange implements AutoCloseable {
   synchronized void decoded(Stretch stretch) {
     stretch.decoder = null;
     if (stretch.columns.records() == 0) {
-      stretches.remove(stretch.after);
+      stretches.remove(stretch.after, stretch);
+    }
+  }
+
+  /** No consumer takes {@code stretch} from now on (one found it is not what its reader reads); its holders still release it. */
+  synchronized void withdraw(Stretch stretch) {
+    if (stretches.remove(stretch.after, stretch)) {
+      LOG.error("batch exchange {}: the batch after WAL {} was withdrawn: its records are not those a consumer's reader read there",
+          name, stretch.after);
     }
   }
 
@@ -168,7 +191,7 @@ public final class BatchExchange implements AutoCloseable {
     seen(consumer);
     if (stretch.decoder != null) {
       stretch.decoder = null; // given up midway: whatever it holds is offered to no one
-      stretches.remove(stretch.after);
+      stretches.remove(stretch.after, stretch);
     }
     stretch.holders--;
     if (stretch.holders == 0 && stretches.get(stretch.after) != stretch) {
@@ -224,11 +247,12 @@ public final class BatchExchange implements AutoCloseable {
   /**
    * Emptied columns for {@code asker} to decode into: free ones, new ones while fewer than two per
    * consumer exist, else the oldest decoded stretch no one holds, unless a live consumer behind the
-   * asker still waits for it (null: the asker waits).
+   * asker still waits for it (null: the asker waits) and the asker is not stopping. A stopping
+   * consumer that finds none of those gets one more (it stops right after).
    */
-  private BatchColumns acquire(Member asker) {
+  private BatchColumns acquire(Member asker, boolean stopping) {
     BatchColumns columns = free.poll();
-    if (columns == null && created < 2 * members.size()) {
+    if (columns == null && (created < 2 * members.size() || stopping && noneIdle())) {
       columns = new BatchColumns(EngineMemory.child(name + "-batch-" + created, maxBytes));
       created++;
     }
@@ -237,7 +261,7 @@ public final class BatchExchange implements AutoCloseable {
         Stretch s = it.next();
         if (s.decoder == null && s.holders == 0) {
           Member waiting = awaitedBy(s, s.owner, true);
-          if (waiting != null && waiting != asker && waiting.position < asker.position) {
+          if (!stopping && waiting != null && waiting != asker && waiting.position < asker.position) {
             return null;
           }
           it.remove();
@@ -252,6 +276,15 @@ public final class BatchExchange implements AutoCloseable {
     }
     columns.reset();
     return columns;
+  }
+
+  private boolean noneIdle() {
+    for (Stretch s : stretches.values()) {
+      if (s.decoder == null && s.holders == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** How many batches exist. */

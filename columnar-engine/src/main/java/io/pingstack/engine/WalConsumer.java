@@ -270,34 +270,44 @@ public final class WalConsumer implements AutoCloseable {
     }
   }
 
-  /** Returns when stopping; throws {@link SinkFailure} when the sink does. */
+  /**
+   * Returns when stopping, once it has handed over the records there are (one batch at most; the
+   * rest are read again at the next start); throws {@link SinkFailure} when the sink does.
+   */
   private void consume(WalReader reader) {
     boolean pending = false;
-    while (!stopping) {
-      BatchExchange.Stretch stretch = exchange.next(this, applied);
+    while (true) {
+      boolean last = stopping;
+      BatchExchange.Stretch stretch = last ? exchange.last(this, applied) : exchange.next(this, applied);
       if (stretch == null) {
         idle(); // another consumer is decoding the records that come next
         continue;
       }
       try {
-        if (stretch.decodes()) {
-          pending = decode(reader, stretch.columns, pending);
-          exchange.decoded(stretch);
-        } else {
-          skip(reader, stretch.columns, pending);
+        boolean taken = !stretch.decodes();
+        if (taken) {
+          skip(reader, stretch, pending);
           pending = false;
           idles = 0;
-          metrics.taken(stretch.columns.records());
+        } else {
+          pending = decode(reader, stretch.columns, pending, last);
+          exchange.decoded(stretch);
         }
         if (stretch.columns.records() > 0) {
           if (oldestUnappliedMicros == UNKNOWN) {
             oldestUnappliedMicros = stretch.columns.firstReceivedAtMicros();
           }
           handOver(stretch.columns);
+          if (taken) {
+            metrics.taken(stretch.columns.records());
+          }
           oldestUnappliedMicros = pending ? columns.receivedAtMicros() : UNKNOWN;
         }
       } finally {
         exchange.release(this, stretch);
+      }
+      if (last) {
+        return;
       }
       tickIfDue();
     }
@@ -306,21 +316,22 @@ public final class WalConsumer implements AutoCloseable {
   /**
    * Decodes the records after {@link #applied} into {@code into} (the first one already read when
    * {@code pending}) until a bound of the config is reached, another consumer has claimed the
-   * records that follow, or the consumer stops; seals it. Returns whether the record read last did
-   * not fit and is left pending in {@link #columns}.
+   * records that follow, or the consumer stops (when {@code last}, once no record is left to read);
+   * seals it. Returns whether the record read last did not fit and is left pending in {@link
+   * #columns}.
    */
-  private boolean decode(WalReader reader, BatchColumns into, boolean pending) {
+  private boolean decode(WalReader reader, BatchColumns into, boolean pending, boolean last) {
     long maxDelayNanos = config.maxDelay().toNanos();
     long firstNanos = 0;
     boolean left = false;
     decoding = into;
-    while (!stopping) {
+    while (last || !stopping) {
       if (!pending) {
         if (into.records() > 0 && exchange.claimed(into.lastPosition())) {
           break;
         }
         if (!next(reader)) {
-          if (into.records() > 0 && System.nanoTime() - firstNanos >= maxDelayNanos) {
+          if (last || into.records() > 0 && System.nanoTime() - firstNanos >= maxDelayNanos) {
             break;
           }
           idle();
@@ -349,16 +360,20 @@ public final class WalConsumer implements AutoCloseable {
   }
 
   /**
-   * Moves {@code reader} past the records of {@code taken}, which another consumer decoded (the first
-   * of them already read when {@code pending}), checking that they are the ones it holds.
+   * Moves {@code reader} past the records of {@code stretch}, which another consumer decoded (the
+   * first of them already read when {@code pending}), checking that they are the ones it holds. If
+   * they are not, the stretch is withdrawn from the exchange (no one takes it again) and this
+   * consumer reads again from its sink's position, decoding for itself.
    */
-  private void skip(WalReader reader, BatchColumns taken, boolean pending) {
+  private void skip(WalReader reader, BatchExchange.Stretch stretch, boolean pending) {
+    BatchColumns taken = stretch.columns;
     long first = pending ? columns.position() : reader.skip();
     long last = first;
     for (int i = 1; i < taken.records(); i++) {
       last = reader.skip();
     }
     if (first != taken.firstPosition() || last != taken.lastPosition()) {
+      exchange.withdraw(stretch);
       throw new IllegalStateException("the batch decoded by another consumer holds WAL " + taken.firstPosition() + "–"
           + taken.lastPosition() + ", but this consumer's reader is at " + first + "–" + last);
     }

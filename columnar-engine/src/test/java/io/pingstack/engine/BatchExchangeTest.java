@@ -65,6 +65,24 @@ class BatchExchangeTest {
   }
 
   @Test
+  void aWithdrawnStretchIsTakenByNoOneAndItsBatchIsFreedOnceReleased() {
+    exchange.join(cold);
+    exchange.join(rollups);
+    BatchExchange.Stretch decoded = exchange.next(cold, Wal.NONE);
+    decode(decoded, 0, 2);
+    exchange.release(cold, decoded);
+    BatchExchange.Stretch taken = exchange.next(rollups, Wal.NONE);
+    exchange.withdraw(taken);
+    assertThat(exchange.claimed(Wal.NONE)).isFalse();
+    exchange.release(rollups, taken);
+    BatchExchange.Stretch again = exchange.next(rollups, Wal.NONE);
+    assertThat(again.decodes()).as("claimed afresh, to decode").isTrue();
+    assertThat(again.columns).as("the withdrawn batch, freed and reused").isSameAs(decoded.columns);
+    assertThat(exchange.batches()).isEqualTo(1);
+    exchange.release(rollups, again);
+  }
+
+  @Test
   void aDecoderAskingAgainForWhatItDecodesIsABug() {
     exchange.join(cold);
     exchange.next(cold, Wal.NONE);

@@ -361,12 +361,14 @@ class WalConsumerTest {
         // consumer. That one needs a batch to decode the first records into: it reuses the oldest.
         b.startReading();
         await("the second consumer at the head", () -> b.appliedPosition() == last);
-        assertThat(behind.taken.get()).as("the last two batches taken, not decoded again").isEqualTo(10);
+        // (Or the last three, when it started before the first consumer claimed what comes next.)
+        int takenBehind = behind.taken.get();
+        assertThat(takenBehind).as("the last batches taken, not decoded again").isIn(10, 15);
         assertThat(ahead.taken.get()).isZero();
         appended.addAll(appendRecords(wal, "s", 10, 4));
         long end = wal.lastPosition();
         await("both at the new head", () -> a.appliedPosition() == end && b.appliedPosition() == end);
-        assertThat(ahead.taken.get() + behind.taken.get()).as("what came later decoded once, by either").isEqualTo(10 + 10);
+        assertThat(ahead.taken.get() + behind.taken.get()).as("what came later decoded once, by either").isEqualTo(takenBehind + 10);
       }
       List<String> expected = Records.pingIds(appended);
       assertThat(aheadSink.pingIds()).containsExactlyElementsOf(expected);
@@ -395,6 +397,29 @@ class WalConsumerTest {
         await("the remaining consumer at the new head", () -> b.appliedPosition() == end);
       }
       assertThat(staying.pingIds()).containsExactlyElementsOf(Records.pingIds(appended));
+    }
+  }
+
+  @Test
+  void aConsumerStoppingWhileTheOtherDecodesHandsOverWhatIsThereAsIfItHadDecodedItself() throws Exception {
+    ConsumerConfig config = ConsumerConfig.defaults().withMaxDelay(java.time.Duration.ofMinutes(1));
+    try (Wal wal = Records.openWal(dir);
+        BatchExchange exchange = new BatchExchange("test", config.maxBytes())) {
+      List<WalRecord> appended = appendRecords(wal, "r", 1, 3);
+      RecordingSink decoderSink = new RecordingSink();
+      RecordingSink waiterSink = new RecordingSink();
+      try (WalConsumer decoder = WalConsumer.open("cold", wal, decoderSink, config, ConsumerMetrics.NOOP, exchange)) {
+        WalConsumer waiter = WalConsumer.open("rollups", wal, waiterSink, config, ConsumerMetrics.NOOP, exchange);
+        decoder.startReading();
+        await("the first consumer decoding (and holding for a minute) the records after the start",
+            () -> exchange.claimed(Wal.NONE));
+        waiter.startReading();
+        await("the second consumer reading (it waits for the first)", () -> waiterSink.resumes() == 1);
+        waiter.close();
+        assertThat(waiterSink.pingIds()).as("stopped while the other decodes").containsExactlyElementsOf(Records.pingIds(appended));
+        assertThat(waiterSink.durablePosition()).isEqualTo(wal.lastPosition());
+      }
+      assertThat(decoderSink.pingIds()).containsExactlyElementsOf(Records.pingIds(appended));
     }
   }
 
