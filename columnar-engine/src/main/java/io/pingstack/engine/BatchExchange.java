@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * consumer that is behind decodes on its own until it reaches a stretch another claimed, ends its
  * batch there ({@link #claimed}) and takes theirs.
  *
- * <p>Memory: at most two batches per consumer, each with its own allocator limited to the
- * consumers' {@code maxBytes}. A consumer holds one batch at a time (the one it decodes, or the one
+ * <p>Memory: at most two batches per consumer (and one more for a consumer's last pass as it stops,
+ * when none is free), each with its own allocator limited to the consumers' {@code maxBytes}. A consumer holds one batch at a time (the one it decodes, or the one
  * its sink reads); a decoded batch no one holds waits for the consumers that have not passed it.
  * When a consumer needs a batch and none is free, it reuses the oldest decoded one no one holds,
  * unless a consumer behind it still waits for that one and has shown life in the last {@value
