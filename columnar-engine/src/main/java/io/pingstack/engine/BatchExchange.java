@@ -70,23 +70,27 @@ public final class BatchExchange implements AutoCloseable {
   static final class Stretch {
     final long after;
     final BatchColumns columns;
+    /** The consumer that claimed it to decode it. */
     private final Object owner;
-    /** The consumer decoding it; null once decoded. */
-    private Object decoder;
-    /** Consumers reading the columns (the decoder included, until it releases them). */
-    private int holders;
+    /** Whether its owner is still decoding it. */
+    private boolean decoding = true;
+    /** Consumers reading the columns (the owner included, until it releases them). */
+    private int holders = 1;
 
-    private Stretch(long after, BatchColumns columns, Object decoder) {
+    private Stretch(long after, BatchColumns columns, Object owner) {
       this.after = after;
       this.columns = columns;
-      this.owner = decoder;
-      this.decoder = decoder;
-      this.holders = 1;
+      this.owner = owner;
     }
 
     /** Whether the asking consumer is to decode the records itself into {@link #columns}. */
     boolean decodes() {
-      return decoder != null;
+      return decoding;
+    }
+
+    /** Decoded, and no consumer reads it now. */
+    private boolean idle() {
+      return !decoding && holders == 0;
     }
   }
 
@@ -137,11 +141,11 @@ public final class BatchExchange implements AutoCloseable {
     me.position = after;
     retirePassed();
     Stretch stretch = stretches.get(after);
-    if (stretch != null && stretch.decoder == null) {
+    if (stretch != null && !stretch.decoding) {
       stretch.holders++;
       return stretch;
     }
-    if (stretch != null && stretch.decoder == consumer) {
+    if (stretch != null && stretch.owner == consumer) {
       throw new IllegalStateException("WAL consumer asked twice for the records after " + after + " while decoding them");
     }
     if (stretch != null && !stopping) {
@@ -172,7 +176,7 @@ public final class BatchExchange implements AutoCloseable {
    * {@link #release}s it.
    */
   synchronized void decoded(Stretch stretch) {
-    stretch.decoder = null;
+    stretch.decoding = false;
     if (stretch.columns.records() == 0) {
       stretches.remove(stretch.after, stretch);
     }
@@ -189,8 +193,8 @@ public final class BatchExchange implements AutoCloseable {
   /** {@code consumer}'s sink is done with the stretch (or its decoder gives it up, decoded or not). */
   synchronized void release(Object consumer, Stretch stretch) {
     seen(consumer);
-    if (stretch.decoder != null) {
-      stretch.decoder = null; // given up midway: whatever it holds is offered to no one
+    if (stretch.decoding) {
+      stretch.decoding = false; // given up midway: whatever it holds is offered to no one
       stretches.remove(stretch.after, stretch);
     }
     stretch.holders--;
@@ -214,7 +218,7 @@ public final class BatchExchange implements AutoCloseable {
   private void retirePassed() {
     for (Iterator<Stretch> it = stretches.values().iterator(); it.hasNext(); ) {
       Stretch s = it.next();
-      if (s.decoder == null && s.holders == 0 && awaitedBy(s, s.owner, false) == null) {
+      if (s.idle() && awaitedBy(s, s.owner, false) == null) {
         it.remove();
         recycle(s.columns);
       }
@@ -246,45 +250,33 @@ public final class BatchExchange implements AutoCloseable {
 
   /**
    * Emptied columns for {@code asker} to decode into: free ones, new ones while fewer than two per
-   * consumer exist, else the oldest decoded stretch no one holds, unless a live consumer behind the
-   * asker still waits for it (null: the asker waits) and the asker is not stopping. A stopping
-   * consumer that finds none of those gets one more (it stops right after).
+   * consumer exist, else the oldest idle decoded stretch's, unless a live consumer behind the asker
+   * still waits for it (null: the asker waits) and the asker is not stopping. A stopping consumer
+   * that finds none of those gets one more (it stops right after).
    */
   private BatchColumns acquire(Member asker, boolean stopping) {
     BatchColumns columns = free.poll();
-    if (columns == null && (created < 2 * members.size() || stopping && noneIdle())) {
+    Stretch oldestIdle = null;
+    if (columns == null && created >= 2 * members.size()) {
+      oldestIdle = stretches.values().stream().filter(Stretch::idle).findFirst().orElse(null);
+    }
+    if (oldestIdle != null) {
+      Member waiting = awaitedBy(oldestIdle, oldestIdle.owner, true);
+      if (!stopping && waiting != null && waiting != asker && waiting.position < asker.position) {
+        return null;
+      }
+      stretches.remove(oldestIdle.after);
+      columns = oldestIdle.columns;
+    } else if (columns == null) {
+      if (created >= 2 * members.size() && !stopping) {
+        // Each consumer holds at most one batch, so of two per consumer one is always free or idle.
+        throw new IllegalStateException("no batch free among " + created + " for " + members.size() + " consumers");
+      }
       columns = new BatchColumns(EngineMemory.child(name + "-batch-" + created, maxBytes));
       created++;
     }
-    if (columns == null) {
-      for (Iterator<Stretch> it = stretches.values().iterator(); it.hasNext(); ) {
-        Stretch s = it.next();
-        if (s.decoder == null && s.holders == 0) {
-          Member waiting = awaitedBy(s, s.owner, true);
-          if (!stopping && waiting != null && waiting != asker && waiting.position < asker.position) {
-            return null;
-          }
-          it.remove();
-          columns = s.columns;
-          break;
-        }
-      }
-    }
-    if (columns == null) {
-      // Each consumer holds at most one batch, so of two per consumer one is always free or idle.
-      throw new IllegalStateException("no batch free among " + created + " for " + members.size() + " consumers");
-    }
     columns.reset();
     return columns;
-  }
-
-  private boolean noneIdle() {
-    for (Stretch s : stretches.values()) {
-      if (s.decoder == null && s.holders == 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** How many batches exist. */

@@ -32,6 +32,7 @@ public final class ColumnBatch implements AutoCloseable {
   /** The columns this batch made and closes; null for a consumer's view of columns it borrows. */
   private final BatchColumns owned;
   private BatchColumns columns;
+  /** {@code columns.vectors}, kept at hand: every accessor below reads it, row after row. */
   private PingVectors vectors;
 
   /** Takes ownership of {@code allocator}: it is closed with the batch. */
