@@ -45,21 +45,21 @@ final class Cell {
   private HllSketch hll;
   private MetricCell[] metrics = NO_METRICS;
 
-  /**
-   * Counts one ping.
-   *
-   * @param metricIds per metric of the ping (the first {@code metricCount} slots), its id in the
-   *     event, or -1 to leave it out
-   */
-  void add(long instanceHash, PingView ping, int[] metricIds, int metricCount) {
+  /** Counts one ping, without its metrics ({@link #addValue}). */
+  void count(long instanceHash, long walPosition) {
     pings++;
-    firstPosition = Math.min(firstPosition, ping.walPosition());
+    firstPosition = Math.min(firstPosition, walPosition);
     addInstance(instanceHash);
-    for (int i = 0; i < metricCount; i++) {
-      double value = ping.metricValue(i);
-      if (metricIds[i] >= 0 && Double.isFinite(value)) {
-        metric(metricIds[i], i).add(value);
-      }
+  }
+
+  /**
+   * Adds the value of a metric of the ping just {@link #count}ed: {@code metricId} is its id in the
+   * event, or -1 to leave it out; a non-finite value is left out too. {@code hint} is the metric's
+   * place in the ping, where it usually sits in this cell as well.
+   */
+  void addValue(int metricId, int hint, double value) {
+    if (metricId >= 0 && Double.isFinite(value)) {
+      metric(metricId, hint).add(value);
     }
   }
 

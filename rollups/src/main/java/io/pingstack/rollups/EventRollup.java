@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -15,14 +16,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Everything kept about one event: its catalog entry and its series' cells. One read-write lock
- * guards it all: a ping is applied under the write lock, so a query (under the read lock) sees
- * every ping of this event wholly or not at all, and queries of other events never wait on it.
+ * guards it all. A ping is counted in the catalog under one hold of the write lock ({@link #stage})
+ * and in its cells of every step under one more ({@link #applyStaged}), so a query (under the read
+ * lock) sees it in all of its cells or in none, and queries of other events never wait on it.
  */
 final class EventRollup {
   /** Most metric names (and, separately, dimension keys) one event keeps. */
   static final int MAX_NAMES = 256;
 
   private static final Step[] STEPS = Step.values();
+  /** The most pings {@link #applyStaged} counts under one hold of the write lock. */
+  static final int PINGS_PER_LOCK = 128;
+  private static final long NOT_KEPT = Long.MIN_VALUE;
 
   final String name;
   private final String[] dimensionKeys;
@@ -70,18 +75,18 @@ final class EventRollup {
   }
 
   /**
-   * Counts {@code ping} in the catalog and in every cell of its series still retained at {@code
-   * nowMillis}. Returns false, having done nothing, when eviction has removed this event: the
-   * caller must look the event up again.
+   * The first pass of a batch ({@link Rollups#apply(int, java.util.function.IntFunction)}): counts
+   * {@code ping} in the catalog, finds its series (making it when there is room) and stages it
+   * there when a step still retains its buckets ({@code firstKept}, per step). Returns false, having
+   * done nothing, when eviction has removed this event: the caller must look the event up again.
    */
-  boolean apply(PingView ping, long instanceHash, long nowMillis) {
+  boolean stage(PingView ping, long instanceHash, long[] firstKept, StagedPings staged) {
     lock.writeLock().lock();
     try {
       if (removed) {
         return false;
       }
       long t = ping.timestampMillis();
-      long changed = ++changes;
       count++;
       firstSeen = Math.min(firstSeen, t);
       lastSeen = Math.max(lastSeen, t);
@@ -93,27 +98,72 @@ final class EventRollup {
           dimensionsSeen.add(key);
         }
       }
-      Series target = null;
-      for (Step step : STEPS) {
-        long bucket = Math.floorDiv(t, step.millis());
-        if (bucket < retention.firstKept(step, nowMillis) || bucket > Integer.MAX_VALUE) {
-          continue;
-        }
-        if (target == null) {
-          target = seriesOf(ping);
-          if (target == null) {
-            cappedPings++;
-            metrics.seriesCapped();
-            return true;
-          }
-        }
-        Cell cell = target.timeline(step).getOrCreate((int) bucket, Cell::new);
-        target.toChange(step, (int) bucket, cell).add(instanceHash, ping, ids, metricCount);
-        versions.get(step).getOrCreate((int) bucket, BucketVersion::new).value = changed;
+      if (!anyKept(t, firstKept)) {
+        return true;
       }
+      Series target = seriesOf(ping);
+      if (target == null) {
+        cappedPings++;
+        metrics.seriesCapped();
+        return true;
+      }
+      staged.add(this, target, t, instanceHash, ping, ids, metricCount);
       return true;
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether a step still keeps the bucket of {@code t}. */
+  private static boolean anyKept(long t, long[] firstKept) {
+    for (Step step : STEPS) {
+      if (kept(t, step, firstKept) != NOT_KEPT) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The bucket of {@code t} at {@code step} when the step still keeps it, else {@link #NOT_KEPT}. */
+  private static long kept(long t, Step step, long[] firstKept) {
+    long bucket = Math.floorDiv(t, step.millis());
+    return bucket < firstKept[step.ordinal()] || bucket > Integer.MAX_VALUE ? NOT_KEPT : bucket;
+  }
+
+  /**
+   * The second pass: counts the pings {@link #stage} staged for series {@code s} of {@code staged},
+   * one of this event's, in every cell of theirs still retained, in log order. Takes the write lock
+   * for at most {@value #PINGS_PER_LOCK} pings at a time, so a query waits for no more than that.
+   */
+  void applyStaged(int s, StagedPings staged, long[] firstKept) {
+    Series target = staged.series(s);
+    long[] buckets = new long[STEPS.length];
+    Cell[] cells = new Cell[STEPS.length];
+    for (int at = staged.first(s), end = staged.end(s); at < end; ) {
+      lock.writeLock().lock();
+      try {
+        long changed = ++changes;
+        Arrays.fill(buckets, NOT_KEPT);
+        for (int n = 0; at < end && n < PINGS_PER_LOCK; n++, at = staged.next(at)) {
+          long t = staged.time(at);
+          for (Step step : STEPS) {
+            long bucket = kept(t, step, firstKept);
+            if (bucket == NOT_KEPT) {
+              continue;
+            }
+            int i = step.ordinal();
+            if (buckets[i] != bucket) {
+              buckets[i] = bucket;
+              cells[i] = target.toChange(step, (int) bucket, target.timeline(step).getOrCreate((int) bucket, Cell::new));
+              versions.get(step).getOrCreate((int) bucket, BucketVersion::new).value = changed;
+            }
+            cells[i].count(staged.instanceHash(at), staged.position(at));
+            staged.addValuesTo(cells[i], at);
+          }
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
     }
   }
 

@@ -147,7 +147,11 @@ final class RollupRebuild {
           metricIds = plan.live.knownMetricIds(view, metricIds);
           instanceHash = InstanceHash.of(view.instanceId());
         }
-        target.timeline(step).getOrCreate((int) bucket, Cell::new).add(instanceHash, view, metricIds, view.metricCount());
+        Cell cell = target.timeline(step).getOrCreate((int) bucket, Cell::new);
+        cell.count(instanceHash, view.walPosition());
+        for (int i = 0; i < view.metricCount(); i++) {
+          cell.addValue(metricIds[i], i, view.metricValue(i));
+        }
       }
     }
     lastRebuilt = batch.lastPosition();
@@ -167,6 +171,10 @@ final class RollupRebuild {
    * every record the live cells hold. An event evicted and seen again since the plan is left alone.
    */
   Map<String, Long> swap() {
+    return rollups.betweenBatches(this::swapEvents);
+  }
+
+  private Map<String, Long> swapEvents() {
     long removed = 0;
     long added = 0;
     long capped = 0;

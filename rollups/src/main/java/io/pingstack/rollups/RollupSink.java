@@ -105,10 +105,10 @@ public final class RollupSink implements BatchSink, RollupReader, ReplayTarget {
   public synchronized void accept(ColumnBatch batch) {
     Rollups r = rollups;
     partial = true;
-    for (int row = 0; row < batch.rowCount(); row++) {
+    r.apply(batch.rowCount(), row -> {
       view.load(batch, row);
-      r.apply(view);
-    }
+      return view;
+    });
     r.markApplied(batch.lastPosition());
     partial = false;
   }

@@ -14,7 +14,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: ONE thread applies ({@link #apply}, {@link #markApplied}, {@link #snapshot} and
  * {@link #freeze}, which must not run concurrently with an apply); {@link #evictExpired} may run on
- * another thread, and so may {@link #write} of a frozen snapshot while the applier goes on: the
- * applier copies a frozen cell before it changes it, until the writer has written that cell's
- * series. Reads are safe from any thread at any time: each event has its own read-write lock, taken
- * per ping by the applier and per query by a reader, so a query sees every ping of its event wholly
- * or not at all and never waits for more than one ping.
+ * another thread (it waits for a batch being applied), and so may {@link #write} of a frozen
+ * snapshot while the applier goes on: the applier copies a frozen cell before it changes it, until
+ * the writer has written that cell's series. Reads are safe from any thread at any time: each event
+ * has its own read-write lock, taken by the applier per ping in a batch's first pass and per {@value
+ * EventRollup#PINGS_PER_LOCK} pings of a series in its second, and per query by a reader, so a
+ * query sees every ping of its event in a cell wholly or not at all and never waits for more than
+ * that many pings.
  *
  * <p>Bounds: at most {@code max_series} series and at most as many events (a ping of a new event
  * when either is full is counted only in {@link RollupMetrics#seriesCapped()}); at most {@value
@@ -59,6 +63,13 @@ public final class Rollups implements RollupReader, AutoCloseable {
   private final ConcurrentHashMap<String, EventRollup> events = new ConcurrentHashMap<>();
   private final InstanceTable instances;
   private final Object snapshotLock = new Object();
+  /**
+   * Held while a batch is applied, and by whatever removes series or events ({@link #evictExpired},
+   * {@link #betweenBatches}): a series staged in a batch's first pass must still be there in its second.
+   */
+  private final Object applying = new Object();
+  /** The batch being applied. Applying thread, under {@link #applying}. */
+  private final StagedPings staged = new StagedPings();
   private volatile long appliedPosition = NONE;
   private volatile long durablePosition = NONE;
   private volatile boolean closed;
@@ -145,8 +156,40 @@ public final class Rollups implements RollupReader, AutoCloseable {
    */
   public void apply(PingView ping) {
     requireNonNull(ping, "ping");
+    apply(1, row -> ping);
+  }
+
+  /**
+   * Counts {@code pings} pings, {@code ping.apply(0)} to {@code ping.apply(pings - 1)} in log order,
+   * as {@link #apply(PingView)} of each in turn would: in two passes ({@link StagedPings}). The
+   * first counts each ping in the catalog and the instance table and stages it with its series, in
+   * log order; the second counts the staged pings in the cells, series by series. A view returned by
+   * {@code ping} may be the same object loaded with another row each time. Applying thread only.
+   */
+  public void apply(int pings, IntFunction<? extends PingView> ping) {
+    requireNonNull(ping, "ping");
     checkOpen();
-    long now = clock.getAsLong();
+    synchronized (applying) {
+      long now = clock.getAsLong();
+      long[] firstKept = new long[Step.values().length];
+      for (Step step : Step.values()) {
+        firstKept[step.ordinal()] = retention.firstKept(step, now);
+      }
+      try {
+        for (int i = 0; i < pings; i++) {
+          stage(ping.apply(i), now, firstKept);
+        }
+        staged.sort();
+        for (int s = 0; s < staged.seriesCount(); s++) {
+          staged.event(s).applyStaged(s, staged, firstKept);
+        }
+      } finally {
+        staged.clear();
+      }
+    }
+  }
+
+  private void stage(PingView ping, long now, long[] firstKept) {
     long instanceHash = InstanceHash.of(requireNonNull(ping.instanceId(), "ping.instanceId()"));
     String name = requireNonNull(ping.event(), "ping.event()");
     while (true) {
@@ -160,7 +203,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
         EventRollup present = events.putIfAbsent(name, event);
         event = present == null ? event : present;
       }
-      if (event.apply(ping, instanceHash, now)) {
+      if (event.stage(ping, instanceHash, firstKept, staged)) {
         break;
       }
       events.remove(name, event);
@@ -260,15 +303,25 @@ public final class Rollups implements RollupReader, AutoCloseable {
   public void evictExpired(long nowMillis) {
     checkOpen();
     long staleBefore = nowMillis - retention.longest();
-    for (EventRollup event : events.values()) {
-      event.evictExpired(nowMillis);
-      if (event.removeIfIdle(staleBefore)) {
-        events.remove(event.name, event);
+    betweenBatches(() -> {
+      for (EventRollup event : events.values()) {
+        event.evictExpired(nowMillis);
+        if (event.removeIfIdle(staleBefore)) {
+          events.remove(event.name, event);
+        }
       }
-    }
+      return null;
+    });
     instances.evictSeenBefore(staleBefore);
     if (merged != null) {
       merged.evictExpired(retention, nowMillis);
+    }
+  }
+
+  /** Runs {@code change}, which may remove series or events, while no batch is being applied. */
+  <T> T betweenBatches(Supplier<T> change) {
+    synchronized (applying) {
+      return change.get();
     }
   }
 

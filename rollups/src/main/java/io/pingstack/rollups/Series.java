@@ -13,6 +13,8 @@ final class Series {
    * cleared by the snapshot's writer once it has written them.
    */
   volatile Series frozen;
+  /** While a batch is being applied: this series' index among the batch's ({@link StagedPings}), else -1. Applying thread. */
+  int staged = -1;
   private final Timeline<Cell> minutes = new Timeline<>();
   private final Timeline<Cell> hours = new Timeline<>();
   private final Timeline<Cell> days = new Timeline<>();

@@ -90,7 +90,6 @@ class DistinctInstancesTest {
       minutes[m] = new Cell();
     }
     Random random = new Random(5);
-    TestPing noMetrics = TestPing.of("e", "unused", NOW);
     // Even minutes get about 3,000 instances each (sketches), odd ones a few hundred (exact).
     for (int i = 0; i < 200_000; i++) {
       String instance = "i-" + random.nextInt(120_000);
@@ -99,7 +98,7 @@ class DistinctInstancesTest {
         continue;
       }
       all.add(instance);
-      minutes[m].add(InstanceHash.of(instance), noMetrics, new int[0], 0);
+      minutes[m].count(InstanceHash.of(instance), i);
     }
     DistinctMerge merge = new DistinctMerge();
     for (int m = 0; m < minutes.length; m++) {

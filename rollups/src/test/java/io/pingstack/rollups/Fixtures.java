@@ -34,9 +34,8 @@ final class Fixtures {
     return new RollupQuery(event, from, to, step, aggs, metric, groupBy, filters, fillZero);
   }
 
+  /** Applies {@code pings} as one batch, as the consumer applies a batch of the log. */
   static void applyAll(Rollups rollups, List<TestPing> pings) {
-    for (TestPing p : pings) {
-      rollups.apply(p);
-    }
+    rollups.apply(pings.size(), pings::get);
   }
 }
