@@ -24,17 +24,14 @@ final class Utf8Strings {
 
   /** The string at {@code index} of {@code vector} (which must not be null there). */
   String get(VarCharVector vector, int index) {
-    ArrowBuf offsets = vector.getOffsetBuffer();
-    long start = offsets.getInt((long) index * VarCharVector.OFFSET_WIDTH);
-    int length = offsets.getInt((long) (index + 1) * VarCharVector.OFFSET_WIDTH) - (int) start;
+    byte[] bytes = scratch;
+    int length = copy(vector, index, bytes);
+    if (length < 0) {
+      return new String(vector.get(index), StandardCharsets.UTF_8);
+    }
     if (length == 0) {
       return "";
     }
-    if (length > MAX_CACHED) {
-      return new String(vector.get(index), StandardCharsets.UTF_8);
-    }
-    byte[] bytes = scratch;
-    vector.getDataBuffer().getBytes(start, bytes, 0, length);
     int hash = 0;
     for (int i = 0; i < length; i++) {
       hash = 31 * hash + bytes[i];
@@ -48,5 +45,20 @@ final class Utf8Strings {
     keys[slot] = Arrays.copyOf(bytes, length);
     values[slot] = value;
     return value;
+  }
+
+  /**
+   * Copies the UTF-8 bytes at {@code index} of {@code vector} (which must not be null there) into
+   * {@code into}; returns how many, or -1, having copied nothing, when they do not fit.
+   */
+  static int copy(VarCharVector vector, int index, byte[] into) {
+    ArrowBuf offsets = vector.getOffsetBuffer();
+    long start = offsets.getInt((long) index * VarCharVector.OFFSET_WIDTH);
+    int length = offsets.getInt((long) (index + 1) * VarCharVector.OFFSET_WIDTH) - (int) start;
+    if (length > into.length) {
+      return -1;
+    }
+    vector.getDataBuffer().getBytes(start, into, 0, length);
+    return length;
   }
 }

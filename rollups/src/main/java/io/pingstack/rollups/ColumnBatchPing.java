@@ -1,6 +1,7 @@
 package io.pingstack.rollups;
 
 import io.pingstack.engine.ColumnBatch;
+import io.pingstack.model.PingRules;
 import java.util.Arrays;
 import java.util.function.BiConsumer;
 import java.util.function.ObjDoubleConsumer;
@@ -18,6 +19,8 @@ final class ColumnBatchPing implements PingView {
   private String[] dimensionKeys = new String[8];
   private String[] dimensionValues = new String[8];
   private int dimensions;
+  /** The instance id's UTF-8 bytes, for {@link #instanceHash}: 128 chars of up to 3 bytes each (API.md). */
+  private final byte[] instanceId = new byte[3 * PingRules.MAX_INSTANCE_ID];
 
   /** Made once, not per row: the consumer loads every row through them. */
   private final ObjDoubleConsumer<String> addMetric = this::addMetric;
@@ -73,6 +76,12 @@ final class ColumnBatchPing implements PingView {
   @Override
   public String instanceId() {
     return batch.instanceId(row);
+  }
+
+  @Override
+  public long instanceHash() {
+    int length = batch.instanceIdUtf8(row, instanceId);
+    return length < 0 ? PingView.super.instanceHash() : InstanceHash.ofUtf8(instanceId, length);
   }
 
   @Override

@@ -16,6 +16,14 @@ public interface PingView {
 
   String instanceId();
 
+  /**
+   * The 64-bit hash the rollups count the instance by ({@link InstanceHash}); a view may compute it
+   * without making the id a {@code String}.
+   */
+  default long instanceHash() {
+    return InstanceHash.of(java.util.Objects.requireNonNull(instanceId(), "ping.instanceId()"));
+  }
+
   /** The position of the WAL record the ping came in. */
   long walPosition();
 

@@ -145,7 +145,7 @@ final class RollupRebuild {
           view.load(batch, row);
           target = plan.seriesOf(view, rollups.dimensionKeys());
           metricIds = plan.live.knownMetricIds(view, metricIds);
-          instanceHash = InstanceHash.of(view.instanceId());
+          instanceHash = view.instanceHash();
         }
         Cell cell = target.timeline(step).getOrCreate((int) bucket, Cell::new);
         cell.count(instanceHash, view.walPosition());

@@ -190,7 +190,7 @@ public final class Rollups implements RollupReader, AutoCloseable {
   }
 
   private void stage(PingView ping, long now, long[] firstKept) {
-    long instanceHash = InstanceHash.of(requireNonNull(ping.instanceId(), "ping.instanceId()"));
+    long instanceHash = ping.instanceHash();
     String name = requireNonNull(ping.event(), "ping.event()");
     while (true) {
       EventRollup event = events.get(name);
