@@ -8,6 +8,7 @@ import io.pingstack.model.TestPings;
 import io.pingstack.model.WalReader;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,7 @@ class ColumnBatchTest {
       assertThat(batch.instanceId(1)).isEqualTo("inst-2");
       byte[] utf8 = new byte[8];
       assertThat(batch.instanceIdUtf8(1, utf8)).isEqualTo(6);
-      assertThat(new String(utf8, 0, 6, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("inst-2");
+      assertThat(new String(utf8, 0, 6, StandardCharsets.UTF_8)).isEqualTo("inst-2");
       assertThat(batch.instanceIdUtf8(1, new byte[5])).isEqualTo(-1);
       assertThat(batch.timestampMicros(0)).isEqualTo(TestPings.T0.toEpochMilli() * 1000);
       assertThat(batch.event(0)).isEqualTo("search.executed");

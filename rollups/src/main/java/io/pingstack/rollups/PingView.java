@@ -1,9 +1,12 @@
 package io.pingstack.rollups;
 
+import java.util.Objects;
+
 /**
  * One ping as the rollups read it, without maps: the consumer adapts whatever it decoded (an Arrow
  * row, a protobuf message) to this view. The view is BORROWED for the duration of one {@link
- * Rollups#apply} call; the rollups copy what they keep and never hold on to the view.
+ * Rollups#apply(PingView)} call, or in a batch ({@link Rollups#apply(int, java.util.function.IntFunction)})
+ * until the next ping's view is asked for; the rollups copy what they keep and never hold on to it.
  */
 public interface PingView {
   String event();
@@ -21,7 +24,7 @@ public interface PingView {
    * without making the id a {@code String}.
    */
   default long instanceHash() {
-    return InstanceHash.of(java.util.Objects.requireNonNull(instanceId(), "ping.instanceId()"));
+    return InstanceHash.of(Objects.requireNonNull(instanceId(), "ping.instanceId()"));
   }
 
   /** The position of the WAL record the ping came in. */
