@@ -163,8 +163,10 @@ public final class Rollups implements RollupReader, AutoCloseable {
    * Counts {@code pings} pings, {@code ping.apply(0)} to {@code ping.apply(pings - 1)} in log order,
    * as {@link #apply(PingView)} of each in turn would: in two passes ({@link StagedPings}). The
    * first counts each ping in the catalog and the instance table and stages it with its series, in
-   * log order; the second counts the staged pings in the cells, series by series. A view returned by
-   * {@code ping} may be the same object loaded with another row each time. Applying thread only.
+   * log order; the second counts the staged pings in the cells, series by series (a batch that
+   * stages more than {@link StagedPings#LIMIT} longs goes through both passes in parts). A view
+   * returned by {@code ping} may be the same object loaded with another row each time. Applying
+   * thread only.
    */
   public void apply(int pings, IntFunction<? extends PingView> ping) {
     requireNonNull(ping, "ping");
@@ -178,15 +180,23 @@ public final class Rollups implements RollupReader, AutoCloseable {
       try {
         for (int i = 0; i < pings; i++) {
           stage(ping.apply(i), now, firstKept);
-        }
-        staged.sort();
-        for (int s = 0; s < staged.seriesCount(); s++) {
-          staged.event(s).applyStaged(s, staged, firstKept);
+          if (staged.full() || i == pings - 1) {
+            applyStaged(firstKept);
+          }
         }
       } finally {
         staged.clear();
       }
     }
+  }
+
+  /** The second pass over what is staged; then the staging is empty again. */
+  private void applyStaged(long[] firstKept) {
+    staged.sort();
+    for (int s = 0; s < staged.seriesCount(); s++) {
+      staged.event(s).applyStaged(s, staged, firstKept);
+    }
+    staged.clear();
   }
 
   private void stage(PingView ping, long now, long[] firstKept) {

@@ -16,11 +16,13 @@ import java.util.Arrays;
  * <p>A staged ping is {@code 4 + 2 * metrics} longs in one array: time, position, instance hash,
  * (series index << 32 | metric count), then per metric its id and its value's bits. {@link #sort}
  * copies them in series order into a second array, which the second pass reads front to back.
- * Applying thread only; reused from batch to batch. Memory: twice {@code 32 + 16 * metrics} bytes
- * per ping of the largest batch applied.
+ * Applying thread only; reused from batch to batch. Memory: two arrays of at most {@link #LIMIT}
+ * longs and one ping more (16 MiB in all); the caller applies what is staged once {@link #full}.
  */
 final class StagedPings {
   private static final int HEADER = 4;
+  /** Longs staged before {@link #full}: 8 MiB an array, some 100,000 pings of three metrics. */
+  static final int LIMIT = 1 << 20;
   private static final int NONE = -1;
 
   private long[] staged = new long[1024];
@@ -45,7 +47,7 @@ final class StagedPings {
     }
     int length = HEADER + 2 * metricCount;
     if (end + length > staged.length) {
-      staged = Arrays.copyOf(staged, Math.max(staged.length * 2, end + length));
+      staged = Arrays.copyOf(staged, Math.max(Math.min(staged.length * 2, LIMIT), end + length));
     }
     long[] to = staged;
     int at = end;
@@ -73,6 +75,11 @@ final class StagedPings {
     starts[s] = 0;
     target.staged = s;
     return s;
+  }
+
+  /** Whether the caller must apply what is staged (and {@link #clear}) before it stages more. */
+  boolean full() {
+    return end >= LIMIT;
   }
 
   /** Puts the staged pings in series order (the order the batch first reached the series), each series' in log order. */

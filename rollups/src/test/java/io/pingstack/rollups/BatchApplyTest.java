@@ -74,6 +74,38 @@ class BatchApplyTest {
     }
   }
 
+  @Test
+  void aBatchLargerThanTheStagingIsCountedInPartsExactlyAsOneByOne() {
+    // 64 metrics a ping (the API's most): 132 staged longs each, so this batch is staged in three parts.
+    Random random = new Random(63);
+    List<TestPing> pings = new ArrayList<>();
+    int n = 3 * StagedPings.LIMIT / (4 + 2 * 64) + 17;
+    for (int i = 0; i < n; i++) {
+      TestPing p = TestPing.of(RandomPings.EVENT, "inst-" + random.nextInt(300), NOW - random.nextInt((int) (3 * HOUR)))
+          .version(RandomPings.VERSIONS.get(random.nextInt(3))).walPosition(i);
+      for (int m = 0; m < 64; m++) {
+        p.metric("m" + m, random.nextGaussian() * (m + 1));
+      }
+      pings.add(p);
+    }
+    try (Rollups oneByOne = Fixtures.open(Fixtures.config(oneByOneDir));
+        Rollups batched = Fixtures.open(Fixtures.config(batchedDir))) {
+      for (TestPing p : pings) {
+        oneByOne.apply(p);
+      }
+      batched.apply(pings.size(), pings::get);
+      assertThat(batched.events()).isEqualTo(oneByOne.events());
+      int points = 0;
+      for (Step step : Step.values()) {
+        for (String metric : List.of("m0", "m31", "m63")) {
+          RollupQuery q = Fixtures.grouped(RandomPings.EVENT, NOW - DAY, NOW + HOUR, step, AGGS, metric, List.of(Field.VERSION), Map.of(), false);
+          points += assertSameAnswer(batched.read(q), oneByOne.read(q));
+        }
+      }
+      assertThat(points).isGreaterThan(500);
+    }
+  }
+
   /** Asserts both answers alike to the last bit of every value; returns how many points they hold. */
   private static int assertSameAnswer(RollupResult actual, RollupResult expected) {
     assertThat(actual.series()).hasSameSizeAs(expected.series());
