@@ -180,10 +180,11 @@ public final class Rollups implements RollupReader, AutoCloseable {
       try {
         for (int i = 0; i < pings; i++) {
           stage(ping.apply(i), now, firstKept);
-          if (staged.full() || i == pings - 1) {
+          if (staged.full()) {
             applyStaged(firstKept);
           }
         }
+        applyStaged(firstKept);
       } finally {
         staged.clear();
       }
