@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.ObjDoubleConsumer;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -28,6 +29,24 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * Only the creator of a batch closes it. A batch object is used by one thread at a time.
  */
 public final class ColumnBatch implements AutoCloseable {
+  /**
+   * The string columns, for a sink that copies their UTF-8 bytes ({@link #utf8Length},
+   * {@link #copyUtf8}) instead of reading {@code String}s: a row's, or for the last three a map
+   * entry's ({@link #metricStart}, {@link #dimensionStart}).
+   */
+  public enum Text {
+    INGEST_NODE,
+    PING_ID,
+    INSTANCE_ID,
+    EVENT,
+    VERSION,
+    DEPLOY_TYPE,
+    PAYLOAD,
+    METRIC_KEY,
+    DIMENSION_KEY,
+    DIMENSION_VALUE
+  }
+
   private final Utf8Strings strings = new Utf8Strings();
   /** The columns this batch made and closes; null for a consumer's view of columns it borrows. */
   private final BatchColumns owned;
@@ -190,6 +209,59 @@ public final class ColumnBatch implements AutoCloseable {
     for (int i = vectors.dimensions.getElementStartIndex(row); i < end; i++) {
       action.accept(strings.get(vectors.dimensionKeys, i), strings.get(vectors.dimensionValues, i));
     }
+  }
+
+  /**
+   * The length in bytes of the UTF-8 text of {@code column} at {@code index} (a row, or an entry of
+   * the map columns); 0 where it is null (a ping without payload).
+   */
+  public int utf8Length(Text column, int index) {
+    VarCharVector vector = vectors.texts[column.ordinal()];
+    return vector.isNull(index) ? 0 : Utf8Strings.length(vector, index);
+  }
+
+  /**
+   * Copies the {@link #utf8Length} bytes of {@code column} at {@code index} into {@code into} from
+   * {@code at}; returns how many, or -1, having copied nothing, when they do not fit.
+   */
+  public int copyUtf8(Text column, int index, byte[] into, int at) {
+    VarCharVector vector = vectors.texts[column.ordinal()];
+    return vector.isNull(index) ? 0 : Utf8Strings.copy(vector, index, into, at);
+  }
+
+  /** The first entry of the row's metrics, for {@link Text#METRIC_KEY} and {@link #metricValue}. */
+  public int metricStart(int row) {
+    return vectors.metrics.getElementStartIndex(row);
+  }
+
+  /** The entry after the row's last metric. */
+  public int metricEnd(int row) {
+    return vectors.metrics.getElementEndIndex(row);
+  }
+
+  /** The key of metric entry {@code entry}. */
+  public String metricKey(int entry) {
+    return strings.get(vectors.metricKeys, entry);
+  }
+
+  /** The value of metric entry {@code entry}. */
+  public double metricValue(int entry) {
+    return vectors.metricValues.get(entry);
+  }
+
+  /** The first entry of the row's dimensions, for {@link Text#DIMENSION_KEY} and {@link Text#DIMENSION_VALUE}. */
+  public int dimensionStart(int row) {
+    return vectors.dimensions.getElementStartIndex(row);
+  }
+
+  /** The entry after the row's last dimension. */
+  public int dimensionEnd(int row) {
+    return vectors.dimensions.getElementEndIndex(row);
+  }
+
+  /** The key of dimension entry {@code entry}. */
+  public String dimensionKey(int entry) {
+    return strings.get(vectors.dimensionKeys, entry);
   }
 
   PingVectors vectors() {

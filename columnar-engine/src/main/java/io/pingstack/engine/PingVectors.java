@@ -42,6 +42,8 @@ final class PingVectors implements AutoCloseable {
   final VarCharVector dimensionValues;
   final VarCharVector payload;
   private final List<BaseVariableWidthVector> rowStrings;
+  /** The string vectors in {@link ColumnBatch.Text} order. */
+  final VarCharVector[] texts;
 
   PingVectors(BufferAllocator allocator) {
     root = VectorSchemaRoot.create(PingSchema.SCHEMA, allocator);
@@ -64,6 +66,8 @@ final class PingVectors implements AutoCloseable {
     dimensionValues = (VarCharVector) dimensionEntries.getChild(MapVector.VALUE_NAME);
     payload = (VarCharVector) root.getVector(PingSchema.PAYLOAD);
     rowStrings = List.of(ingestNode, pingId, instanceId, event, version, deployType, payload);
+    texts = new VarCharVector[] {ingestNode, pingId, instanceId, event, version, deployType, payload, metricKeys, dimensionKeys,
+        dimensionValues};
     root.allocateNew();
   }
 

@@ -52,13 +52,27 @@ final class Utf8Strings {
    * {@code into}; returns how many, or -1, having copied nothing, when they do not fit.
    */
   static int copy(VarCharVector vector, int index, byte[] into) {
+    return copy(vector, index, into, 0);
+  }
+
+  /**
+   * Copies the UTF-8 bytes at {@code index} of {@code vector} (which must not be null there) into
+   * {@code into} from {@code at}; returns how many, or -1, having copied nothing, when they do not fit.
+   */
+  static int copy(VarCharVector vector, int index, byte[] into, int at) {
     ArrowBuf offsets = vector.getOffsetBuffer();
     long start = offsets.getInt((long) index * VarCharVector.OFFSET_WIDTH);
     int length = offsets.getInt((long) (index + 1) * VarCharVector.OFFSET_WIDTH) - (int) start;
-    if (length > into.length) {
+    if (length > into.length - at) {
       return -1;
     }
-    vector.getDataBuffer().getBytes(start, into, 0, length);
+    vector.getDataBuffer().getBytes(start, into, at, length);
     return length;
+  }
+
+  /** How many UTF-8 bytes are at {@code index} of {@code vector}. */
+  static int length(VarCharVector vector, int index) {
+    ArrowBuf offsets = vector.getOffsetBuffer();
+    return offsets.getInt((long) (index + 1) * VarCharVector.OFFSET_WIDTH) - offsets.getInt((long) index * VarCharVector.OFFSET_WIDTH);
   }
 }

@@ -3,8 +3,8 @@ package io.pingstack.engine.clickhouse;
 import com.clickhouse.client.api.data_formats.RowBinaryFormatSerializer;
 import io.pingstack.engine.ColumnBatch;
 import io.pingstack.model.Wal;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -58,10 +59,44 @@ final class RowChunks {
     }
   }
 
-  /** A ByteArrayOutputStream whose array is lent to the insert without a copy. */
-  static final class Bytes extends ByteArrayOutputStream {
-    Bytes() {
-      super(64 * 1024);
+  /**
+   * The encoded rows: an unsynchronized, growable byte array whose array is lent to the insert
+   * without a copy, with the rows' strings copied straight from the batch's UTF-8 bytes.
+   */
+  static final class Bytes extends OutputStream {
+    private byte[] buf = new byte[64 * 1024];
+    private int count;
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      Objects.checkFromIndexSize(off, len, b.length);
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    /** The text of {@code column} at {@code index} of {@code batch} as a RowBinary String: its length, then its bytes. */
+    void text(ColumnBatch batch, ColumnBatch.Text column, int index) throws IOException {
+      int length = batch.utf8Length(column, index);
+      RowBinaryFormatSerializer.writeSize(this, length);
+      ensure(length);
+      count += batch.copyUtf8(column, index, buf, count);
+    }
+
+    private void ensure(int more) {
+      if (more > buf.length - count) {
+        buf = Arrays.copyOf(buf, Math.max(Math.addExact(count, more), 2 * buf.length));
+      }
+    }
+
+    int size() {
+      return count;
     }
 
     byte[] array() {
@@ -73,13 +108,11 @@ final class RowChunks {
   private final Map<String, Integer> dimensionIndex = new HashMap<>();
   private final Map<String, Integer> metricIndex = new HashMap<>();
   private final TreeMap<Long, List<Chunk>> days = new TreeMap<>();
-  private final String[] dimensionValues;
-  private final double[] metricValues;
-  private final boolean[] metricPresent;
-  private final List<String> otherMetricKeys = new ArrayList<>();
-  private double[] otherMetricValues = new double[16];
-  private final List<String> otherDimensionKeys = new ArrayList<>();
-  private final List<String> otherDimensionValues = new ArrayList<>();
+  /** Per declared dimension (metric), the row's entry that has it, or -1. */
+  private final int[] dimensionEntries;
+  private final int[] metricEntries;
+  private final Entries otherMetrics = new Entries();
+  private final Entries otherDimensions = new Entries();
   private long bytes;
   private long rows;
 
@@ -91,9 +124,8 @@ final class RowChunks {
     for (int i = 0; i < metricKeys.size(); i++) {
       metricIndex.put(metricKeys.get(i), i);
     }
-    this.dimensionValues = new String[dimensionKeys.size()];
-    this.metricValues = new double[metricKeys.size()];
-    this.metricPresent = new boolean[metricKeys.size()];
+    this.dimensionEntries = new int[dimensionKeys.size()];
+    this.metricEntries = new int[metricKeys.size()];
   }
 
   static long dayOf(long timestampMicros) {
@@ -115,92 +147,102 @@ final class RowChunks {
     return chunk;
   }
 
-  /** Encodes row {@code row} of {@code batch} into {@code chunk}. */
+  /**
+   * Encodes row {@code row} of {@code batch} into {@code chunk}. Strings go from the batch's UTF-8
+   * bytes into the chunk: none is decoded, except the metric and dimension keys when some are
+   * declared (looked up among them).
+   */
   void write(Chunk chunk, ColumnBatch batch, int row) {
-    int before = chunk.bytes.size();
+    Bytes b = chunk.bytes;
+    int before = b.size();
     chunk.startRow(batch.walPosition(row));
     try {
       RowBinaryFormatSerializer out = chunk.out;
       out.writeInt64(batch.walPosition(row));
       out.writeInt64(batch.receivedAtMicros(row));
-      out.writeString(batch.ingestNode(row));
-      out.writeString(batch.pingId(row));
-      out.writeString(batch.instanceId(row));
+      b.text(batch, ColumnBatch.Text.INGEST_NODE, row);
+      b.text(batch, ColumnBatch.Text.PING_ID, row);
+      b.text(batch, ColumnBatch.Text.INSTANCE_ID, row);
       out.writeInt64(batch.timestampMicros(row));
-      out.writeString(batch.event(row));
-      out.writeString(batch.version(row));
-      out.writeString(batch.deployType(row));
+      b.text(batch, ColumnBatch.Text.EVENT, row);
+      b.text(batch, ColumnBatch.Text.VERSION, row);
+      b.text(batch, ColumnBatch.Text.DEPLOY_TYPE, row);
       collect(batch, row);
-      for (String value : dimensionValues) {
-        if (value == null) {
+      for (int entry : dimensionEntries) {
+        if (entry < 0) {
           out.writeNull();
         } else {
           out.writeNotNull();
-          out.writeString(value);
+          b.text(batch, ColumnBatch.Text.DIMENSION_VALUE, entry);
         }
       }
-      for (int i = 0; i < metricValues.length; i++) {
-        if (metricPresent[i]) {
-          out.writeNotNull();
-          out.writeFloat64(metricValues[i]);
-        } else {
+      for (int entry : metricEntries) {
+        if (entry < 0) {
           out.writeNull();
+        } else {
+          out.writeNotNull();
+          out.writeFloat64(batch.metricValue(entry));
         }
       }
-      RowBinaryFormatSerializer.writeSize(chunk.bytes, otherMetricKeys.size());
-      for (String key : otherMetricKeys) {
-        out.writeString(key);
+      RowBinaryFormatSerializer.writeSize(b, otherMetrics.size);
+      for (int i = 0; i < otherMetrics.size; i++) {
+        b.text(batch, ColumnBatch.Text.METRIC_KEY, otherMetrics.entries[i]);
       }
-      RowBinaryFormatSerializer.writeSize(chunk.bytes, otherMetricKeys.size());
-      for (int i = 0; i < otherMetricKeys.size(); i++) {
-        out.writeFloat64(otherMetricValues[i]);
+      RowBinaryFormatSerializer.writeSize(b, otherMetrics.size);
+      for (int i = 0; i < otherMetrics.size; i++) {
+        out.writeFloat64(batch.metricValue(otherMetrics.entries[i]));
       }
-      RowBinaryFormatSerializer.writeSize(chunk.bytes, otherDimensionKeys.size());
-      for (String key : otherDimensionKeys) {
-        out.writeString(key);
+      RowBinaryFormatSerializer.writeSize(b, otherDimensions.size);
+      for (int i = 0; i < otherDimensions.size; i++) {
+        b.text(batch, ColumnBatch.Text.DIMENSION_KEY, otherDimensions.entries[i]);
       }
-      RowBinaryFormatSerializer.writeSize(chunk.bytes, otherDimensionValues.size());
-      for (String value : otherDimensionValues) {
-        out.writeString(value);
+      RowBinaryFormatSerializer.writeSize(b, otherDimensions.size);
+      for (int i = 0; i < otherDimensions.size; i++) {
+        b.text(batch, ColumnBatch.Text.DIMENSION_VALUE, otherDimensions.entries[i]);
       }
-      String payload = batch.payload(row);
-      out.writeString(payload == null ? "" : payload);
+      b.text(batch, ColumnBatch.Text.PAYLOAD, row);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    bytes += chunk.bytes.size() - before;
+    bytes += b.size() - before;
     rows++;
   }
 
+  /** Sorts the row's metric and dimension entries into the declared columns' slots and the others. */
   private void collect(ColumnBatch batch, int row) {
-    Arrays.fill(dimensionValues, null);
-    Arrays.fill(metricPresent, false);
-    otherMetricKeys.clear();
-    otherDimensionKeys.clear();
-    otherDimensionValues.clear();
-    batch.forEachMetric(row, (key, value) -> {
-      Integer declared = metricIndex.get(key);
-      if (declared != null) {
-        metricValues[declared] = value;
-        metricPresent[declared] = true;
-        return;
-      }
-      int i = otherMetricKeys.size();
-      if (i == otherMetricValues.length) {
-        otherMetricValues = Arrays.copyOf(otherMetricValues, i * 2);
-      }
-      otherMetricKeys.add(key);
-      otherMetricValues[i] = value;
-    });
-    batch.forEachDimension(row, (key, value) -> {
-      Integer declared = dimensionIndex.get(key);
-      if (declared != null) {
-        dimensionValues[declared] = value;
+    Arrays.fill(dimensionEntries, -1);
+    Arrays.fill(metricEntries, -1);
+    otherMetrics.size = 0;
+    otherDimensions.size = 0;
+    for (int entry = batch.metricStart(row), end = batch.metricEnd(row); entry < end; entry++) {
+      Integer declared = metricIndex.isEmpty() ? null : metricIndex.get(batch.metricKey(entry));
+      if (declared == null) {
+        otherMetrics.add(entry);
       } else {
-        otherDimensionKeys.add(key);
-        otherDimensionValues.add(value);
+        metricEntries[declared] = entry;
       }
-    });
+    }
+    for (int entry = batch.dimensionStart(row), end = batch.dimensionEnd(row); entry < end; entry++) {
+      Integer declared = dimensionIndex.isEmpty() ? null : dimensionIndex.get(batch.dimensionKey(entry));
+      if (declared == null) {
+        otherDimensions.add(entry);
+      } else {
+        dimensionEntries[declared] = entry;
+      }
+    }
+  }
+
+  /** Map entries of one row, in the order the ping had them. */
+  private static final class Entries {
+    int[] entries = new int[16];
+    int size;
+
+    void add(int entry) {
+      if (size == entries.length) {
+        entries = Arrays.copyOf(entries, size * 2);
+      }
+      entries[size++] = entry;
+    }
   }
 
   /** The days with rows, in increasing order, each with its chunks in WAL order. */
