@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.pingstack.model.Wal;
 import io.pingstack.model.WalReader;
 import java.util.List;
-import java.util.function.BiConsumer;
-import java.util.function.ObjDoubleConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -187,30 +185,6 @@ public final class ColumnBatch implements AutoCloseable {
     return vectors.payload.isNull(row) ? null : PingVectors.string(vectors.payload, row);
   }
 
-  public int metricCount(int row) {
-    return vectors.metrics.getElementEndIndex(row) - vectors.metrics.getElementStartIndex(row);
-  }
-
-  /** Calls {@code action} with each metric of the row, in the order the ping had them. */
-  public void forEachMetric(int row, ObjDoubleConsumer<String> action) {
-    int end = vectors.metrics.getElementEndIndex(row);
-    for (int i = vectors.metrics.getElementStartIndex(row); i < end; i++) {
-      action.accept(strings.get(vectors.metricKeys, i), vectors.metricValues.get(i));
-    }
-  }
-
-  public int dimensionCount(int row) {
-    return vectors.dimensions.getElementEndIndex(row) - vectors.dimensions.getElementStartIndex(row);
-  }
-
-  /** Calls {@code action} with each dimension (key, value) of the row, in the order the ping had them. */
-  public void forEachDimension(int row, BiConsumer<String, String> action) {
-    int end = vectors.dimensions.getElementEndIndex(row);
-    for (int i = vectors.dimensions.getElementStartIndex(row); i < end; i++) {
-      action.accept(strings.get(vectors.dimensionKeys, i), strings.get(vectors.dimensionValues, i));
-    }
-  }
-
   /**
    * The length in bytes of the UTF-8 text of {@code column} at {@code index} (a row, or an entry of
    * the map columns); 0 where it is null (a ping without payload).
@@ -262,6 +236,11 @@ public final class ColumnBatch implements AutoCloseable {
   /** The key of dimension entry {@code entry}. */
   public String dimensionKey(int entry) {
     return strings.get(vectors.dimensionKeys, entry);
+  }
+
+  /** The value of dimension entry {@code entry}. */
+  public String dimensionValue(int entry) {
+    return strings.get(vectors.dimensionValues, entry);
   }
 
   PingVectors vectors() {

@@ -10,7 +10,7 @@ import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,17 +46,27 @@ class ColumnBatchTest {
       assertThat(batch.deployType(0)).isEqualTo("kubernetes");
       assertThat(batch.payload(0)).isEqualTo("{\"q\":\"x\"}");
       assertThat(batch.payload(1)).isNull();
-      assertThat(batch.metricCount(0)).isEqualTo(2);
-      assertThat(batch.metricCount(1)).isZero();
-      assertThat(batch.dimensionCount(0)).isEqualTo(2);
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      batch.forEachMetric(0, metrics::put);
-      assertThat(metrics).containsExactly(Map.entry("duration_ms", 12.5), Map.entry("results", 3.0));
-      Map<String, String> dimensions = new LinkedHashMap<>();
-      batch.forEachDimension(0, dimensions::put);
-      assertThat(dimensions).containsExactly(Map.entry("lang", "go"), Map.entry("repo", "ünïcode/✓"));
-      batch.forEachDimension(1, (k, v) -> dimensions.put("unexpected", k));
-      assertThat(dimensions).doesNotContainKey("unexpected");
+      assertThat(batch.metricEnd(0) - batch.metricStart(0)).isEqualTo(2);
+      assertThat(batch.metricStart(1)).isEqualTo(batch.metricEnd(1)).isEqualTo(2);
+      assertThat(batch.dimensionEnd(0) - batch.dimensionStart(0)).isEqualTo(2);
+      assertThat(batch.dimensionStart(1)).isEqualTo(batch.dimensionEnd(1)).isEqualTo(2);
+      assertThat(PingRow.metrics(batch, 0)).containsExactly(Map.entry("duration_ms", 12.5), Map.entry("results", 3.0));
+      assertThat(PingRow.dimensions(batch, 0)).containsExactly(Map.entry("lang", "go"), Map.entry("repo", "ünïcode/✓"));
+      assertUtf8(batch, ColumnBatch.Text.INGEST_NODE, 0, "node-1");
+      assertUtf8(batch, ColumnBatch.Text.PING_ID, 0, "p-1");
+      assertUtf8(batch, ColumnBatch.Text.INSTANCE_ID, 1, "inst-2");
+      assertUtf8(batch, ColumnBatch.Text.EVENT, 0, "search.executed");
+      assertUtf8(batch, ColumnBatch.Text.VERSION, 0, "5.3.0");
+      assertUtf8(batch, ColumnBatch.Text.VERSION, 1, "");
+      assertUtf8(batch, ColumnBatch.Text.DEPLOY_TYPE, 0, "kubernetes");
+      assertUtf8(batch, ColumnBatch.Text.PAYLOAD, 0, "{\"q\":\"x\"}");
+      assertUtf8(batch, ColumnBatch.Text.PAYLOAD, 1, "");
+      assertUtf8(batch, ColumnBatch.Text.METRIC_KEY, 1, "results");
+      assertUtf8(batch, ColumnBatch.Text.DIMENSION_KEY, 1, "repo");
+      assertUtf8(batch, ColumnBatch.Text.DIMENSION_VALUE, 1, "ünïcode/✓");
+      byte[] small = new byte[12];
+      assertThat(batch.copyUtf8(ColumnBatch.Text.DIMENSION_VALUE, 1, small, 1)).isEqualTo(-1);
+      assertThat(small).containsOnly(0);
     }
   }
 
@@ -105,6 +115,15 @@ class ColumnBatchTest {
     WalRecordColumns columns = new WalRecordColumns();
     columns.scan(entry.position(), entry.record().toByteArray());
     return batch.tryAppend(columns, Integer.MAX_VALUE);
+  }
+
+  /** {@code utf8Length} and {@code copyUtf8} give {@code expected}'s UTF-8 bytes, copied where asked. */
+  private static void assertUtf8(ColumnBatch batch, ColumnBatch.Text column, int index, String expected) {
+    byte[] bytes = expected.getBytes(StandardCharsets.UTF_8);
+    assertThat(batch.utf8Length(column, index)).isEqualTo(bytes.length);
+    byte[] into = new byte[bytes.length + 3];
+    assertThat(batch.copyUtf8(column, index, into, 2)).isEqualTo(bytes.length);
+    assertThat(Arrays.copyOfRange(into, 2, 2 + bytes.length)).isEqualTo(bytes);
   }
 
   private static void assertRowsAre(ColumnBatch batch, List<WalReader.Entry> entries) {

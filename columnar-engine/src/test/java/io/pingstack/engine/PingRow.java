@@ -36,13 +36,27 @@ record PingRow(long walPosition, long receivedAt, String ingestNode, String ping
 
   /** Row {@code row} of {@code batch}, read through its accessors. */
   static PingRow of(ColumnBatch batch, int row) {
-    Map<String, Double> metrics = new LinkedHashMap<>();
-    batch.forEachMetric(row, metrics::put);
-    Map<String, String> dimensions = new LinkedHashMap<>();
-    batch.forEachDimension(row, dimensions::put);
     return new PingRow(batch.walPosition(row), batch.receivedAtMicros(row), batch.ingestNode(row), batch.pingId(row),
         batch.instanceId(row), batch.timestampMicros(row), batch.event(row), batch.version(row), batch.deployType(row),
-        metrics, dimensions, batch.payload(row));
+        metrics(batch, row), dimensions(batch, row), batch.payload(row));
+  }
+
+  /** The metrics of row {@code row} of {@code batch}, in the ping's order. */
+  public static Map<String, Double> metrics(ColumnBatch batch, int row) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    for (int entry = batch.metricStart(row); entry < batch.metricEnd(row); entry++) {
+      metrics.put(batch.metricKey(entry), batch.metricValue(entry));
+    }
+    return metrics;
+  }
+
+  /** The dimensions of row {@code row} of {@code batch}, in the ping's order. */
+  public static Map<String, String> dimensions(ColumnBatch batch, int row) {
+    Map<String, String> dimensions = new LinkedHashMap<>();
+    for (int entry = batch.dimensionStart(row); entry < batch.dimensionEnd(row); entry++) {
+      dimensions.put(batch.dimensionKey(entry), batch.dimensionValue(entry));
+    }
+    return dimensions;
   }
 
   /** The rows of {@code records}, the first at {@code firstPosition} and the next ones one apart. */

@@ -2,55 +2,52 @@ package io.pingstack.rollups;
 
 import io.pingstack.engine.ColumnBatch;
 import io.pingstack.model.PingRules;
-import java.util.Arrays;
-import java.util.function.BiConsumer;
-import java.util.function.ObjDoubleConsumer;
 
 /**
  * One row of a {@link ColumnBatch} seen as a {@link PingView}. Reused from row to row by one
- * thread: {@link #load} copies the row's metrics and dimensions into arrays that grow as needed.
+ * thread: {@link #load} copies the row's metrics and dimension keys into arrays that grow as
+ * needed; a dimension's value is read from the batch only when asked for (the rollups ask only for
+ * the declared dimensions).
  */
 final class ColumnBatchPing implements PingView {
   private ColumnBatch batch;
   private int row;
+  /** The row's version and deploy type once read, else null. */
+  private String version;
+  private String deployType;
   private String[] metricNames = new String[8];
   private double[] metricValues = new double[8];
   private int metrics;
   private String[] dimensionKeys = new String[8];
-  private String[] dimensionValues = new String[8];
+  /** The batch's entry of the row's first dimension. */
+  private int firstDimension;
   private int dimensions;
   /** The instance id's UTF-8 bytes, for {@link #instanceHash}: 128 chars of up to 3 bytes each (API.md). */
   private final byte[] instanceId = new byte[3 * PingRules.MAX_INSTANCE_ID];
 
-  /** Made once, not per row: the consumer loads every row through them. */
-  private final ObjDoubleConsumer<String> addMetric = this::addMetric;
-  private final BiConsumer<String, String> addDimension = this::addDimension;
-
   void load(ColumnBatch batch, int row) {
     this.batch = batch;
     this.row = row;
-    metrics = 0;
-    batch.forEachMetric(row, addMetric);
-    dimensions = 0;
-    batch.forEachDimension(row, addDimension);
-  }
-
-  private void addMetric(String name, double value) {
-    if (metrics == metricNames.length) {
-      metricNames = Arrays.copyOf(metricNames, metrics * 2);
-      metricValues = Arrays.copyOf(metricValues, metrics * 2);
+    version = null;
+    deployType = null;
+    int first = batch.metricStart(row);
+    metrics = batch.metricEnd(row) - first;
+    if (metrics > metricNames.length) {
+      metricNames = new String[Math.max(metrics, 2 * metricNames.length)];
+      metricValues = new double[metricNames.length];
     }
-    metricNames[metrics] = name;
-    metricValues[metrics++] = value;
-  }
-
-  private void addDimension(String key, String value) {
-    if (dimensions == dimensionKeys.length) {
-      dimensionKeys = Arrays.copyOf(dimensionKeys, dimensions * 2);
-      dimensionValues = Arrays.copyOf(dimensionValues, dimensions * 2);
+    for (int i = 0; i < metrics; i++) {
+      metricNames[i] = batch.metricKey(first + i);
+      metricValues[i] = batch.metricValue(first + i);
     }
-    dimensionKeys[dimensions] = key;
-    dimensionValues[dimensions++] = value;
+    firstDimension = batch.dimensionStart(row);
+    dimensions = batch.dimensionEnd(row) - firstDimension;
+    if (dimensions > dimensionKeys.length) {
+      dimensionKeys = new String[Math.max(dimensions, 2 * dimensionKeys.length)];
+    }
+    for (int i = 0; i < dimensions; i++) {
+      dimensionKeys[i] = batch.dimensionKey(firstDimension + i);
+    }
   }
 
   @Override
@@ -63,14 +60,22 @@ final class ColumnBatchPing implements PingView {
     return batch.event(row);
   }
 
+  /** Read once per row: the series key and the instance table both ask. */
   @Override
   public String version() {
-    return batch.version(row);
+    if (version == null) {
+      version = batch.version(row);
+    }
+    return version;
   }
 
+  /** Read once per row: the series key and the instance table both ask. */
   @Override
   public String deployType() {
-    return batch.deployType(row);
+    if (deployType == null) {
+      deployType = batch.deployType(row);
+    }
+    return deployType;
   }
 
   @Override
@@ -108,7 +113,7 @@ final class ColumnBatchPing implements PingView {
   public String dimension(String key) {
     for (int i = 0; i < dimensions; i++) {
       if (dimensionKeys[i].equals(key)) {
-        return dimensionValues[i];
+        return batch.dimensionValue(firstDimension + i);
       }
     }
     return null;

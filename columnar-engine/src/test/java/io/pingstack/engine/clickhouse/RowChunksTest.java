@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -91,10 +92,14 @@ class RowChunksTest {
     out.writeString(batch.event(row));
     out.writeString(batch.version(row));
     out.writeString(batch.deployType(row));
-    Map<String, String> dimensionValues = new java.util.LinkedHashMap<>();
-    batch.forEachDimension(row, dimensionValues::put);
-    Map<String, Double> metricValues = new java.util.LinkedHashMap<>();
-    batch.forEachMetric(row, metricValues::put);
+    Map<String, String> dimensionValues = new LinkedHashMap<>();
+    for (int entry = batch.dimensionStart(row); entry < batch.dimensionEnd(row); entry++) {
+      dimensionValues.put(batch.dimensionKey(entry), batch.dimensionValue(entry));
+    }
+    Map<String, Double> metricValues = new LinkedHashMap<>();
+    for (int entry = batch.metricStart(row); entry < batch.metricEnd(row); entry++) {
+      metricValues.put(batch.metricKey(entry), batch.metricValue(entry));
+    }
     for (String key : dimensions) {
       String value = dimensionValues.remove(key);
       if (value == null) {
