@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,41 @@ class PingScanTest {
     assertThat(PingScan.textLength(new byte[] {'a', 0, 'b'}, 0, 3)).isEqualTo(-1);
     assertThat(PingScan.textLength(new byte[] {'a', (byte) 0xC3, 0x28}, 0, 3)).isEqualTo(-1);
     assertThat(PingScan.textLength(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, 0, 3)).isEqualTo(-1); // a lone surrogate
+  }
+
+  @Test
+  void textLengthFindsANulOrNonAsciiByteWhereverItIsInTheEightByteSteps() {
+    byte[][] odd = {{0}, {(byte) 0xC3, (byte) 0xA9}, {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80}, {(byte) 0xC3}, {(byte) 0x80}};
+    for (int length = 0; length <= 40; length++) {
+      for (int at = 0; at <= length; at++) {
+        for (byte[] inserted : odd) {
+          byte[] text = new byte[3 + length + inserted.length + 2];
+          Arrays.fill(text, (byte) 'a');
+          text[2 + length % 3] = 1; // the lowest ASCII byte, next to the step's borrow
+          System.arraycopy(inserted, 0, text, 3 + at, inserted.length);
+          int size = length + inserted.length;
+          assertThat(PingScan.textLength(text, 3, size)).as("%d bytes, %s at %d", size, Arrays.toString(inserted), at)
+              .isEqualTo(referenceTextLength(text, 3, size));
+        }
+      }
+      byte[] ascii = new byte[length];
+      Arrays.fill(ascii, (byte) 0x7F);
+      assertThat(PingScan.textLength(ascii, 0, length)).isEqualTo(length);
+    }
+  }
+
+  /** What {@code textLength} must answer, from a String: -1 for a NUL or text parsing refuses. */
+  private static int referenceTextLength(byte[] bytes, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
+      if (bytes[i] == 0) {
+        return -1;
+      }
+    }
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes, offset, length)).length();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return -1;
+    }
   }
 
   /** Decoding a body of this one ping gives what validating the parsed ping gives, and a WAL record of the same pings. */
