@@ -8,37 +8,63 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per instance, the event time of its latest ping and the version and deploy type that ping
  * carried. At most {@code max_instances} instances; further ones are counted, not kept. Written by
- * the applying thread, read by any.
+ * one thread at a time (the applying thread, or eviction between batches), read by any.
  *
  * <p>Instances are keyed by their {@link InstanceHash}, not their id: the table only ever answers
  * counts, and a hash costs neither the id's memory nor its hashing on every ping (two of a million
  * ids collide with a probability near 3e-8).
+ *
+ * <p>An open-addressing table of primitive slots: an instance's hash and latest time sit next to each
+ * other, so the common update (a later ping, same version and deploy type) touches one line of
+ * memory and the shared {@link Kind}, where a map of boxed keys to entries took four. A reader sees
+ * each slot's {@link Kind} whole (an immutable object), so never one ping's version with another's
+ * deploy type; a slot's time may be a ping older or newer than its kind. The table is replaced
+ * whole, and published through a volatile field, when it grows or evicts; a reader iterates the one
+ * it read.
  */
 final class InstanceTable {
-  /**
-   * An instance's latest ping. The common update (a later ping, same version and deploy type) only
-   * moves {@code seenMillis}; a change of either string replaces the whole entry, so a reader never
-   * sees one instance's version with another ping's deploy type.
-   */
-  private static final class Latest {
-    volatile long seenMillis;
-    final String version;
-    final String deployType;
+  /** A version and deploy type, shared by every instance that reports them. */
+  private record Kind(String version, String deployType) {}
 
-    Latest(long seenMillis, String version, String deployType) {
-      this.seenMillis = seenMillis;
-      this.version = version;
-      this.deployType = deployType;
+  /** Linear probing; {@code kinds[i] == null}: slot {@code i} is free. */
+  private static final class Table {
+    /** Slot {@code i}: the instance's hash at {@code 2i}, its latest time at {@code 2i + 1}. */
+    final long[] slots;
+    final Kind[] kinds;
+    final int shift;
+
+    Table(int capacity) {
+      slots = new long[2 * capacity];
+      kinds = new Kind[capacity];
+      shift = Long.numberOfLeadingZeros(capacity - 1L);
+    }
+
+    int capacity() {
+      return kinds.length;
+    }
+
+    /** The slot of {@code instanceHash}, or the free slot where it goes. */
+    int slotOf(long instanceHash) {
+      int mask = kinds.length - 1;
+      int i = (int) ((instanceHash * 0x9E3779B97F4A7C15L) >>> shift) & mask;
+      while (kinds[i] != null && slots[2 * i] != instanceHash) {
+        i = (i + 1) & mask;
+      }
+      return i;
     }
   }
 
-  private final ConcurrentHashMap<Long, Latest> byId = new ConcurrentHashMap<>();
-  private final Interner interner = new Interner(4096);
+  private static final int FIRST_CAPACITY = 1024;
+  private static final int MAX_SHARED_KINDS = 4096;
+
+  private volatile Table table = new Table(FIRST_CAPACITY);
+  private volatile int size;
+  /** The kinds in use, by themselves: one object per pair. Writing thread only. */
+  private final Map<Kind, Kind> kinds = new HashMap<>();
   private final int max;
   private final RollupMetrics metrics;
 
@@ -48,30 +74,83 @@ final class InstanceTable {
   }
 
   void record(long instanceHash, long seenMillis, String version, String deployType) {
-    Long instance = instanceHash;
-    Latest current = byId.get(instance);
-    if (current == null) {
-      if (byId.size() >= max) {
+    Table t = table;
+    int i = t.slotOf(instanceHash);
+    Kind kind = t.kinds[i];
+    if (kind == null) {
+      if (size >= max) {
         metrics.instancesCapped();
         return;
       }
-      byId.put(instance, new Latest(seenMillis, interner.intern(version), interner.intern(deployType)));
-    } else if (seenMillis >= current.seenMillis) {
-      if (version.equals(current.version) && deployType.equals(current.deployType)) {
-        current.seenMillis = seenMillis;
-      } else {
-        byId.put(instance, new Latest(seenMillis, interner.intern(version), interner.intern(deployType)));
+      if (2 * (size + 1) > t.capacity()) {
+        t = rehash(2 * t.capacity(), Long.MIN_VALUE);
+        i = t.slotOf(instanceHash);
+      }
+      t.slots[2 * i] = instanceHash;
+      t.slots[2 * i + 1] = seenMillis;
+      t.kinds[i] = kindOf(version, deployType);
+      size++;
+    } else if (seenMillis >= t.slots[2 * i + 1]) {
+      t.slots[2 * i + 1] = seenMillis;
+      if (!version.equals(kind.version) || !deployType.equals(kind.deployType)) {
+        t.kinds[i] = kindOf(version, deployType);
       }
     }
   }
 
-  int size() {
-    return byId.size();
+  /** The shared kind of this pair; past {@value #MAX_SHARED_KINDS} pairs, one of its own (memory stays bounded by the instances). */
+  private Kind kindOf(String version, String deployType) {
+    Kind kind = new Kind(version, deployType);
+    Kind shared = kinds.get(kind);
+    if (shared != null) {
+      return shared;
+    }
+    if (kinds.size() < MAX_SHARED_KINDS) {
+      kinds.put(kind, kind);
+    }
+    return kind;
   }
 
-  /** Forgets instances whose latest ping is before {@code cutoffMillis}. */
+  /**
+   * A table of {@code capacity} slots with the instances seen at or after {@code keepFrom}, published
+   * as the table; the kinds no longer used are forgotten.
+   */
+  private Table rehash(int capacity, long keepFrom) {
+    Table from = table;
+    Table to = new Table(capacity);
+    Map<Kind, Kind> used = new HashMap<>();
+    int kept = 0;
+    for (int i = 0; i < from.capacity(); i++) {
+      Kind kind = from.kinds[i];
+      long seen = from.slots[2 * i + 1];
+      if (kind != null && seen >= keepFrom) {
+        int j = to.slotOf(from.slots[2 * i]);
+        to.slots[2 * j] = from.slots[2 * i];
+        to.slots[2 * j + 1] = seen;
+        to.kinds[j] = kind;
+        if (kinds.get(kind) == kind) {
+          used.put(kind, kind);
+        }
+        kept++;
+      }
+    }
+    kinds.keySet().retainAll(used.keySet());
+    table = to;
+    size = kept;
+    return to;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Forgets instances whose latest ping is before {@code cutoffMillis}. Not while another thread writes. */
   void evictSeenBefore(long cutoffMillis) {
-    byId.values().removeIf(latest -> latest.seenMillis < cutoffMillis);
+    int capacity = table.capacity();
+    while (capacity > FIRST_CAPACITY && 4L * size <= capacity) {
+      capacity /= 2; // shrinks as instances go, never below twice what stays
+    }
+    rehash(capacity, cutoffMillis);
   }
 
   InstancesSummary summarize(long activeSinceMillis, Field groupBy) {
@@ -80,11 +159,13 @@ final class InstanceTable {
     }
     long active = 0;
     Map<String, long[]> counts = new HashMap<>();
-    for (Latest latest : byId.values()) {
-      if (latest.seenMillis >= activeSinceMillis) {
+    Table t = table;
+    for (int i = 0; i < t.capacity(); i++) {
+      Kind kind = t.kinds[i];
+      if (kind != null && t.slots[2 * i + 1] >= activeSinceMillis) {
         active++;
         if (groupBy != null) {
-          String value = groupBy.kind() == Field.Kind.VERSION ? latest.version : latest.deployType;
+          String value = groupBy.kind() == Field.Kind.VERSION ? kind.version : kind.deployType;
           counts.computeIfAbsent(value, v -> new long[1])[0]++;
         }
       }
@@ -96,26 +177,26 @@ final class InstanceTable {
     return new InstancesSummary(active, groups);
   }
 
-  /** The table as it is now, for a snapshot written by another thread. Applying thread. */
+  /** The table as it is now, for a snapshot written by another thread. Writing thread. */
   Frozen freeze() {
-    int n = byId.size();
+    Table t = table;
+    int n = size;
     long[] ids = new long[n];
     long[] seen = new long[n];
     String[] versions = new String[n];
     String[] deployTypes = new String[n];
-    int i = 0;
-    for (Map.Entry<Long, Latest> e : byId.entrySet()) {
-      if (i == n) {
-        break; // only the applying thread adds, so the table cannot grow meanwhile; this keeps a misuse in bounds
+    int at = 0;
+    for (int i = 0; i < t.capacity() && at < n; i++) {
+      Kind kind = t.kinds[i];
+      if (kind != null) {
+        ids[at] = t.slots[2 * i];
+        seen[at] = t.slots[2 * i + 1];
+        versions[at] = kind.version;
+        deployTypes[at] = kind.deployType;
+        at++;
       }
-      Latest latest = e.getValue();
-      ids[i] = e.getKey();
-      seen[i] = latest.seenMillis;
-      versions[i] = latest.version;
-      deployTypes[i] = latest.deployType;
-      i++;
     }
-    return new Frozen(i, ids, seen, versions, deployTypes);
+    return new Frozen(at, ids, seen, versions, deployTypes);
   }
 
   /** The instances as {@link #freeze} found them. */
@@ -131,16 +212,26 @@ final class InstanceTable {
     }
   }
 
-  /** Adds the instances written by {@link #writeTo}; all of them, even beyond a cap lowered since. */
+  /** Adds the instances written by {@link #writeTo}; all of them, even beyond a cap lowered since. Writing thread. */
   void readFrom(DataInput in) throws IOException {
     int n = in.readInt();
     CorruptSnapshotException.check(n >= 0, "instance table of " + n + " instances");
     for (int i = 0; i < n; i++) {
       long instanceHash = in.readLong();
       long seen = in.readLong();
-      String version = interner.intern(SnapshotFile.readString(in));
-      String deployType = interner.intern(SnapshotFile.readString(in));
-      byId.put(instanceHash, new Latest(seen, version, deployType));
+      String version = SnapshotFile.readString(in);
+      String deployType = SnapshotFile.readString(in);
+      Table t = table;
+      if (2 * (size + 1) > t.capacity()) {
+        t = rehash(2 * t.capacity(), Long.MIN_VALUE);
+      }
+      int slot = t.slotOf(instanceHash);
+      if (t.kinds[slot] == null) {
+        size++;
+      }
+      t.slots[2 * slot] = instanceHash;
+      t.slots[2 * slot + 1] = seen;
+      t.kinds[slot] = kindOf(version, deployType);
     }
   }
 }

@@ -321,9 +321,9 @@ public final class Rollups implements RollupReader, AutoCloseable {
           events.remove(event.name, event);
         }
       }
+      instances.evictSeenBefore(staleBefore);
       return null;
     });
-    instances.evictSeenBefore(staleBefore);
     if (merged != null) {
       merged.evictExpired(retention, nowMillis);
     }
