@@ -210,24 +210,24 @@ final class RowChunks {
 
   /** Sorts the row's metric and dimension entries into the declared columns' slots and the others. */
   private void collect(ColumnBatch batch, int row) {
-    Arrays.fill(dimensionEntries, -1);
-    Arrays.fill(metricEntries, -1);
-    otherMetrics.size = 0;
-    otherDimensions.size = 0;
-    for (int entry = batch.metricStart(row), end = batch.metricEnd(row); entry < end; entry++) {
-      Integer declared = metricIndex.isEmpty() ? null : metricIndex.get(batch.metricKey(entry));
-      if (declared == null) {
-        otherMetrics.add(entry);
+    sort(batch, true, batch.metricStart(row), batch.metricEnd(row), metricIndex, metricEntries, otherMetrics);
+    sort(batch, false, batch.dimensionStart(row), batch.dimensionEnd(row), dimensionIndex, dimensionEntries, otherDimensions);
+  }
+
+  /**
+   * Metric (or dimension) entries {@code start} to {@code end}: into {@code declared} by their key's
+   * slot in {@code index}, else {@code others}.
+   */
+  private static void sort(ColumnBatch batch, boolean metrics, int start, int end, Map<String, Integer> index, int[] declared,
+      Entries others) {
+    Arrays.fill(declared, -1);
+    others.size = 0;
+    for (int entry = start; entry < end; entry++) {
+      Integer slot = index.isEmpty() ? null : index.get(metrics ? batch.metricKey(entry) : batch.dimensionKey(entry));
+      if (slot == null) {
+        others.add(entry);
       } else {
-        metricEntries[declared] = entry;
-      }
-    }
-    for (int entry = batch.dimensionStart(row), end = batch.dimensionEnd(row); entry < end; entry++) {
-      Integer declared = dimensionIndex.isEmpty() ? null : dimensionIndex.get(batch.dimensionKey(entry));
-      if (declared == null) {
-        otherDimensions.add(entry);
-      } else {
-        dimensionEntries[declared] = entry;
+        declared[slot] = entry;
       }
     }
   }
