@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param maxSeries the most series kept across all events (and the most events); pings of a series
  *     beyond it are counted, not stored
  * @param maxInstances the most instances the instance table keeps; further instances are counted,
- *     not stored
+ *     not stored; at most {@link #MAX_INSTANCES}
  * @param snapshotDir where snapshots are written (nothing else should live there)
  * @param queryCacheBytes the most heap (estimated) the merged cells of query groups may hold
  *     between queries ({@link MergeCache}); 0 keeps none
@@ -35,6 +35,8 @@ public record RollupsConfig(
 
   /** A ping carries at most 32 dimensions (API.md section 1), so more declared keys mean nothing. */
   public static final int MAX_DIMENSIONS = 32;
+  /** The instance table's slots are arrays indexed by int, at most half full: 2^28 instances take ~12 GiB anyway. */
+  public static final int MAX_INSTANCES = 1 << 28;
 
   public RollupsConfig {
     Objects.requireNonNull(dimensions, "dimensions");
@@ -58,8 +60,8 @@ public record RollupsConfig(
     if (maxSeries < 1) {
       throw new IllegalArgumentException("rollups.max_series must be at least 1: " + maxSeries);
     }
-    if (maxInstances < 1) {
-      throw new IllegalArgumentException("rollups.max_instances must be at least 1: " + maxInstances);
+    if (maxInstances < 1 || maxInstances > MAX_INSTANCES) {
+      throw new IllegalArgumentException("rollups.max_instances must be 1 to " + MAX_INSTANCES + ": " + maxInstances);
     }
     if (queryCacheBytes < 0) {
       throw new IllegalArgumentException("rollups.query_cache_bytes must not be negative: " + queryCacheBytes);

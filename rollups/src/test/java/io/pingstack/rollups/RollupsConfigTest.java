@@ -25,6 +25,8 @@ class RollupsConfigTest {
   void invalidSettingsAreRefusedNamingTheSetting() {
     assertThatThrownBy(() -> defaults.withMaxSeries(0)).hasMessageContaining("rollups.max_series");
     assertThatThrownBy(() -> defaults.withMaxInstances(-1)).hasMessageContaining("rollups.max_instances");
+    assertThatThrownBy(() -> defaults.withMaxInstances(RollupsConfig.MAX_INSTANCES + 1)).hasMessageContaining("rollups.max_instances");
+    assertThat(defaults.withMaxInstances(RollupsConfig.MAX_INSTANCES).maxInstances()).isEqualTo(RollupsConfig.MAX_INSTANCES);
     assertThatThrownBy(() -> defaults.withRetention(Step.HOUR, Duration.ofMinutes(30))).hasMessageContaining("rollups.hour_retention");
     assertThatThrownBy(() -> defaults.withRetention(Step.DAY, null)).hasMessageContaining("rollups.day_retention");
     assertThatThrownBy(() -> defaults.withDimensions(List.of("plan", "plan"))).hasMessageContaining("rollups.dimensions");
