@@ -44,8 +44,6 @@ final class PingVectors implements AutoCloseable {
   private final List<BaseVariableWidthVector> rowStrings;
   /** The string vectors in {@link ColumnBatch.Text} order. */
   final VarCharVector[] texts;
-  /** Writers of the string vectors no row leaves null, for the decoder; by {@link ColumnBatch.Text} ordinal (none for the payload). */
-  final Utf8Appender[] appenders;
 
   PingVectors(BufferAllocator allocator) {
     root = VectorSchemaRoot.create(PingSchema.SCHEMA, allocator);
@@ -70,10 +68,6 @@ final class PingVectors implements AutoCloseable {
     rowStrings = List.of(ingestNode, pingId, instanceId, event, version, deployType, payload);
     texts = new VarCharVector[] {ingestNode, pingId, instanceId, event, version, deployType, payload, metricKeys, dimensionKeys,
         dimensionValues};
-    appenders = new Utf8Appender[texts.length];
-    for (int i = 0; i < texts.length; i++) {
-      appenders[i] = texts[i] == payload ? null : new Utf8Appender(texts[i]);
-    }
     root.allocateNew();
   }
 
@@ -147,11 +141,6 @@ final class PingVectors implements AutoCloseable {
   void reallocate() {
     root.clear();
     root.allocateNew();
-    for (Utf8Appender appender : appenders) {
-      if (appender != null) {
-        appender.forget();
-      }
-    }
   }
 
   @Override

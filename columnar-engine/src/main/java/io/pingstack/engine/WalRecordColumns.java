@@ -7,6 +7,7 @@ import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import java.io.IOException;
 import java.util.Arrays;
+import org.apache.arrow.vector.VarCharVector;
 
 /**
  * Decodes an encoded {@link WalRecord} straight into {@link PingVectors}, one row per ping, without
@@ -194,39 +195,35 @@ final class WalRecordColumns {
     byte[] r = record;
     v.walPosition.setSafe(row, position);
     v.receivedAt.setSafe(row, receivedAtMicros);
-    Utf8Appender[] out = v.appenders;
-    out[ColumnBatch.Text.INGEST_NODE.ordinal()].append(row, r, nodeOffset, nodeLength);
-    string(out[ColumnBatch.Text.PING_ID.ordinal()], row, Ping.PING_ID_FIELD_NUMBER);
-    string(out[ColumnBatch.Text.INSTANCE_ID.ordinal()], row, Ping.INSTANCE_ID_FIELD_NUMBER);
+    v.ingestNode.setSafe(row, r, nodeOffset, nodeLength);
+    string(v.pingId, row, Ping.PING_ID_FIELD_NUMBER);
+    string(v.instanceId, row, Ping.INSTANCE_ID_FIELD_NUMBER);
     v.timestamp.setSafe(row, seconds * 1_000_000L + nanos / 1_000);
-    string(out[ColumnBatch.Text.EVENT.ordinal()], row, Ping.EVENT_FIELD_NUMBER);
-    string(out[ColumnBatch.Text.VERSION.ordinal()], row, Ping.VERSION_FIELD_NUMBER);
-    string(out[ColumnBatch.Text.DEPLOY_TYPE.ordinal()], row, Ping.DEPLOY_TYPE_FIELD_NUMBER);
-    Utf8Appender metricKeys = out[ColumnBatch.Text.METRIC_KEY.ordinal()];
+    string(v.event, row, Ping.EVENT_FIELD_NUMBER);
+    string(v.version, row, Ping.VERSION_FIELD_NUMBER);
+    string(v.deployType, row, Ping.DEPLOY_TYPE_FIELD_NUMBER);
     int entry = v.metrics.startNewValue(row);
     for (int i = 0; i < metrics.count; i++, entry++) {
       v.metricEntries.setIndexDefined(entry);
-      metricKeys.append(entry, r, metrics.keyOffset[i], metrics.keyLength[i]);
+      v.metricKeys.setSafe(entry, r, metrics.keyOffset[i], metrics.keyLength[i]);
       v.metricValues.setSafe(entry, Double.longBitsToDouble(metrics.value[i]));
     }
     v.metrics.endValue(row, metrics.count);
-    Utf8Appender dimensionKeys = out[ColumnBatch.Text.DIMENSION_KEY.ordinal()];
-    Utf8Appender dimensionValues = out[ColumnBatch.Text.DIMENSION_VALUE.ordinal()];
     entry = v.dimensions.startNewValue(row);
     for (int i = 0; i < dimensions.count; i++, entry++) {
       v.dimensionEntries.setIndexDefined(entry);
-      dimensionKeys.append(entry, r, dimensions.keyOffset[i], dimensions.keyLength[i]);
-      dimensionValues.append(entry, r, (int) dimensions.value[i], dimensions.valueLength[i]);
+      v.dimensionKeys.setSafe(entry, r, dimensions.keyOffset[i], dimensions.keyLength[i]);
+      v.dimensionValues.setSafe(entry, r, (int) dimensions.value[i], dimensions.valueLength[i]);
     }
     v.dimensions.endValue(row, dimensions.count);
-    v.payload.setSafe(row, r, offset[Ping.PAYLOAD_FIELD_NUMBER], length[Ping.PAYLOAD_FIELD_NUMBER]);
+    string(v.payload, row, Ping.PAYLOAD_FIELD_NUMBER);
     if (length[Ping.PAYLOAD_FIELD_NUMBER] == 0) {
       v.payload.setNull(row);
     }
   }
 
-  private void string(Utf8Appender appender, int row, int field) {
-    appender.append(row, record, offset[field], length[field]);
+  private void string(VarCharVector vector, int row, int field) {
+    vector.setSafe(row, record, offset[field], length[field]);
   }
 
   /**
