@@ -152,15 +152,6 @@ public final class ColumnBatch implements AutoCloseable {
     return strings.get(vectors.instanceId, row);
   }
 
-  /**
-   * Copies the UTF-8 bytes of the instance id at {@code row} into {@code into}, for a sink that only
-   * hashes it (no {@code String} made); returns how many, or -1, having copied nothing, when they do
-   * not fit.
-   */
-  public int instanceIdUtf8(int row, byte[] into) {
-    return Utf8Strings.copy(vectors.instanceId, row, into);
-  }
-
   /** Event time, microseconds since the epoch (UTC). */
   public long timestampMicros(int row) {
     return vectors.timestamp.get(row);

@@ -25,7 +25,7 @@ final class Utf8Strings {
   /** The string at {@code index} of {@code vector} (which must not be null there). */
   String get(VarCharVector vector, int index) {
     byte[] bytes = scratch;
-    int length = copy(vector, index, bytes);
+    int length = copy(vector, index, bytes, 0);
     if (length < 0) {
       return new String(vector.get(index), StandardCharsets.UTF_8);
     }
@@ -45,14 +45,6 @@ final class Utf8Strings {
     keys[slot] = Arrays.copyOf(bytes, length);
     values[slot] = value;
     return value;
-  }
-
-  /**
-   * Copies the UTF-8 bytes at {@code index} of {@code vector} (which must not be null there) into
-   * {@code into}; returns how many, or -1, having copied nothing, when they do not fit.
-   */
-  static int copy(VarCharVector vector, int index, byte[] into) {
-    return copy(vector, index, into, 0);
   }
 
   /**

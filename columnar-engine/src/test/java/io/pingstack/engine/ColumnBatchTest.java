@@ -36,9 +36,9 @@ class ColumnBatchTest {
       assertThat(batch.pingId(0)).isEqualTo("p-1");
       assertThat(batch.instanceId(1)).isEqualTo("inst-2");
       byte[] utf8 = new byte[8];
-      assertThat(batch.instanceIdUtf8(1, utf8)).isEqualTo(6);
+      assertThat(batch.copyUtf8(ColumnBatch.Text.INSTANCE_ID, 1, utf8, 0)).isEqualTo(6);
       assertThat(new String(utf8, 0, 6, StandardCharsets.UTF_8)).isEqualTo("inst-2");
-      assertThat(batch.instanceIdUtf8(1, new byte[5])).isEqualTo(-1);
+      assertThat(batch.copyUtf8(ColumnBatch.Text.INSTANCE_ID, 1, new byte[5], 0)).isEqualTo(-1);
       assertThat(batch.timestampMicros(0)).isEqualTo(TestPings.T0.toEpochMilli() * 1000);
       assertThat(batch.event(0)).isEqualTo("search.executed");
       assertThat(batch.version(0)).isEqualTo("5.3.0");

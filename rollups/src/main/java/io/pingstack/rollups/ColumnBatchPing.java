@@ -85,7 +85,7 @@ final class ColumnBatchPing implements PingView {
 
   @Override
   public long instanceHash() {
-    int length = batch.instanceIdUtf8(row, instanceId);
+    int length = batch.copyUtf8(ColumnBatch.Text.INSTANCE_ID, row, instanceId, 0);
     return length < 0 ? PingView.super.instanceHash() : InstanceHash.ofUtf8(instanceId, length);
   }
 

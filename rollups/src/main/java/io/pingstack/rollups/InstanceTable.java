@@ -82,20 +82,28 @@ final class InstanceTable {
         metrics.instancesCapped();
         return;
       }
-      if (2 * (size + 1) > t.capacity()) {
-        t = rehash(2 * t.capacity(), Long.MIN_VALUE);
-        i = t.slotOf(instanceHash);
-      }
-      t.slots[2 * i] = instanceHash;
-      t.slots[2 * i + 1] = seenMillis;
-      t.kinds[i] = kindOf(version, deployType);
-      size++;
+      put(instanceHash, seenMillis, kindOf(version, deployType));
     } else if (seenMillis >= t.slots[2 * i + 1]) {
       t.slots[2 * i + 1] = seenMillis;
       if (!version.equals(kind.version) || !deployType.equals(kind.deployType)) {
         t.kinds[i] = kindOf(version, deployType);
       }
     }
+  }
+
+  /** Sets the instance's slot, taking a free one (the table grown first when it would be over half full). */
+  private void put(long instanceHash, long seenMillis, Kind kind) {
+    Table t = table;
+    if (2 * (size + 1) > t.capacity()) {
+      t = rehash(2 * t.capacity(), Long.MIN_VALUE);
+    }
+    int i = t.slotOf(instanceHash);
+    if (t.kinds[i] == null) {
+      size++;
+    }
+    t.slots[2 * i] = instanceHash;
+    t.slots[2 * i + 1] = seenMillis;
+    t.kinds[i] = kind;
   }
 
   /** The shared kind of this pair; past {@value #MAX_SHARED_KINDS} pairs, one of its own (memory stays bounded by the instances). */
@@ -221,17 +229,7 @@ final class InstanceTable {
       long seen = in.readLong();
       String version = SnapshotFile.readString(in);
       String deployType = SnapshotFile.readString(in);
-      Table t = table;
-      if (2 * (size + 1) > t.capacity()) {
-        t = rehash(2 * t.capacity(), Long.MIN_VALUE);
-      }
-      int slot = t.slotOf(instanceHash);
-      if (t.kinds[slot] == null) {
-        size++;
-      }
-      t.slots[2 * slot] = instanceHash;
-      t.slots[2 * slot + 1] = seen;
-      t.kinds[slot] = kindOf(version, deployType);
+      put(instanceHash, seen, kindOf(version, deployType));
     }
   }
 }
