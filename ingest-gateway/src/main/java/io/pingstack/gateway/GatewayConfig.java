@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param maxPingAge oldest event time accepted
  * @param dedupWindow how long an accepted (instance_id, ping_id) is remembered
  * @param dedupMaxEntries the most pairs remembered at once
+ * @param eventLoopThreads the threads that serve the HTTP and gRPC connections
  */
 public record GatewayConfig(
     String host,
@@ -40,7 +41,8 @@ public record GatewayConfig(
     List<IngestToken> tokens,
     Duration maxPingAge,
     Duration dedupWindow,
-    long dedupMaxEntries) {
+    long dedupMaxEntries,
+    int eventLoopThreads) {
 
   public GatewayConfig {
     Objects.requireNonNull(host, "host");
@@ -57,6 +59,7 @@ public record GatewayConfig(
     positive("http.max_header_bytes", maxHeaderBytes);
     positive("ingest.max_inflight_bytes", maxInflightBytes);
     positive("dedup.max_entries", dedupMaxEntries);
+    positive("http.event_loop_threads", eventLoopThreads);
     if (maxInflightBytes < maxWireBytes + (long) maxDecompressedBytes) {
       throw new IllegalArgumentException("ingest.max_inflight_bytes must hold at least one largest request: "
           + (maxWireBytes + (long) maxDecompressedBytes));
@@ -75,6 +78,6 @@ public record GatewayConfig(
   public static GatewayConfig defaults() {
     return new GatewayConfig("0.0.0.0", 8080, "node-1", 16 << 20, 64 << 20, 10_000, 16 * 1024,
         Duration.ofSeconds(60), Duration.ofSeconds(30), 512L << 20, 0, 0, List.of(),
-        Duration.ofDays(30), Duration.ofHours(24), 4_000_000);
+        Duration.ofDays(30), Duration.ofHours(24), 4_000_000, Runtime.getRuntime().availableProcessors());
   }
 }

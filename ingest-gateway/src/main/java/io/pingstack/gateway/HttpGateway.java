@@ -73,7 +73,7 @@ public final class HttpGateway implements AutoCloseable {
     }
     this.router = new Router(all);
     this.boss = new NioEventLoopGroup(1);
-    this.workers = new NioEventLoopGroup();
+    this.workers = new NioEventLoopGroup(config.eventLoopThreads());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)

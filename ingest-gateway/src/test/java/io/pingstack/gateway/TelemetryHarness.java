@@ -75,7 +75,7 @@ final class TelemetryHarness implements AutoCloseable {
     GatewayConfig d = GatewayConfig.defaults();
     return new GatewayConfig(d.host(), d.port(), d.node(), d.maxWireBytes(), d.maxDecompressedBytes(),
         d.maxPingsPerBatch(), d.maxHeaderBytes(), d.idleTimeout(), d.requestDeadline(), d.maxInflightBytes(),
-        perSecond, burst, d.tokens(), d.maxPingAge(), d.dedupWindow(), d.dedupMaxEntries());
+        perSecond, burst, d.tokens(), d.maxPingAge(), d.dedupWindow(), d.dedupMaxEntries(), d.eventLoopThreads());
   }
 
   private static PingIntake intake(GatewayConfig config, Wal wal) {

@@ -83,7 +83,8 @@ record ServerConfig(
           tokens(s.string("ingest.tokens_file")),
           s.duration("ingest.max_ping_age"),
           s.duration("dedup.window"),
-          s.bytes("dedup.max_entries"));
+          s.bytes("dedup.max_entries"),
+          s.integer("http.event_loop_threads"));
       GrpcConfig grpc = new GrpcConfig(
           s.string("grpc.host"),
           s.integer("grpc.port"),

@@ -33,6 +33,7 @@ final class Settings {
     d.put("http.max_header_bytes", "16KiB");
     d.put("http.idle_timeout", "60s");
     d.put("http.request_deadline", "30s");
+    d.put("http.event_loop_threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
     d.put("grpc.host", "0.0.0.0");
     d.put("grpc.port", "9090");
     d.put("grpc.max_concurrent_calls_per_connection", "100");

@@ -36,7 +36,7 @@ class QueryHttpIT {
     GatewayConfig config = new GatewayConfig("127.0.0.1", 0, "node-test", 1 << 20, 1 << 20, 100,
         defaults.maxHeaderBytes(), defaults.idleTimeout(), defaults.requestDeadline(), 8 << 20, 0, 0,
         List.of(new IngestToken("sender", INGEST_TOKEN, null)),
-        defaults.maxPingAge(), defaults.dedupWindow(), 1000);
+        defaults.maxPingAge(), defaults.dedupWindow(), 1000, defaults.eventLoopThreads());
     READER.series = List.of(new RollupResult.Series(Map.of(),
         List.of(new RollupResult.Point(Instant.parse("2026-11-20T10:00:00Z").toEpochMilli(), new double[] {5}))));
     gateway = HttpGateway.start(config, EmptyWal.create(),
