@@ -44,6 +44,9 @@ public record GatewayConfig(
     long dedupMaxEntries,
     int eventLoopThreads) {
 
+  /** Each event loop holds a selector (file descriptors) from the start; more than this is a typo. */
+  private static final int MAX_EVENT_LOOP_THREADS = 1024;
+
   public GatewayConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(node, "node");
@@ -59,7 +62,10 @@ public record GatewayConfig(
     positive("http.max_header_bytes", maxHeaderBytes);
     positive("ingest.max_inflight_bytes", maxInflightBytes);
     positive("dedup.max_entries", dedupMaxEntries);
-    positive("http.event_loop_threads", eventLoopThreads);
+    if (eventLoopThreads < 1 || eventLoopThreads > MAX_EVENT_LOOP_THREADS) {
+      throw new IllegalArgumentException("http.event_loop_threads must be between 1 and " + MAX_EVENT_LOOP_THREADS
+          + ": " + eventLoopThreads);
+    }
     if (maxInflightBytes < maxWireBytes + (long) maxDecompressedBytes) {
       throw new IllegalArgumentException("ingest.max_inflight_bytes must hold at least one largest request: "
           + (maxWireBytes + (long) maxDecompressedBytes));
