@@ -88,6 +88,10 @@ final class Metrics {
       .help("Bytes of WAL files retention would delete but a consumer or replay pin still needs, as of the last pass, by pin")
       .labelNames("pin").register(registry);
   private final Set<String> walRetentionPinsSeen = new HashSet<>();
+  private final Counter walPageCacheDropped = Counter.builder()
+      .name("pingstack_wal_page_cache_dropped_bytes_total")
+      .help("Bytes of WAL files every reader had read, past wal.page_cache_keep_bytes, advised out of the page cache")
+      .register(registry);
 
   private final Counter consumerRecords = Counter.builder()
       .name("pingstack_consumer_records_total").help("WAL records a consumer handed to its sink, by consumer")
@@ -242,6 +246,11 @@ final class Metrics {
     public void fileDeleted(RetentionCause cause, long bytes) {
       walFilesDeleted.labelValues(cause.code()).inc();
       walBytesDeleted.labelValues(cause.code()).inc(bytes);
+    }
+
+    @Override
+    public void pageCacheDropped(long bytes) {
+      walPageCacheDropped.inc(bytes);
     }
 
     @Override

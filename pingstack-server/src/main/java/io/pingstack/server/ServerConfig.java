@@ -65,7 +65,8 @@ record ServerConfig(
           s.bytes("wal.disk_reserve_bytes"),
           s.duration("wal.retention_min_age"),
           s.duration("wal.retention_interval"))
-          .withRetentionMaxBytes(s.bytes("wal.retention_max_bytes"));
+          .withRetentionMaxBytes(s.bytes("wal.retention_max_bytes"))
+          .withPageCacheKeepBytes(s.bytes("wal.page_cache_keep_bytes"));
       String node = s.string("node.name").isEmpty() ? hostName() : s.string("node.name");
       GatewayConfig gateway = new GatewayConfig(
           s.string("http.host"),

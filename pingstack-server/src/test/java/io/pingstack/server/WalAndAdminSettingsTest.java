@@ -23,6 +23,17 @@ class WalAndAdminSettingsTest {
   }
 
   @Test
+  void thePageCacheKeepsTheNewestGibibyteByDefault() {
+    assertThat(ServerConfig.load(Servers.env(dir)).wal().pageCacheKeepBytes()).isEqualTo(1L << 30);
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_PAGE_CACHE_KEEP_BYTES", "256MiB")).wal().pageCacheKeepBytes())
+        .isEqualTo(256L << 20);
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_PAGE_CACHE_KEEP_BYTES", "0")).wal().pageCacheKeepBytes()).isZero();
+    assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_PAGE_CACHE_KEEP_BYTES", "-1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("wal.page_cache_keep_bytes");
+  }
+
+  @Test
   void theAdminTokenIsTheFirstLineOfItsFileAndAnEmptyFileStopsTheStart() throws IOException {
     assertThat(ServerConfig.load(Servers.env(dir)).adminToken()).as("open admin endpoints").isNull();
     Path file = dir.resolve("admin-token");

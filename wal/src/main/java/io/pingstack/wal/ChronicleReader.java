@@ -6,18 +6,28 @@ import io.pingstack.model.WalReader;
 import io.pingstack.model.WalCorruptException;
 import io.pingstack.model.proto.WalRecord;
 import java.io.IOException;
+import java.util.Set;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
-/** A Chronicle tailer that decodes {@link WalRecord}s. Reads never move anything the log keeps. */
+/**
+ * A Chronicle tailer that decodes {@link WalRecord}s. Reads never move anything the log keeps. A
+ * forward reader is in {@code open} until closed, where the log's page cache trimming sees how far
+ * it has read ({@link #mark}).
+ */
 final class ChronicleReader implements WalReader {
   private final ExcerptTailer tailer;
+  /** Null for a backward reader. */
+  private final Set<ChronicleReader> open;
+  /** Where the last record read ends ({@link PageCacheTrimmer#mark}), or 0 before the first. */
+  private volatile long mark;
 
-  ChronicleReader(SingleChronicleQueue queue, long fromPosition, boolean backward) {
+  ChronicleReader(SingleChronicleQueue queue, long fromPosition, boolean backward, Set<ChronicleReader> open) {
     this.tailer = queue.createTailer();
+    this.open = backward ? null : open;
     if (backward) {
       tailer.direction(TailerDirection.BACKWARD).toEnd();
     } else if (fromPosition > queue.firstIndex()) {
@@ -29,6 +39,17 @@ final class ChronicleReader implements WalReader {
     } else {
       tailer.toStart();
     }
+    if (this.open != null) {
+      this.open.add(this);
+    }
+  }
+
+  long mark() {
+    return mark;
+  }
+
+  private void readTo(Bytes<?> bytes) {
+    mark = PageCacheTrimmer.mark(tailer.cycle(), bytes.readLimit());
   }
 
   private void skipBefore(long position) {
@@ -83,6 +104,7 @@ final class ChronicleReader implements WalReader {
             new IOException("its length, " + length + " bytes, is over the largest record (" + WalConfig.MAX_RECORD_BYTES + " bytes)"));
       }
       bytes.read(into.reserve((int) length), 0, (int) length);
+      readTo(bytes);
       return dc.index();
     }
   }
@@ -90,12 +112,19 @@ final class ChronicleReader implements WalReader {
   @Override
   public long skip() {
     try (DocumentContext dc = tailer.readingDocument()) {
-      return dc.isPresent() ? dc.index() : Wal.NONE;
+      if (!dc.isPresent()) {
+        return Wal.NONE;
+      }
+      readTo(dc.wire().bytes());
+      return dc.index();
     }
   }
 
   @Override
   public void close() {
+    if (open != null) {
+      open.remove(this);
+    }
     tailer.close();
   }
 }

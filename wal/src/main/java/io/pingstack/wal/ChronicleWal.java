@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import java.time.LocalDateTime;
@@ -65,9 +67,14 @@ public final class ChronicleWal implements Wal {
   /** Null when the log is open read-only. */
   private final WalWriter writer;
   private final Retention retention;
+  /** The forward readers not yet closed. */
+  private final Set<ChronicleReader> readers = ConcurrentHashMap.newKeySet();
+  /** Null when the log is open read-only, or the system cannot drop pages from its page cache. */
+  private final PageCacheTrimmer trimmer;
   private volatile boolean closed;
 
-  private ChronicleWal(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time, boolean readOnly) throws IOException {
+  private ChronicleWal(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time, boolean readOnly,
+      long blockSize) throws IOException {
     this.config = config;
     if (!readOnly) {
       Files.createDirectories(config.dir());
@@ -76,7 +83,7 @@ public final class ChronicleWal implements Wal {
     try {
       SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(config.dir())
           .rollCycle(RollCycles.FAST_HOURLY)
-          .blockSize(BLOCK_SIZE)
+          .blockSize(blockSize)
           .timeProvider(time);
       if (readOnly) {
         builder.readOnly(true);
@@ -87,10 +94,36 @@ public final class ChronicleWal implements Wal {
       this.files = new LogFiles(queue, this::fileOfCycle);
       this.writer = readOnly ? null : new WalWriter(queue, config, metrics, fileSync, this::fileOfCycle);
       this.retention = new Retention(queue, files, config, metrics, this::fileOfCycle, time);
+      this.trimmer = readOnly ? null : trimmer(config, metrics, blockSize);
     } catch (RuntimeException e) {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * Chronicle maps a file in blocks around the writer and each reader, and the kernel keeps a mapped
+   * page: trims go in eighths of a block and start two blocks before where the last one ended.
+   */
+  private PageCacheTrimmer trimmer(WalConfig config, WalMetrics metrics, long blockSize) {
+    PageCache pageCache;
+    try {
+      pageCache = PageCache.load();
+    } catch (UnsupportedOperationException e) {
+      LOG.info("WAL pages are left in the page cache after they are read: {}", e.getMessage());
+      return null;
+    }
+    return new PageCacheTrimmer(pageCache, writer::durableMark, this::lowestRead, this::fileOfCycle,
+        config.pageCacheKeepBytes(), blockSize / 8, 2 * blockSize, metrics);
+  }
+
+  /** The lowest mark an open forward reader has read up to; {@link Long#MAX_VALUE} with none open. */
+  private long lowestRead() {
+    long lowest = Long.MAX_VALUE;
+    for (ChronicleReader reader : readers) {
+      lowest = Math.min(lowest, reader.mark());
+    }
+    return lowest;
   }
 
   /** Opens (or creates) the log in {@code config.dir()} and starts its writer and retention. */
@@ -105,13 +138,21 @@ public final class ChronicleWal implements Wal {
 
   /** With the clock replaced, so tests can write files of past hours. */
   static ChronicleWal open(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time) {
+    return open(config, metrics, fileSync, time, BLOCK_SIZE);
+  }
+
+  /** With Chronicle's block size replaced, so tests can fill blocks; records stay under a quarter of one. */
+  static ChronicleWal open(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time, long blockSize) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(fileSync, "fileSync");
     try {
-      ChronicleWal wal = new ChronicleWal(config, metrics, fileSync, time, false);
+      ChronicleWal wal = new ChronicleWal(config, metrics, fileSync, time, false, blockSize);
       wal.writer.start();
       wal.retention.start();
+      if (wal.trimmer != null) {
+        wal.trimmer.start();
+      }
       LOG.info("WAL open at {} (sync={}, first position {}, last position {})",
           config.dir(), config.sync(), wal.firstPosition(), wal.lastPosition());
       return wal;
@@ -135,7 +176,7 @@ public final class ChronicleWal implements Wal {
       throw new IllegalArgumentException("no WAL in " + dir + ": no " + SingleChronicleQueue.SUFFIX + " files there");
     }
     try {
-      return new ChronicleWal(WalConfig.defaults(dir), WalMetrics.NOOP, FileSync.FORCE, SystemTimeProvider.INSTANCE, true);
+      return new ChronicleWal(WalConfig.defaults(dir), WalMetrics.NOOP, FileSync.FORCE, SystemTimeProvider.INSTANCE, true, BLOCK_SIZE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open WAL " + dir + ": " + e.getMessage(), e);
     }
@@ -193,6 +234,13 @@ public final class ChronicleWal implements Wal {
     }
   }
 
+  /** Runs one page cache trim now (none when the log is read-only or the system cannot). */
+  void trimPageCache() {
+    if (trimmer != null) {
+      trimmer.runOnce();
+    }
+  }
+
   /** Runs one retention pass now; returns how many files it deleted. */
   int runRetention() {
     return retention.runOnce();
@@ -215,7 +263,7 @@ public final class ChronicleWal implements Wal {
 
   @Override
   public WalReader reader(long fromPosition) {
-    return new ChronicleReader(queue, fromPosition, false);
+    return new ChronicleReader(queue, fromPosition, false, readers);
   }
 
   @Override
@@ -223,7 +271,7 @@ public final class ChronicleWal implements Wal {
     if (writer == null) {
       files.list(); // throws on a damaged last record instead of letting Chronicle fault on it
     }
-    return new ChronicleReader(queue, Wal.NONE, true);
+    return new ChronicleReader(queue, Wal.NONE, true, readers);
   }
 
   @Override
@@ -335,6 +383,9 @@ public final class ChronicleWal implements Wal {
     }
     closed = true;
     retention.close();
+    if (trimmer != null) {
+      trimmer.close();
+    }
     if (writer != null) {
       writer.close();
     }

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param retentionInterval how often retention looks for files to delete
  * @param retentionMaxBytes 0, or the most the log's files may hold ({@link io.pingstack.model.WalFile#bytes()}):
  *     past it the oldest files every consumer and pin has passed are deleted whatever their age
+ * @param pageCacheKeepBytes the newest bytes of the log left in the page cache (a restart reads them
+ *     again); older pages every reader of this process has read are dropped from it
  */
 public record WalConfig(
     Path dir,
@@ -26,7 +28,8 @@ public record WalConfig(
     long diskReserveBytes,
     Duration retentionMinAge,
     Duration retentionInterval,
-    long retentionMaxBytes) {
+    long retentionMaxBytes,
+    long pageCacheKeepBytes) {
 
   /** Durability of an acknowledged record. */
   public enum Sync {
@@ -54,11 +57,17 @@ public record WalConfig(
     if (retentionMaxBytes < 0) {
       throw new IllegalArgumentException("wal.retention_max_bytes must not be negative (0: no size limit): " + retentionMaxBytes);
     }
+    if (pageCacheKeepBytes < 0) {
+      throw new IllegalArgumentException("wal.page_cache_keep_bytes must not be negative: " + pageCacheKeepBytes);
+    }
   }
+
+  /** The newest gibibyte of the log stays in the page cache: what a restart reads for the default dedup window. */
+  public static final long DEFAULT_PAGE_CACHE_KEEP_BYTES = 1L << 30;
 
   /** Without a size limit. */
   public WalConfig(Path dir, Sync sync, int queueCapacity, long diskReserveBytes, Duration retentionMinAge, Duration retentionInterval) {
-    this(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, 0);
+    this(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, 0, DEFAULT_PAGE_CACHE_KEEP_BYTES);
   }
 
   public static WalConfig defaults(Path dir) {
@@ -66,22 +75,26 @@ public record WalConfig(
   }
 
   public WalConfig withSync(Sync value) {
-    return new WalConfig(dir, value, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes);
+    return new WalConfig(dir, value, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes, pageCacheKeepBytes);
   }
 
   public WalConfig withDiskReserveBytes(long value) {
-    return new WalConfig(dir, sync, queueCapacity, value, retentionMinAge, retentionInterval, retentionMaxBytes);
+    return new WalConfig(dir, sync, queueCapacity, value, retentionMinAge, retentionInterval, retentionMaxBytes, pageCacheKeepBytes);
   }
 
   public WalConfig withRetention(Duration minAge, Duration interval) {
-    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, minAge, interval, retentionMaxBytes);
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, minAge, interval, retentionMaxBytes, pageCacheKeepBytes);
   }
 
   public WalConfig withRetentionMaxBytes(long value) {
-    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, value);
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, value, pageCacheKeepBytes);
+  }
+
+  public WalConfig withPageCacheKeepBytes(long value) {
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes, value);
   }
 
   public WalConfig withQueueCapacity(int value) {
-    return new WalConfig(dir, sync, value, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes);
+    return new WalConfig(dir, sync, value, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes, pageCacheKeepBytes);
   }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What the log reports about itself. Called from the writer thread (appends, syncs, refusals) and
- * the retention thread (deletions, passes); implementations must be cheap.
+ * What the log reports about itself. Called from the writer thread (appends, syncs, refusals), the
+ * retention thread (deletions, passes) and the page cache thread; implementations must be cheap.
  */
 public interface WalMetrics {
   WalMetrics NOOP = new WalMetrics() {};
@@ -43,4 +43,7 @@ public interface WalMetrics {
 
   /** After every retention pass: what held files back (empty when nothing did). */
   default void retentionPassed(List<RetentionBlock> blocked) {}
+
+  /** Bytes of the log every reader had read were advised out of the page cache (PageCacheTrimmer). */
+  default void pageCacheDropped(long bytes) {}
 }

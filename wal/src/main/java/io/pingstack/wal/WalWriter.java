@@ -15,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -52,6 +53,9 @@ final class WalWriter {
   private volatile long diskFree;
   private long writtenSinceDiskCheck;
   private long lastDiskCheckNanos;
+  /** Where the last record written ends ({@link PageCacheTrimmer#mark}), and the same once durable. */
+  private long writtenMark;
+  private volatile long durableMark;
 
   WalWriter(SingleChronicleQueue queue, WalConfig config, WalMetrics metrics, FileSync fileSync, IntFunction<File> fileOfCycle) {
     this.queue = queue;
@@ -100,6 +104,14 @@ final class WalWriter {
       return Cause.DISK_RESERVE;
     }
     return pending.remainingCapacity() == 0 ? Cause.BACKPRESSURE : null;
+  }
+
+  /**
+   * Where the last record a sync covered ends (with {@code wal.sync=none}, the last one written), as
+   * a {@link PageCacheTrimmer#mark}; 0 before the first.
+   */
+  long durableMark() {
+    return durableMark;
   }
 
   long diskFreeBytes() {
@@ -170,7 +182,9 @@ final class WalWriter {
       }
       try {
         try (DocumentContext dc = appender.writingDocument()) {
-          dc.wire().bytes().write(p.record);
+          Bytes<?> bytes = dc.wire().bytes();
+          bytes.write(p.record);
+          writtenMark = PageCacheTrimmer.mark(appender.cycle(), bytes.writePosition());
         }
         positions[i] = appender.lastIndexAppended();
         channelFor(appender.cycle());
@@ -184,6 +198,9 @@ final class WalWriter {
     }
     if (written > 0 && config.sync() == WalConfig.Sync.GROUP && fatal == null) {
       sync(written);
+    }
+    if (fatal == null) {
+      durableMark = writtenMark;
     }
     for (int i = 0; i < group.size(); i++) {
       Pending p = group.get(i);
