@@ -1,9 +1,6 @@
 package io.pingstack.wal;
 
 import java.io.File;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -40,7 +37,7 @@ final class PageCacheTrimmer implements AutoCloseable {
   private final long step;
   private final long recover;
   private final WalMetrics metrics;
-  private final ScheduledExecutorService scheduler;
+  private final Scheduler scheduler;
   /** The cycle whose file is being trimmed, or -1 before the first pass that found one. */
   private int cycle = -1;
   /** Where the last advice on {@link #cycle}'s file ended. */
@@ -64,11 +61,7 @@ final class PageCacheTrimmer implements AutoCloseable {
     this.step = step;
     this.recover = recover;
     this.metrics = metrics;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "pingstack-wal-pages");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = new Scheduler("pingstack-wal-pages");
   }
 
   /** A position in the log: {@code offset} bytes into the file of {@code cycle}. */
@@ -85,7 +78,7 @@ final class PageCacheTrimmer implements AutoCloseable {
   }
 
   void start() {
-    var unused = scheduler.scheduleWithFixedDelay(this::runOnce, 1, 1, TimeUnit.SECONDS);
+    scheduler.every(1000, this::runOnce);
   }
 
   /** One pass. Package-private for tests. */
@@ -141,11 +134,6 @@ final class PageCacheTrimmer implements AutoCloseable {
 
   @Override
   public void close() {
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    scheduler.close();
   }
 }

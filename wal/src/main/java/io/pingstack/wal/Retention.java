@@ -15,8 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
@@ -49,7 +47,7 @@ final class Retention implements AutoCloseable {
   private final Map<String, LongSupplier> consumers = new ConcurrentHashMap<>();
   private final Map<String, Hold> pins = new ConcurrentHashMap<>();
   private final Map<String, Long> lastWarnedMillis = new HashMap<>();
-  private final ScheduledExecutorService scheduler;
+  private final Scheduler scheduler;
 
   Retention(SingleChronicleQueue queue, LogFiles files, WalConfig config, WalMetrics metrics, IntFunction<File> fileOfCycle,
       TimeProvider time) {
@@ -59,16 +57,11 @@ final class Retention implements AutoCloseable {
     this.metrics = metrics;
     this.fileOfCycle = fileOfCycle;
     this.time = time;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "pingstack-wal-retention");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = new Scheduler("pingstack-wal-retention");
   }
 
   void start() {
-    long every = config.retentionInterval().toMillis();
-    var unused = scheduler.scheduleWithFixedDelay(this::runOnce, every, every, TimeUnit.MILLISECONDS);
+    scheduler.every(config.retentionInterval().toMillis(), this::runOnce);
   }
 
   synchronized void registerConsumer(String name, LongSupplier durablePosition) {
@@ -257,12 +250,7 @@ final class Retention implements AutoCloseable {
 
   @Override
   public void close() {
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    scheduler.close();
   }
 
   /** A {@link Wal.Pin}: released by {@link #close()}. */
