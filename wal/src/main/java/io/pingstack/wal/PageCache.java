@@ -6,7 +6,7 @@ import com.sun.jna.NativeLibrary;
 import java.io.File;
 
 /**
- * The C library's {@code posix_fadvise(POSIX_FADV_DONTNEED)} through JNA: the kernel drops a range
+ * Linux's {@code posix_fadvise(POSIX_FADV_DONTNEED)} through JNA: the kernel drops a range
  * of a file's pages from the page cache once they are clean and no longer mapped. It never discards
  * data: dirty pages are queued for writeback and skipped, and a later read finds the bytes on disk.
  * Java has no call for it; JNA is on the class path with Chronicle.
@@ -27,10 +27,14 @@ final class PageCache {
   }
 
   /**
-   * The C library's calls, or an exception saying why they are not there (no JNA, or a system
-   * without {@code posix_fadvise}).
+   * The C library's calls, or an exception saying why they are not there: not Linux (the flag values
+   * above are Linux's), or no JNA.
    */
   static PageCache load() {
+    String os = System.getProperty("os.name", "");
+    if (!os.startsWith("Linux")) {
+      throw new UnsupportedOperationException("posix_fadvise is only called on Linux, not " + os);
+    }
     try {
       return new PageCache(NativeLibrary.getInstance("c"));
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {

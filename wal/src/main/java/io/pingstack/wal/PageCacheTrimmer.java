@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * Drops from the page cache the pages of the log that nobody in this process will read again: every
  * open reader has read past them, a sync has covered them, and they are not among the newest {@code
  * keepBytes} of the log (which a restart reads again: the dedup window is rebuilt from the newest
- * pings, consumers replay from their stored positions). Once a second, on its own thread.
+ * pings). Once a second, on its own thread. A consumer that replays from further back after a restart
+ * reads the rest from disk.
  *
  * <p>Why: the log is written through a memory mapping, and every page the writer reaches is a new
  * page of the page cache that the kernel must find and zero. Without this, the log's cache grows
