@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,14 +113,14 @@ class PageCacheTrimmerTest {
       closed.close(); // read one record: it holds nothing back once closed
       read(behind, RECORDS / 2);
       long middle = offset(behind);
-      wal.trimPageCache();
+      trim(wal);
 
       assertThat(resident(file, 2 * BLOCK, middle - 2 * BLOCK)).as("read by every reader").isLessThan(0.1);
       assertThat(resident(file, middle, end - 2 * BLOCK)).as("not yet read by one").isGreaterThan(0.9);
       assertThat(dropped.get()).isBetween(middle - STEP, middle);
 
       read(behind, RECORDS / 2);
-      wal.trimPageCache();
+      trim(wal);
       assertThat(resident(file, 2 * BLOCK, end - 2 * BLOCK)).isLessThan(0.1);
       assertThat(dropped.get()).isBetween(end - STEP, end);
     }
@@ -132,7 +133,7 @@ class PageCacheTrimmerTest {
         WalReader idle = wal.reader(Wal.NONE)) {
       fill(wal);
       long end = offset(readAll(reader));
-      wal.trimPageCache();
+      trim(wal);
       assertThat(resident(logFile(), 2 * BLOCK, end - 2 * BLOCK)).isGreaterThan(0.9);
       assertThat(dropped.get()).isZero();
     }
@@ -145,11 +146,21 @@ class PageCacheTrimmerTest {
       fill(wal);
       Path file = logFile();
       long end = offset(readAll(reader));
-      wal.trimPageCache();
+      trim(wal);
       assertThat(resident(file, end - keep, end)).isGreaterThan(0.9);
       assertThat(resident(file, 2 * BLOCK, end - keep - 2 * BLOCK)).isLessThan(0.1);
       assertThat(dropped.get()).isBetween(end - keep - STEP, end - keep);
     }
+  }
+
+  /**
+   * One pass, after Chronicle has unmapped the blocks its readers and writer left: it unmaps them on
+   * a background thread, and the kernel keeps a mapped page (the service's later passes cover them
+   * again; a test's single pass would not).
+   */
+  private static void trim(ChronicleWal wal) {
+    BackgroundResourceReleaser.releasePendingResources();
+    wal.trimPageCache();
   }
 
   private static WalReader readAll(WalReader reader) {
