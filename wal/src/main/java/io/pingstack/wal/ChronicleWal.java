@@ -106,14 +106,8 @@ public final class ChronicleWal implements Wal {
    * page: trims go in eighths of a block and start two blocks before where the last one ended.
    */
   private PageCacheTrimmer trimmer(WalConfig config, WalMetrics metrics, long blockSize) {
-    PageCache pageCache;
-    try {
-      pageCache = PageCache.load();
-    } catch (UnsupportedOperationException e) {
-      LOG.info("WAL pages are left in the page cache after they are read: {}", e.getMessage());
-      return null;
-    }
-    return new PageCacheTrimmer(pageCache, writer::durableMark, this::lowestRead, this::fileOfCycle,
+    PageCache pageCache = PageCache.loadOrNull();
+    return pageCache == null ? null : new PageCacheTrimmer(pageCache, writer::durableMark, this::lowestRead, this::fileOfCycle,
         config.pageCacheKeepBytes(), blockSize / 8, 2 * blockSize, metrics);
   }
 

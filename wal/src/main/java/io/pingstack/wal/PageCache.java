@@ -4,6 +4,8 @@ import com.sun.jna.Function;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import java.io.File;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Linux's {@code posix_fadvise(POSIX_FADV_DONTNEED)} through JNA: the kernel drops a range
@@ -12,6 +14,7 @@ import java.io.File;
  * Java has no call for it; JNA is on the class path with Chronicle.
  */
 final class PageCache {
+  private static final Logger LOG = LoggerFactory.getLogger(PageCache.class);
   private static final int O_RDONLY = 0;
   private static final int O_CLOEXEC = 0x80000;
   private static final int POSIX_FADV_DONTNEED = 4;
@@ -27,19 +30,23 @@ final class PageCache {
   }
 
   /**
-   * The C library's calls, or an exception saying why they are not there: not Linux (the flag values
-   * above are Linux's), or no JNA.
+   * The C library's calls; null, with the reason logged, off Linux (the flag values above are
+   * Linux's) or without JNA.
    */
-  static PageCache load() {
+  static PageCache loadOrNull() {
     String os = System.getProperty("os.name", "");
-    if (!os.startsWith("Linux")) {
-      throw new UnsupportedOperationException("posix_fadvise is only called on Linux, not " + os);
+    String missing;
+    if (os.startsWith("Linux")) {
+      try {
+        return new PageCache(NativeLibrary.getInstance("c"));
+      } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+        missing = "posix_fadvise is not available: " + e.getMessage();
+      }
+    } else {
+      missing = "posix_fadvise is only called on Linux, not " + os;
     }
-    try {
-      return new PageCache(NativeLibrary.getInstance("c"));
-    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      throw new UnsupportedOperationException("posix_fadvise is not available: " + e.getMessage(), e);
-    }
+    LOG.info("WAL pages are left in the page cache after they are read: {}", missing);
+    return null;
   }
 
   /**
