@@ -1,8 +1,9 @@
 package io.pingstack.engine;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.ByteFunctionHelpers;
+import org.apache.arrow.memory.util.hash.SimpleHasher;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
@@ -15,36 +16,43 @@ import org.apache.arrow.vector.VarCharVector;
  * of at most {@value #MAX_CACHED} bytes. Not thread-safe.
  */
 final class Utf8Strings {
-  static final int SLOTS = 4096;
+  private static final int SLOT_BITS = 12;
+  static final int SLOTS = 1 << SLOT_BITS;
   static final int MAX_CACHED = 128;
 
   private final byte[][] keys = new byte[SLOTS][];
   private final String[] values = new String[SLOTS];
-  private final byte[] scratch = new byte[MAX_CACHED];
 
   /** The string at {@code index} of {@code vector} (which must not be null there). */
   String get(VarCharVector vector, int index) {
-    byte[] bytes = scratch;
-    int length = copy(vector, index, bytes, 0);
-    if (length < 0) {
-      return new String(vector.get(index), StandardCharsets.UTF_8);
-    }
+    ArrowBuf offsets = vector.getOffsetBuffer();
+    int start = offsets.getInt((long) index * VarCharVector.OFFSET_WIDTH);
+    int end = offsets.getInt((long) (index + 1) * VarCharVector.OFFSET_WIDTH);
+    int length = end - start;
     if (length == 0) {
       return "";
     }
-    int hash = 0;
-    for (int i = 0; i < length; i++) {
-      hash = 31 * hash + bytes[i];
+    ArrowBuf data = vector.getDataBuffer();
+    if (length > MAX_CACHED) {
+      return new String(bytes(data, start, length), StandardCharsets.UTF_8);
     }
-    int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
+    // Arrow's hash and compare read the buffer eight bytes at a time, where it lies: no copy on a hit.
+    int slot = (SimpleHasher.INSTANCE.hashCode(data, start, length) * 0x9E3779B9) >>> (Integer.SIZE - SLOT_BITS);
     byte[] key = keys[slot];
-    if (key != null && Arrays.equals(key, 0, key.length, bytes, 0, length)) {
+    if (key != null && ByteFunctionHelpers.compare(data, start, end, key, 0, key.length) == 0) {
       return values[slot];
     }
-    String value = new String(bytes, 0, length, StandardCharsets.UTF_8);
-    keys[slot] = Arrays.copyOf(bytes, length);
+    key = bytes(data, start, length);
+    String value = new String(key, StandardCharsets.UTF_8);
+    keys[slot] = key;
     values[slot] = value;
     return value;
+  }
+
+  private static byte[] bytes(ArrowBuf data, int start, int length) {
+    byte[] bytes = new byte[length];
+    data.getBytes(start, bytes, 0, length);
+    return bytes;
   }
 
   /**

@@ -28,7 +28,9 @@ class Utf8StringsTest {
         vector.setSafe(i, written.get(i).getBytes(StandardCharsets.UTF_8));
       }
       vector.setSafe(written.size(), "inst-7".getBytes(StandardCharsets.UTF_8));
-      vector.setValueCount(written.size() + 1);
+      byte[] malformed = {'a', (byte) 0xC3, 'b'}; // a truncated two-byte sequence
+      vector.setSafe(written.size() + 1, malformed);
+      vector.setValueCount(written.size() + 2);
 
       Utf8Strings strings = new Utf8Strings();
       for (int round = 0; round < 2; round++) {
@@ -38,6 +40,9 @@ class Utf8StringsTest {
       }
       String first = strings.get(vector, 7);
       assertThat(strings.get(vector, written.size())).isSameAs(first).isEqualTo("inst-7");
+      String decoded = new String(malformed, StandardCharsets.UTF_8);
+      assertThat(strings.get(vector, written.size() + 1)).isEqualTo(decoded);
+      assertThat(strings.get(vector, written.size() + 1)).isEqualTo(decoded);
     }
   }
 }
