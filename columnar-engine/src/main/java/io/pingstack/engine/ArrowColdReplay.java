@@ -45,14 +45,14 @@ final class ArrowColdReplay {
 
   private final ArrowFileColdStore store;
   private final Path dir;
-  private final ArrowColdStoreConfig.Compression compression;
+  private final ArrowColdStoreConfig config;
   private final ReplayLog log;
   private final ReplayOptions options;
 
-  ArrowColdReplay(ArrowFileColdStore store, Path dir, ArrowColdStoreConfig.Compression compression, ReplayLog log, ReplayOptions options) {
+  ArrowColdReplay(ArrowFileColdStore store, Path dir, ArrowColdStoreConfig config, ReplayLog log, ReplayOptions options) {
     this.store = store;
     this.dir = dir;
-    this.compression = compression;
+    this.config = config;
     this.log = log;
     this.options = options;
   }
@@ -110,7 +110,7 @@ final class ArrowColdReplay {
     AutoCloseable hold = null;
     boolean committed = false;
     long records = 0;
-    try (ColdRowRouter router = new ColdRowRouter(dir, compression)) {
+    try (ColdRowRouter router = new ColdRowRouter(dir, config)) {
       hold = hold(rewrites);
       try {
         for (List<ColdRewrite> read : reads) {

@@ -108,8 +108,9 @@ public final class ArrowFileColdStore implements ColdStore {
               file.firstPosition(), file.lastPosition(), file.rows());
         }
       }
-      LOG.info("cold store open at {}: {} files, committed WAL position {}, compression {}",
-          dir, manifest.files().size(), manifest.committedPosition(), config.compression());
+      LOG.info("cold store open at {}: {} files, committed WAL position {}, compression {}{}",
+          dir, manifest.files().size(), manifest.committedPosition(), config.compression(),
+          config.compression() == ArrowColdStoreConfig.Compression.ZSTD ? " level " + config.zstdLevel() : "");
       return store;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the cold store at " + dir + ": " + e.getMessage(), e);
@@ -188,7 +189,7 @@ public final class ArrowFileColdStore implements ColdStore {
       throw new ReplayException("a replay into the cold store at " + dir + " is already running: wait for it to end or cancel it");
     }
     try {
-      return new ArrowColdReplay(this, dir, config.compression(), log, options).run(from, to);
+      return new ArrowColdReplay(this, dir, config, log, options).run(from, to);
     } finally {
       replaying.set(false);
     }
@@ -300,7 +301,7 @@ public final class ArrowFileColdStore implements ColdStore {
   private DayFile file(long day, long firstPosition) throws IOException {
     DayFile file = open.get(day);
     if (file == null) {
-      file = DayFile.create(dir, LocalDate.ofEpochDay(day), firstPosition, scratch.root, config.compression());
+      file = DayFile.create(dir, LocalDate.ofEpochDay(day), firstPosition, scratch.root, config);
       open.put(day, file);
     }
     return file;

@@ -19,14 +19,14 @@ final class ColdRowRouter implements AutoCloseable {
   private static final long MICROS_PER_DAY = 86_400_000_000L;
 
   private final Path dir;
-  private final ArrowColdStoreConfig.Compression compression;
+  private final ArrowColdStoreConfig config;
   private final BufferAllocator allocator;
   private final PingVectors scratch;
   private ColdRewrite[] rowTargets = new ColdRewrite[0];
 
-  ColdRowRouter(Path dir, ArrowColdStoreConfig.Compression compression) {
+  ColdRowRouter(Path dir, ArrowColdStoreConfig config) {
     this.dir = dir;
-    this.compression = compression;
+    this.config = config;
     this.allocator = EngineMemory.child("arrow-cold-replay", Long.MAX_VALUE);
     try {
       this.scratch = new PingVectors(allocator);
@@ -92,7 +92,7 @@ final class ColdRowRouter implements AutoCloseable {
 
   private DayFile fileOf(ColdRewrite target) throws IOException {
     if (target.file == null) {
-      target.file = DayFile.createNamed(dir, target.day, target.name(), scratch.root, compression);
+      target.file = DayFile.createNamed(dir, target.day, target.name(), scratch.root, config);
       if (target.file.createdDir()) {
         Fsync.directory(dir);
       }

@@ -72,14 +72,14 @@ final class DayFile {
 
   /** Creates the file for rows of {@code day} whose first row has WAL position {@code firstPosition}; {@code schemaRoot} gives the schema. */
   static DayFile create(Path storeDir, LocalDate day, long firstPosition, VectorSchemaRoot schemaRoot,
-      ArrowColdStoreConfig.Compression compression) throws IOException {
-    return create(storeDir, day, firstPosition + PART_SUFFIX, null, schemaRoot, compression);
+      ArrowColdStoreConfig config) throws IOException {
+    return create(storeDir, day, firstPosition + PART_SUFFIX, null, schemaRoot, config);
   }
 
   /** Creates a file that {@link #finish()} names {@code finalName}, written as {@code <finalName>.part}. */
   static DayFile createNamed(Path storeDir, LocalDate day, String finalName, VectorSchemaRoot schemaRoot,
-      ArrowColdStoreConfig.Compression compression) throws IOException {
-    return create(storeDir, day, partName(finalName), finalName, schemaRoot, compression);
+      ArrowColdStoreConfig config) throws IOException {
+    return create(storeDir, day, partName(finalName), finalName, schemaRoot, config);
   }
 
   /** The name of the file {@link #createNamed} writes until it is finished as {@code finalName}. */
@@ -88,7 +88,7 @@ final class DayFile {
   }
 
   private static DayFile create(Path storeDir, LocalDate day, String partName, String finalName, VectorSchemaRoot schemaRoot,
-      ArrowColdStoreConfig.Compression compression) throws IOException {
+      ArrowColdStoreConfig config) throws IOException {
     Path dayDir = storeDir.resolve(dirName(day));
     boolean createdDir = !Files.isDirectory(dayDir);
     Files.createDirectories(dayDir);
@@ -96,7 +96,7 @@ final class DayFile {
     FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     try {
       BufferedOutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), WRITE_BUFFER_BYTES);
-      RootWriter writer = new RootWriter(schemaRoot, Channels.newChannel(buffered), codecFactory(compression), codecType(compression));
+      RootWriter writer = new RootWriter(schemaRoot, Channels.newChannel(buffered), config);
       writer.start();
       return new DayFile(day, dayDir, createdDir, part, finalName, channel, buffered, writer);
     } catch (IOException | RuntimeException e) {
@@ -185,10 +185,14 @@ final class DayFile {
   private static final class RootWriter extends ArrowFileWriter {
     private final CompressionCodec codec;
 
-    RootWriter(VectorSchemaRoot schemaRoot, WritableByteChannel channel, CompressionCodec.Factory factory,
-        CompressionUtil.CodecType type) {
+    RootWriter(VectorSchemaRoot schemaRoot, WritableByteChannel channel, ArrowColdStoreConfig config) {
+      this(schemaRoot, channel, codecFactory(config.compression()), codecType(config.compression()), config.zstdLevel());
+    }
+
+    private RootWriter(VectorSchemaRoot schemaRoot, WritableByteChannel channel, CompressionCodec.Factory factory,
+        CompressionUtil.CodecType type, int zstdLevel) {
       super(schemaRoot, null, channel, Map.of(), IpcOption.DEFAULT, factory, type, Optional.empty());
-      this.codec = type == CompressionUtil.CodecType.ZSTD ? new ZstdContextCodec() : factory.createCodec(type);
+      this.codec = type == CompressionUtil.CodecType.ZSTD ? new ZstdContextCodec(zstdLevel) : factory.createCodec(type);
     }
 
     void write(VectorSchemaRoot root) throws IOException {

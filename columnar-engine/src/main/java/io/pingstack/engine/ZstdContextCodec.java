@@ -16,17 +16,15 @@ import org.apache.arrow.vector.compression.CompressionUtil;
  * second (at 160k pings/s; ~23 µs each on these VMs), most of them zeroing a fresh context
  * (docs/BENCHMARKS.md, "The cold-store consumer's slow mode"). The bytes
  * written are the same format: a zstd frame after Arrow's 8-byte uncompressed length, decompressed
- * by Arrow's own codec (inherited here, and in any reader). One writer at a time; {@link #close()}
- * frees the context.
+ * by Arrow's own codec (inherited here, and in any reader), whatever the level. One writer at a time;
+ * {@link #close()} frees the context.
  */
 final class ZstdContextCodec extends ZstdCompressionCodec implements AutoCloseable {
-  /** Arrow's default level for ZSTD buffers. */
-  private static final int LEVEL = 3;
+  private final ZstdCompressCtx context;
 
-  private final ZstdCompressCtx context = new ZstdCompressCtx().setLevel(LEVEL);
-
-  ZstdContextCodec() {
-    super(LEVEL);
+  ZstdContextCodec(int level) {
+    super(level);
+    context = new ZstdCompressCtx().setLevel(level);
   }
 
   @Override

@@ -118,7 +118,8 @@ record ServerConfig(
       String coldDir = s.string("cold.dir");
       ArrowColdStoreConfig cold = ArrowColdStoreConfig.defaults()
           .withCommitInterval(s.duration("cold.commit_interval"))
-          .withMaxUncommittedRows(s.bytes("cold.max_uncommitted_rows"));
+          .withMaxUncommittedRows(s.bytes("cold.max_uncommitted_rows"))
+          .withZstdLevel(coldZstdLevel(s));
       QueryConfig query = new QueryConfig(secret("query.token_file", s.string("query.token_file")), s.integer("query.max_series"));
       return new ServerConfig(dataDir, gateway, grpc, tls, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
           coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, clickhouse(s, node), query,
@@ -126,6 +127,15 @@ record ServerConfig(
           replayMaxPingsPerSecond(s));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static int coldZstdLevel(Settings s) {
+    int level = s.integer("cold.zstd_level");
+    try {
+      return ArrowColdStoreConfig.defaults().withZstdLevel(level).zstdLevel();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("cold.zstd_level: " + e.getMessage());
     }
   }
 

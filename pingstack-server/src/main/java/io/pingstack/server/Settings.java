@@ -75,6 +75,7 @@ final class Settings {
     d.put("cold.dir", "");
     d.put("cold.commit_interval", "10s");
     d.put("cold.max_uncommitted_rows", "1000000");
+    d.put("cold.zstd_level", "1");
     d.put("clickhouse.url", "");
     d.put("clickhouse.database", "pingstack");
     d.put("clickhouse.user", "default");

@@ -34,6 +34,18 @@ class WalAndAdminSettingsTest {
   }
 
   @Test
+  void theColdStoreCompressesAtZstdLevel1ByDefault() {
+    assertThat(ServerConfig.load(Servers.env(dir)).cold().zstdLevel()).isEqualTo(1);
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_COLD_ZSTD_LEVEL", "19")).cold().zstdLevel()).isEqualTo(19);
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_COLD_ZSTD_LEVEL", "-3")).cold().zstdLevel()).isEqualTo(-3);
+    for (String bad : new String[] {"23", "fast"}) {
+      assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_COLD_ZSTD_LEVEL", bad)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("cold.zstd_level");
+    }
+  }
+
+  @Test
   void theAdminTokenIsTheFirstLineOfItsFileAndAnEmptyFileStopsTheStart() throws IOException {
     assertThat(ServerConfig.load(Servers.env(dir)).adminToken()).as("open admin endpoints").isNull();
     Path file = dir.resolve("admin-token");
