@@ -27,8 +27,8 @@ public record ArrowColdStoreConfig(Duration commitInterval, long maxUncommittedR
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(10);
   public static final long DEFAULT_MAX_UNCOMMITTED_ROWS = 1_000_000;
   /**
-   * Arrow C++'s default zstd level, so pyarrow's own files: a quarter less of the cold consumer's CPU
-   * than level 3 (Arrow Java's default) for about an eighth more bytes (docs/BENCHMARKS.md).
+   * Arrow C++'s default zstd level, so pyarrow's own files: about 15 % less compression time than
+   * level 3 (Arrow Java's default) for about an eighth more bytes (docs/BENCHMARKS.md).
    */
   public static final int DEFAULT_ZSTD_LEVEL = 1;
 
