@@ -116,10 +116,9 @@ record ServerConfig(
           .withMaxInstances(s.integer("rollups.max_instances"))
           .withQueryCacheBytes(s.bytes("rollups.query_cache_bytes"));
       String coldDir = s.string("cold.dir");
-      ArrowColdStoreConfig cold = ArrowColdStoreConfig.defaults()
+      ArrowColdStoreConfig cold = withZstdLevel(ArrowColdStoreConfig.defaults()
           .withCommitInterval(s.duration("cold.commit_interval"))
-          .withMaxUncommittedRows(s.bytes("cold.max_uncommitted_rows"))
-          .withZstdLevel(coldZstdLevel(s));
+          .withMaxUncommittedRows(s.bytes("cold.max_uncommitted_rows")), s);
       QueryConfig query = new QueryConfig(secret("query.token_file", s.string("query.token_file")), s.integer("query.max_series"));
       return new ServerConfig(dataDir, gateway, grpc, tls, wal, consumer, rollups, s.duration("rollups.snapshot_interval"),
           coldDir.isEmpty() ? dataDir.resolve("cold") : Path.of(coldDir).toAbsolutePath().normalize(), cold, clickhouse(s, node), query,
@@ -130,10 +129,10 @@ record ServerConfig(
     }
   }
 
-  private static int coldZstdLevel(Settings s) {
+  private static ArrowColdStoreConfig withZstdLevel(ArrowColdStoreConfig cold, Settings s) {
     int level = s.integer("cold.zstd_level");
     try {
-      return ArrowColdStoreConfig.defaults().withZstdLevel(level).zstdLevel();
+      return cold.withZstdLevel(level);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("cold.zstd_level: " + e.getMessage());
     }
