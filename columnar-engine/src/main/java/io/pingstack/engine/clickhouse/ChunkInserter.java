@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Inserts {@link RowChunks.Chunk}s into {@code pings}, one INSERT per chunk (one day, whole WAL
- * records, under {@code max_insert_block_size}: all or nothing). When ClickHouse refuses the data
+ * records, under {@code max_insert_block_size}: all or nothing), its rows sent in the table's key
+ * order ({@link RowOrder}) so that the server need not sort them. When ClickHouse refuses the data
  * itself ({@link ClickHouseFailure#rejectsData()}), the chunk is bisected: halves go in WAL order,
  * down to single rows, and a row refused alone goes to {@code pings_quarantine} with its WAL position
  * and the server's error. More than {@code maxQuarantined} such rows since {@link #startGroup()} is not
@@ -63,10 +64,9 @@ final class ChunkInserter {
    * quarantine. Halves go in WAL order, so each day's stored rows stay a prefix.
    */
   private void insert(RowChunks.Chunk chunk, int from, int to) {
-    int offset = chunk.offset(from);
-    int length = chunk.offset(to) - offset;
+    int length = chunk.offset(to) - chunk.offset(from);
     try {
-      connection.insertRowBinary(PingTable.PINGS, columns, chunk.array(), offset, length,
+      connection.insertRowBinary(PingTable.PINGS, columns, RowOrder.stream(chunk, RowOrder.of(chunk, from, to)), length,
           tokenPrefix == null ? null : token(chunk, from, to));
     } catch (ClickHouseFailure failure) {
       metrics.insertFailed(failure.reason());
@@ -85,7 +85,10 @@ final class ChunkInserter {
     }
   }
 
-  /** The prefix, day, WAL range and a checksum of the exact rows: the same token only for the same rows. */
+  /**
+   * The prefix, day, WAL range and a checksum of the exact rows (as encoded, in WAL order; they are
+   * sent in key order, which the same rows always have): the same token only for the same rows.
+   */
   private String token(RowChunks.Chunk chunk, int from, int to) {
     CRC32 crc = new CRC32();
     int offset = chunk.offset(from);

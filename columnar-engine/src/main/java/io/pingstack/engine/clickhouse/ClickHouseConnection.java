@@ -3,7 +3,7 @@ package io.pingstack.engine.clickhouse;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
-import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -130,7 +130,7 @@ final class ClickHouseConnection implements ClickHouseSql {
   }
 
   @Override
-  public void insertRowBinary(String table, List<String> columns, byte[] bytes, int offset, int length, String token) {
+  public void insertRowBinary(String table, List<String> columns, InputStream rows, int length, String token) {
     InsertSettings settings = new InsertSettings();
     if (token != null) {
       // A modern server: the block is named by its token, and written synchronously even where the
@@ -139,7 +139,7 @@ final class ClickHouseConnection implements ClickHouseSql {
       settings.serverSetting("async_insert", "0");
     }
     try {
-      client.insert(PingTable.qualified(config.database(), table), columns, new ByteArrayInputStream(bytes, offset, length),
+      client.insert(PingTable.qualified(config.database(), table), columns, rows,
           ClickHouseFormat.RowBinary, settings).get(config.requestTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS).close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

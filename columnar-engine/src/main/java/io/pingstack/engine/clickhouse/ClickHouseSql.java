@@ -1,5 +1,6 @@
 package io.pingstack.engine.clickhouse;
 
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -14,11 +15,11 @@ interface ClickHouseSql extends AutoCloseable {
   <T> List<T> query(String sql, Row<T> row);
 
   /**
-   * Inserts {@code length} bytes of RowBinary rows of {@code columns} into {@code table} of the
-   * configured database, as one request; with a deduplication token (modern servers) when
-   * {@code token} is not null.
+   * Inserts the RowBinary rows of {@code columns} that {@code rows} holds ({@code length} bytes) into
+   * {@code table} of the configured database, as one request; with a deduplication token (modern
+   * servers) when {@code token} is not null.
    */
-  void insertRowBinary(String table, List<String> columns, byte[] bytes, int offset, int length, String token);
+  void insertRowBinary(String table, List<String> columns, InputStream rows, int length, String token);
 
   @Override
   void close();

@@ -3,6 +3,9 @@ package io.pingstack.engine.clickhouse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,13 +50,17 @@ final class ChDbSql implements ClickHouseSql {
   }
 
   @Override
-  public void insertRowBinary(String table, List<String> columns, byte[] bytes, int offset, int length, String token) {
+  public void insertRowBinary(String table, List<String> columns, InputStream rows, int length, String token) {
     ByteArrayOutputStream statement = new ByteArrayOutputStream(length + 256);
     String head = "INSERT INTO " + database + "." + table + " (" + String.join(", ", columns) + ")"
         + (token == null ? "" : " SETTINGS insert_deduplication_token = " + ClickHouseConnection.quote(token) + ", async_insert = 0")
         + " FORMAT RowBinary\n";
     statement.writeBytes(head.getBytes(StandardCharsets.UTF_8));
-    statement.write(bytes, offset, length);
+    try {
+      rows.transferTo(statement);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     run(() -> chdb.query(statement.toByteArray(), "TabSeparated"));
   }
 

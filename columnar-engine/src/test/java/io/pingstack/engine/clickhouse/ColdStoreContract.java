@@ -116,6 +116,26 @@ abstract class ColdStoreContract {
   }
 
   @Test
+  void rowsGoInInTheTablesKeyOrderSoTheServerNeedNotSortThem() {
+    // twoDays cycles through four instance ids record after record: in WAL order the rows are not in key order.
+    long blocks = serverEvent("MergeTreeDataWriterBlocks");
+    long alreadySorted = serverEvent("MergeTreeDataWriterBlocksAlreadySorted");
+    try (ClickHouseColdStore store = open(config)) {
+      ingest(store, twoDays());
+    }
+    long written = serverEvent("MergeTreeDataWriterBlocks") - blocks;
+    // Three groups, each a row in cold_inserts and an INSERT per day into pings.
+    assertThat(written).isGreaterThanOrEqualTo(9);
+    assertThat(serverEvent("MergeTreeDataWriterBlocksAlreadySorted") - alreadySorted).isEqualTo(written);
+    assertThat(count("count()")).isEqualTo(TWO_DAYS_ROWS);
+  }
+
+  /** A counter of the server's {@code system.events} (0 until it first counts). */
+  private long serverEvent(String name) {
+    return Long.parseLong(query("SELECT sum(value) FROM system.events WHERE event = '" + name + "' FORMAT TabSeparated").trim());
+  }
+
+  @Test
   void aResumeWithoutItsRecordInColdInsertsSkipsEveryStoredRowOfTheLastRecord() {
     // The last record's rows lie in two partitions, so ClickHouse answers what it holds of them in several blocks.
     List<WalReader.Entry> entries = Records.entries(1, twoDaysRecord(0), twoDaysRecord(1), twoDaysRecord(2));
