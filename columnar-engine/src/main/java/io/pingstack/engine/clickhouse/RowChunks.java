@@ -271,36 +271,53 @@ final class RowChunks {
   /** The WAL position, instance id and ping id at the start of an encoded row (for the quarantine). */
   record RowKey(long walPosition, String instanceId, String pingId) {
     static RowKey read(byte[] bytes, int offset) {
-      int[] at = {offset};
-      long position = readInt64(bytes, at);
-      readInt64(bytes, at); // received_at
-      readString(bytes, at); // ingest_node
-      String pingId = readString(bytes, at);
-      String instanceId = readString(bytes, at);
+      long position = int64(bytes, offset);
+      int at = skipString(bytes, offset + 2 * Long.BYTES); // received_at, ingest_node
+      String pingId = string(bytes, at);
+      String instanceId = string(bytes, skipString(bytes, at));
       return new RowKey(position, instanceId, pingId);
     }
 
-    private static long readInt64(byte[] bytes, int[] at) {
-      long value = 0;
-      for (int i = 7; i >= 0; i--) {
-        value = value << 8 | (bytes[at[0] + i] & 0xFF);
-      }
-      at[0] += 8;
-      return value;
+    private static String string(byte[] bytes, int at) {
+      int length = length(bytes, at);
+      return new String(bytes, at + lengthSize(length), length, StandardCharsets.UTF_8);
     }
+  }
 
-    private static String readString(byte[] bytes, int[] at) {
-      int length = 0;
-      int shift = 0;
-      byte b;
-      do {
-        b = bytes[at[0]++];
-        length |= (b & 0x7F) << shift;
-        shift += 7;
-      } while ((b & 0x80) != 0);
-      String value = new String(bytes, at[0], length, StandardCharsets.UTF_8);
-      at[0] += length;
-      return value;
+  /** The little-endian Int64 at {@code at}. */
+  static long int64(byte[] bytes, int at) {
+    long value = 0;
+    for (int i = Long.BYTES - 1; i >= 0; i--) {
+      value = value << 8 | (bytes[at + i] & 0xFF);
     }
+    return value;
+  }
+
+  /** The length of the RowBinary String at {@code at} (unsigned LEB128, as {@code writeSize} writes it). */
+  static int length(byte[] bytes, int at) {
+    int value = 0;
+    int shift = 0;
+    byte b;
+    do {
+      b = bytes[at++];
+      value |= (b & 0x7F) << shift;
+      shift += 7;
+    } while (b < 0);
+    return value;
+  }
+
+  /** How many bytes the length {@code length} takes. */
+  static int lengthSize(int length) {
+    int size = 1;
+    while ((length >>>= 7) != 0) {
+      size++;
+    }
+    return size;
+  }
+
+  /** Where the RowBinary String at {@code at} ends. */
+  static int skipString(byte[] bytes, int at) {
+    int length = length(bytes, at);
+    return at + lengthSize(length) + length;
   }
 }

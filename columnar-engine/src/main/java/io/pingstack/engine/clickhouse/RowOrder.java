@@ -50,18 +50,16 @@ final class RowOrder {
     int[] instance = new int[n];
     long[] timestamp = new long[n];
     for (int i = 0; i < n; i++) {
-      int at = chunk.offset(from + i) + 16; // wal_position, received_at
-      at = skipString(bytes, at); // ingest_node
-      at = skipString(bytes, at); // ping_id
-      int length = varint(bytes, at);
-      at += varintSize(length);
+      int at = chunk.offset(from + i) + 2 * Long.BYTES; // wal_position, received_at
+      at = RowChunks.skipString(bytes, RowChunks.skipString(bytes, at)); // ingest_node, ping_id
+      int length = RowChunks.length(bytes, at);
+      at += RowChunks.lengthSize(length);
       instance[i] = instances.id(at, length);
       at += length;
-      timestamp[i] = int64(bytes, at);
+      timestamp[i] = RowChunks.int64(bytes, at);
       at += Long.BYTES;
-      length = varint(bytes, at);
-      at += varintSize(length);
-      event[i] = events.id(at, length);
+      length = RowChunks.length(bytes, at);
+      event[i] = events.id(at + RowChunks.lengthSize(length), length);
     }
     int[] eventRank = events.ranks();
     int[] instanceRank = instances.ranks();
@@ -192,41 +190,6 @@ final class RowOrder {
       }
       return ranks;
     }
-  }
-
-  private static int skipString(byte[] bytes, int at) {
-    int length = varint(bytes, at);
-    return at + varintSize(length) + length;
-  }
-
-  /** A RowBinary length: unsigned LEB128. */
-  private static int varint(byte[] bytes, int at) {
-    int value = 0;
-    int shift = 0;
-    byte b;
-    do {
-      b = bytes[at++];
-      value |= (b & 0x7F) << shift;
-      shift += 7;
-    } while (b < 0);
-    return value;
-  }
-
-  private static int varintSize(int value) {
-    int size = 1;
-    while ((value >>>= 7) != 0) {
-      size++;
-    }
-    return size;
-  }
-
-  /** A little-endian Int64. */
-  private static long int64(byte[] bytes, int at) {
-    long value = 0;
-    for (int i = 7; i >= 0; i--) {
-      value = value << 8 | (bytes[at + i] & 0xFF);
-    }
-    return value;
   }
 
   /** The rows {@code order} of {@code chunk}, one after another, as one stream. */

@@ -76,31 +76,16 @@ class RowOrderTest {
   private record Key(byte[] event, byte[] instance, long timestamp) {}
 
   private static Key key(RowChunks.Chunk chunk, int row) {
-    RowChunks.RowKey ids = RowChunks.RowKey.read(chunk.array(), chunk.offset(row));
-    int at = chunk.offset(row) + 16;
-    at = skip(chunk.array(), at); // ingest_node
-    at = skip(chunk.array(), at); // ping_id
-    at = skip(chunk.array(), at); // instance_id
-    long timestamp = 0;
-    for (int i = 7; i >= 0; i--) {
-      timestamp = timestamp << 8 | (chunk.array()[at + i] & 0xFF);
-    }
+    byte[] bytes = chunk.array();
+    int at = RowChunks.skipString(bytes, chunk.offset(row) + 16); // wal_position, received_at, ingest_node
+    at = RowChunks.skipString(bytes, at); // ping_id
+    String instance = RowChunks.RowKey.read(bytes, chunk.offset(row)).instanceId();
+    at = RowChunks.skipString(bytes, at); // instance_id
+    long timestamp = RowChunks.int64(bytes, at);
     at += 8;
-    int length = chunk.array()[at++]; // events here are under 128 bytes: a one-byte length
-    byte[] event = Arrays.copyOfRange(chunk.array(), at, at + length);
-    return new Key(event, ids.instanceId().getBytes(StandardCharsets.UTF_8), timestamp);
-  }
-
-  private static int skip(byte[] bytes, int at) {
-    int length = 0;
-    int shift = 0;
-    byte b;
-    do {
-      b = bytes[at++];
-      length |= (b & 0x7F) << shift;
-      shift += 7;
-    } while ((b & 0x80) != 0);
-    return at + length;
+    int length = RowChunks.length(bytes, at);
+    byte[] event = Arrays.copyOfRange(bytes, at + RowChunks.lengthSize(length), at + RowChunks.lengthSize(length) + length);
+    return new Key(event, instance.getBytes(StandardCharsets.UTF_8), timestamp);
   }
 
   private static byte[] readInPieces(InputStream in, int piece) throws IOException {
