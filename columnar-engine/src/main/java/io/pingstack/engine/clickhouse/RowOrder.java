@@ -49,6 +49,8 @@ final class RowOrder {
     int[] event = new int[n];
     int[] instance = new int[n];
     long[] timestamp = new long[n];
+    // Each row as RowChunks.write lays it out (PingTable.LEADING): wal_position, received_at,
+    // ingest_node, ping_id, instance_id, timestamp, event, ...
     for (int i = 0; i < n; i++) {
       int at = chunk.offset(from + i) + 2 * Long.BYTES; // wal_position, received_at
       at = RowChunks.skipString(bytes, RowChunks.skipString(bytes, at)); // ingest_node, ping_id
