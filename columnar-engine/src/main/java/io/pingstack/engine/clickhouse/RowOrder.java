@@ -88,14 +88,8 @@ final class RowOrder {
 
   /** Puts {@code keys[start..end)}, which share an event and an instance, in timestamp order. */
   private static void byTimestamp(long[] keys, int start, int end, long[] timestamp) {
-    boolean sorted = true;
-    for (int i = start + 1; i < end && sorted; i++) {
-      sorted = timestamp[(int) (keys[i - 1] & INDEX_MASK)] <= timestamp[(int) (keys[i] & INDEX_MASK)];
-    }
-    if (sorted) {
-      return;
-    }
     if (end - start <= INSERTION_SORT_MAX) {
+      // One pass, no moves, when the run is in order already (the rule).
       for (int i = start + 1; i < end; i++) {
         long key = keys[i];
         long t = timestamp[(int) (key & INDEX_MASK)];
@@ -108,6 +102,13 @@ final class RowOrder {
       }
       return;
     }
+    boolean sorted = true;
+    for (int i = start + 1; i < end && sorted; i++) {
+      sorted = timestamp[(int) (keys[i - 1] & INDEX_MASK)] <= timestamp[(int) (keys[i] & INDEX_MASK)];
+    }
+    if (sorted) {
+      return;
+    }
     Long[] run = new Long[end - start];
     for (int i = 0; i < run.length; i++) {
       run[i] = keys[start + i];
@@ -117,6 +118,7 @@ final class RowOrder {
       keys[start + i] = run[i];
     }
   }
+
 
   /**
    * The distinct strings of one column of the rows, each lying in the chunk's bytes: an id per

@@ -10,7 +10,6 @@ import io.pingstack.model.proto.WalRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,13 +78,16 @@ class RowOrderTest {
     byte[] bytes = chunk.array();
     int at = RowChunks.skipString(bytes, chunk.offset(row) + 16); // wal_position, received_at, ingest_node
     at = RowChunks.skipString(bytes, at); // ping_id
-    String instance = RowChunks.RowKey.read(bytes, chunk.offset(row)).instanceId();
-    at = RowChunks.skipString(bytes, at); // instance_id
+    byte[] instance = stringBytes(bytes, at);
+    at = RowChunks.skipString(bytes, at);
     long timestamp = RowChunks.int64(bytes, at);
-    at += 8;
-    int length = RowChunks.length(bytes, at);
-    byte[] event = Arrays.copyOfRange(bytes, at + RowChunks.lengthSize(length), at + RowChunks.lengthSize(length) + length);
-    return new Key(event, instance.getBytes(StandardCharsets.UTF_8), timestamp);
+    return new Key(stringBytes(bytes, at + Long.BYTES), instance, timestamp);
+  }
+
+  /** The bytes of the RowBinary String at {@code at}. */
+  private static byte[] stringBytes(byte[] bytes, int at) {
+    int start = at + RowChunks.lengthSize(RowChunks.length(bytes, at));
+    return Arrays.copyOfRange(bytes, start, RowChunks.skipString(bytes, at));
   }
 
   private static byte[] readInPieces(InputStream in, int piece) throws IOException {
