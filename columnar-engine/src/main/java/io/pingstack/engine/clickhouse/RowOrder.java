@@ -119,7 +119,6 @@ final class RowOrder {
     }
   }
 
-
   /**
    * The distinct strings of one column of the rows, each lying in the chunk's bytes: an id per
    * distinct value in order of first sight, found by its CRC32C in an open-addressing table.
