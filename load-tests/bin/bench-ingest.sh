@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The ingest benchmark (docs/BENCHMARKS.md): pings/s and acknowledgement latency of POST /v1/pings
 # and of gRPC ingest for batch {100, 1} x WAL sync {group, none} x protocol {http, grpc-unary,
-# grpc-stream} (by default http only), RUNS runs per cell, each against a fresh server (new data
-# dir, free loopback HTTP and gRPC ports) started with bin/pingstack run and stopped with SIGTERM.
+# grpc-stream} (by default http only), closed loop or open loop at given rates (--rates), RUNS runs
+# per cell, each against a fresh server (new data dir, free loopback HTTP and gRPC ports) started
+# with bin/pingstack run and stopped with SIGTERM.
 # Runs are interleaved: run 1 of every cell, then run 2 of every cell, and so on, with the order of
 # the protocols rotated from one round to the next, so that the machine's drift spreads over all
 # cells alike; each run records the cores that other programs and the hypervisor took meanwhile. Other PINGSTACK_* variables of the caller's
@@ -28,6 +29,10 @@ usage: load-tests/bin/bench-ingest.sh [options]
   --stream-batches N    batches per grpc-stream call (default 100)
   --connections-100 C   connections when batch >= 100 (default 16)
   --connections-1 C     connections when batch < 100 (default 128)
+  --rates "max"         pings/s per run: max is a closed loop (every connection sends its next request
+                        when the last is answered); a number is an open loop at that many pings/s
+                        (batch/rate requests per second whatever the answers do, latency from each
+                        request's intended time); each value is a cell (default "max")
   --instances N         distinct instance ids (default 1000)
   --token T             ingest token, when the server is configured with tokens
   --out DIR             keeps each run's JSON and server log there (default: a new temp dir)
@@ -36,7 +41,7 @@ EOF
 }
 
 duration=20 warmup=30 runs=3 batches="100 1" syncs="group none" protocols="http" stream_batches=100
-conns_large=16 conns_small=128 instances=1000 token="" out="" server_cmd="bin/pingstack run"
+rates="max" conns_large=16 conns_small=128 instances=1000 token="" out="" server_cmd="bin/pingstack run"
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -47,6 +52,7 @@ while [ $# -gt 0 ]; do
     --stream-batches) stream_batches=$2; shift 2 ;;
     --connections-100) conns_large=$2; shift 2 ;;
     --connections-1) conns_small=$2; shift 2 ;;
+    --rates) rates=$2; shift 2 ;;
     --instances) instances=$2; shift 2 ;;
     --token) token=$2; shift 2 ;;
     *) common_option "$@"; shift 2 ;;
@@ -59,6 +65,10 @@ for protocol in $protocols; do
     http|grpc-unary|grpc-stream) ;;
     *) die "--protocols takes http, grpc-unary and grpc-stream: $protocol" ;;
   esac
+done
+for rate in $rates; do
+  [ "$rate" = max ] || [[ "$rate" =~ ^[1-9][0-9]*$ ]] || die "--rates takes max and positive whole pings/s: $rate"
+  [ "$rate" = max ] || [[ " $protocols " != *" grpc-stream "* ]] || die "--rates: a grpc-stream call has no per-request schedule; use max"
 done
 locate_build pingstack-bench
 trap stop_server EXIT
@@ -80,6 +90,9 @@ server_cpu_seconds() {
   awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 
+# rate_tag RATE: the part of a run's name that says its rate (none for a closed loop).
+rate_tag() { [ "$1" = max ] || echo "-rate$1"; }
+
 # set_target PROTOCOL: sets target to the generator's options that say what to load on the server
 # just started.
 set_target() {
@@ -96,8 +109,9 @@ for run in $(seq 1 "$runs"); do
     conns=$conns_small
     [ "$batch" -lt 100 ] || conns=$conns_large
     for sync in $syncs; do
+      for rate in $rates; do
       for protocol in $(rotate "$run" $protocols); do
-        name="batch${batch}-sync${sync}-${protocol}-run${run}"
+        name="batch${batch}-sync${sync}-${protocol}$(rate_tag "$rate")-run${run}"
         start_server "$sync" "$out/$name.server.log"
         load_before=$(cut -d ' ' -f 1 /proc/loadavg)
         cpu_before=$(server_cpu_seconds)
@@ -105,6 +119,7 @@ for run in $(seq 1 "$runs"); do
         args=("${target[@]}" --batch "$batch" --connections "$conns" --duration "$duration"
           --warmup "$warmup" --instances "$instances" --json-out "$out/$name.json")
         [ -z "$token" ] || args+=(--token "$token")
+        [ "$rate" = max ] || args+=(--rate "$(awk -v r="$rate" -v b="$batch" 'BEGIN { print r / b }')")
         status=0
         timeout $((${duration%.*} + ${warmup%.*} + 90)) "${java_client[@]}" "${args[@]}" >"$out/$name.txt" 2>&1 &
         client_pid=$!
@@ -127,28 +142,32 @@ for run in $(seq 1 "$runs"); do
           --argjson others "$others" '. + {sync: $sync, load_avg_before: $load, server_cpu_cores: $cores, server_thread_cores: $threads} + $others' \
           "$out/$name.json" >"$out/$name.json.tmp"
         mv "$out/$name.json.tmp" "$out/$name.json"
-        jq -r --arg name "$name" '"\($name): \(.pings_per_s|floor) pings/s, \(.requests_per_s|floor) \(if .protocol == "http" then "req" else "calls" end)/s, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, errors \(.errors|tojson), client \(.client_cpu_cores) cores, server \(.server_cpu_cores) cores, others \(.other_cores) cores, steal \(.steal_cores), load before \(.load_avg_before); server threads after warmup (cores): \(.server_thread_cores | to_entries | sort_by(-.value) | .[:6] | map("\(.key)=\(.value)") | join(" "))"' "$out/$name.json"
+        jq -r --arg name "$name" '"\($name): \(.pings_per_s|floor) pings/s, \(.requests_per_s|floor) \(if .protocol == "http" then "req" else "calls" end)/s, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, errors \(.errors|tojson), client \(.client_cpu_cores) cores, server \(.server_cpu_cores) cores, others \(.other_cores) cores, steal \(.steal_cores), load before \(.load_avg_before); server threads after warmup (cores): \(.server_thread_cores | to_entries | sort_by(-.value) | .[:6] | map("\(.key)=\(.value)") | join(" "))\(if .open_loop then "; open loop at \(.open_loop.pings_per_s_intended|floor) pings/s: \(.open_loop.behind_schedule) requests behind schedule, \(.open_loop.unsent_at_end) unsent, service p99 \(.open_loop.service_ms.p99) ms" else "" end)"' "$out/$name.json"
+      done
       done
     done
   done
 done
 
 echo
-echo "| batch | sync | protocol | connections | pings/s | requests or calls/s | p50 ms | p90 ms | p99 ms | client cores | server cores | runs (pings/s) | others' cores per run | vs http | errors |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| batch | sync | protocol | connections | rate | pings/s | requests or calls/s | p50 ms | p90 ms | p99 ms | client cores | server cores | runs (pings/s) | others' cores per run | vs http | errors |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for batch in $batches; do
   for sync in $syncs; do
-    http_median=""
-    if [[ " $protocols " == *" http "* ]]; then
-      http_median=$(jq -s "$JQ_MEDIAN"' map(.pings_per_s) | median' "$out"/batch"$batch"-sync"$sync"-http-run*.json)
-    fi
-    for protocol in $protocols; do
-      jq -s -r --arg base "$http_median" "$JQ_MEDIAN"'
-        (map(.pings_per_s) | median) as $m
-        | "| \(.[0].batch) | \(.[0].sync) | \(.[0].protocol)\(if .[0].batches_per_call > 1 then " (\(.[0].batches_per_call) batches per call)" else "" end) | \(.[0].connections) | \($m | floor) | \(map(.requests_per_s) | median | floor) | \(map(.latency_ms.p50) | median) | \(map(.latency_ms.p90) | median) | \(map(.latency_ms.p99) | median) | \(map(.client_cpu_cores) | median) | \(map(.server_cpu_cores) | median) | \(map(.pings_per_s | floor | tostring) | join(", ")) | \(map(.other_cores // "?" | tostring) | join(", ")) | \(if $base == "" or ($base | tonumber) == 0 then "-" else $m / ($base | tonumber) * 100 | round / 100 end) | \([.[].errors | to_entries[]] | group_by(.key) | map("\(.[0].key)=\(map(.value) | add)") | if length == 0 then "none" else join(" ") end) |"' \
-        "$out"/batch"$batch"-sync"$sync"-"$protocol"-run*.json
+    for rate in $rates; do
+      tag=$(rate_tag "$rate")
+      http_median=""
+      if [[ " $protocols " == *" http "* ]]; then
+        http_median=$(jq -s "$JQ_MEDIAN"' map(.pings_per_s) | median' "$out"/batch"$batch"-sync"$sync"-http"$tag"-run*.json)
+      fi
+      for protocol in $protocols; do
+        jq -s -r --arg base "$http_median" "$JQ_MEDIAN"'
+          (map(.pings_per_s) | median) as $m
+          | "| \(.[0].batch) | \(.[0].sync) | \(.[0].protocol)\(if .[0].batches_per_call > 1 then " (\(.[0].batches_per_call) batches per call)" else "" end) | \(.[0].connections) | \(if .[0].open_loop then "\(.[0].open_loop.pings_per_s_intended | floor) (behind schedule: \(map(.open_loop.behind_schedule | tostring) | join(", ")))" else "max" end) | \($m | floor) | \(map(.requests_per_s) | median | floor) | \(map(.latency_ms.p50) | median) | \(map(.latency_ms.p90) | median) | \(map(.latency_ms.p99) | median) | \(map(.client_cpu_cores) | median) | \(map(.server_cpu_cores) | median) | \(map(.pings_per_s | floor | tostring) | join(", ")) | \(map(.other_cores // "?" | tostring) | join(", ")) | \(if $base == "" or ($base | tonumber) == 0 then "-" else $m / ($base | tonumber) * 100 | round / 100 end) | \([.[].errors | to_entries[]] | group_by(.key) | map("\(.[0].key)=\(map(.value) | add)") | if length == 0 then "none" else join(" ") end) |"' \
+          "$out"/batch"$batch"-sync"$sync"-"$protocol""$tag"-run*.json
+      done
     done
   done
 done
 echo
-echo "(medians over $runs interleaved runs of ${duration}s after ${warmup}s warmup, each figure independently; runs in run order; vs http: pings/s median over the http median; each run's JSON and server log: $out)"
+echo "(medians over $runs interleaved runs of ${duration}s after ${warmup}s warmup, each figure independently; runs in run order; rate: max for a closed loop, else the open loop's intended pings/s, its latencies from each request's intended time; vs http: pings/s median over the http median; each run's JSON and server log: $out)"
