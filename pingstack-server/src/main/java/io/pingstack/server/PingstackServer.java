@@ -55,6 +55,7 @@ final class PingstackServer implements AutoCloseable {
   private final WalConsumer rollupConsumer;
   private final ReplayJobs replays;
   private final ColdReads coldReads;
+  private final MetricsEndpoint metricsEndpoint;
   private final HttpGateway http;
   private final GrpcGateway grpc;
   private volatile boolean stopping;
@@ -97,8 +98,9 @@ final class PingstackServer implements AutoCloseable {
       routes.putAll(AdminEndpoints.of(config.adminToken(), wal, config.wal(), List.of(coldConsumer, rollupConsumer), replays));
       routes.put("/healthz", call -> CompletableFuture.completedFuture(HttpReply.json(HttpResponseStatus.OK, "{\"status\":\"up\"}")));
       routes.put("/readyz", call -> CompletableFuture.completedFuture(readiness()));
-      routes.put("/metrics", call -> CompletableFuture.completedFuture(
-          new HttpReply(HttpResponseStatus.OK, metrics.contentType(), metrics.scrape())));
+      this.metricsEndpoint = new MetricsEndpoint(metrics.contentType(), metrics::scrape);
+      started.push(metricsEndpoint);
+      routes.put("/metrics", metricsEndpoint);
       this.http = HttpGateway.start(config.gateway(), config.tls(), config.sourcegraph(), ingest, routes, metrics.gateway);
       started.push(http);
       this.grpc = GrpcGateway.start(config.grpc(), config.tls(), http, () -> readinessProblem() == null, metrics.gateway);
@@ -210,6 +212,7 @@ final class PingstackServer implements AutoCloseable {
       coldReads.close();
     }
     http.close();
+    metricsEndpoint.close();
     LOG.info("stopped in {} ms; rollups snapshotted, cold store committed, WAL synced and closed",
         (System.nanoTime() - start) / 1_000_000);
   }
