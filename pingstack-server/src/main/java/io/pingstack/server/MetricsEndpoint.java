@@ -35,11 +35,6 @@ final class MetricsEndpoint implements HttpEndpoint, AutoCloseable {
   }
 
   @Override
-  public long maxBodyBytes() {
-    return 0;
-  }
-
-  @Override
   public synchronized CompletableFuture<HttpReply> handle(HttpCall call) {
     if (queued == null) {
       CompletableFuture<HttpReply> next = new CompletableFuture<>();
