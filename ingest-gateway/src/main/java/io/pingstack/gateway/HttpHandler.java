@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -46,6 +48,9 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> queued = new ArrayDeque<>();
 
   private HttpRequest request;
+  /** The request's URI as {@link #begin} decoded it, and its metric route. */
+  private QueryStringDecoder uri;
+  private String route;
   private HttpEndpoint endpoint;
   private ByteBuf body;
   private long reserved;
@@ -122,7 +127,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     QueryStringDecoder uri = new QueryStringDecoder(r.uri());
     boolean bodyFollows = HttpUtil.isTransferEncodingChunked(r) || HttpUtil.getContentLength(r, 0L) > 0;
     try {
-      uri.parameters(); // decodes the path too; both are decoded again, the same way, when dispatched
+      uri.parameters(); // decodes the path too, for the endpoint's call when dispatched
     } catch (IllegalArgumentException e) {
       refuse(ctx, r, "other", new ApiException(HttpResponseStatus.BAD_REQUEST, "malformed_uri",
           "the request URI is not valid percent-encoded UTF-8"), bodyFollows);
@@ -146,6 +151,8 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
     }
     request = r;
+    this.uri = uri;
+    this.route = route;
     endpoint = target;
     body = ctx.alloc().compositeBuffer(1024);
     deadline = ctx.executor().schedule(() -> timeout(ctx), requestDeadlineNanos, TimeUnit.NANOSECONDS);
@@ -183,7 +190,8 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     busy = true;
     router.started();
     HttpRequest r = request;
-    String route = router.metricRoute(new QueryStringDecoder(r.uri()).path());
+    String route = this.route;
+    QueryStringDecoder uri = this.uri;
     byte[] bytes = new byte[body.readableBytes()];
     body.readBytes(bytes);
     body.release();
@@ -192,7 +200,6 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     reserved = 0;
     CompletableFuture<HttpReply> reply;
     try {
-      QueryStringDecoder uri = new QueryStringDecoder(r.uri());
       reply = endpoint.handle(new HttpCall(r.method(), uri.path(), uri.parameters(), r.headers(), bytes, remoteHost(ctx)));
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
@@ -244,7 +251,8 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
 
   private void write(ChannelHandlerContext ctx, HttpRequest r, String route, HttpResponseStatus status, String contentType,
       byte[] content, int retryAfter, boolean forceClose) {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content));
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content),
+        new DefaultHttpHeaders(), EmptyHttpHeaders.INSTANCE);
     if (status.code() != HttpResponseStatus.NO_CONTENT.code()) {
       response.headers()
           .set(HttpHeaderNames.CONTENT_TYPE, contentType)
@@ -299,6 +307,8 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
   private void resetRequest() {
     cancelDeadline();
     request = null;
+    uri = null;
+    route = null;
     endpoint = null;
     if (body != null) {
       body.release();

@@ -35,13 +35,13 @@ public final class DecodedBatch {
 
   /** The valid pings; null for one {@link PingScan} found valid in the body, until {@link #valid()} parses it. */
   private final List<Ping> valid = new ArrayList<>();
-  private int[] validIndex = new int[16];
+  private int[] validIndex = new int[4];
   private final List<Rejected> rejected = new ArrayList<>();
   private final byte[] body;
-  private int[] rawOffset = new int[16];
-  private int[] rawLength = new int[16];
+  private int[] rawOffset = new int[4];
+  private int[] rawLength = new int[4];
   /** Per valid ping the body came with: its instance id's offset and length, then its ping id's. */
-  private int[] idRanges = new int[64];
+  private int[] idRanges = new int[16];
 
   DecodedBatch() {
     this(null);

@@ -15,6 +15,8 @@ import io.pingstack.rollups.RollupSink;
 import io.pingstack.wal.WalMetrics;
 import io.pingstack.wal.WalMetrics.RetentionBlock;
 import io.pingstack.wal.WalMetrics.RetentionCause;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -33,6 +35,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 
 /** The Prometheus adapter: module metric interfaces in, {@code /metrics} text out. */
@@ -270,24 +274,67 @@ final class Metrics {
     }
   };
 
+  /**
+   * The data points every request or call counts in, kept by label values: {@code labelValues()}
+   * builds and hashes a list of the values on each call. The label values are bounded sets (routes,
+   * status codes, methods, outcomes, reason codes), as the metrics' own series are.
+   */
+  private final Map<String, AtomicReferenceArray<CounterDataPoint>> requestsByRoute = new ConcurrentHashMap<>();
+  private final Map<String, DistributionDataPoint> latencyByRoute = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, CounterDataPoint>> pingsByOutcome = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, CounterDataPoint>> grpcCallsByMethod = new ConcurrentHashMap<>();
+  private final Map<String, DistributionDataPoint> grpcLatencyByMethod = new ConcurrentHashMap<>();
+
+  private CounterDataPoint requestsOf(String route, int status) {
+    AtomicReferenceArray<CounterDataPoint> byStatus = requestsByRoute.get(route);
+    if (byStatus == null) {
+      byStatus = requestsByRoute.computeIfAbsent(route, r -> new AtomicReferenceArray<>(600));
+    }
+    if (status < 0 || status >= byStatus.length()) {
+      return requests.labelValues(route, Integer.toString(status));
+    }
+    CounterDataPoint point = byStatus.get(status);
+    if (point == null) {
+      // Two threads may both look it up: labelValues() answers the same point for the same values.
+      point = requests.labelValues(route, Integer.toString(status));
+      byStatus.set(status, point);
+    }
+    return point;
+  }
+
+  private static DistributionDataPoint pointOf(Map<String, DistributionDataPoint> cache, Histogram histogram, String value) {
+    DistributionDataPoint point = cache.get(value);
+    return point != null ? point : cache.computeIfAbsent(value, histogram::labelValues);
+  }
+
+  private static CounterDataPoint pointOf(Map<String, Map<String, CounterDataPoint>> cache, Counter counter, String first,
+      String second) {
+    Map<String, CounterDataPoint> bySecond = cache.get(first);
+    if (bySecond == null) {
+      bySecond = cache.computeIfAbsent(first, f -> new ConcurrentHashMap<>());
+    }
+    CounterDataPoint point = bySecond.get(second);
+    return point != null ? point : bySecond.computeIfAbsent(second, s -> counter.labelValues(first, s));
+  }
+
   final GatewayMetrics gateway = new GatewayMetrics() {
     @Override
     public void request(String route, int status, long nanos) {
-      requests.labelValues(route, Integer.toString(status)).inc();
-      requestLatency.labelValues(route).observe(nanos / 1e9);
+      requestsOf(route, status).inc();
+      pointOf(latencyByRoute, requestLatency, route).observe(nanos / 1e9);
     }
 
     @Override
     public void pings(String outcome, String reason, int count) {
       if (count > 0) {
-        pings.labelValues(outcome, reason).inc(count);
+        pointOf(pingsByOutcome, pings, outcome, reason).inc(count);
       }
     }
 
     @Override
     public void grpcCall(String method, String code, long nanos) {
-      grpcCalls.labelValues(method, code).inc();
-      grpcLatency.labelValues(method).observe(nanos / 1e9);
+      pointOf(grpcCallsByMethod, grpcCalls, method, code).inc();
+      pointOf(grpcLatencyByMethod, grpcLatency, method).observe(nanos / 1e9);
     }
 
     @Override

@@ -26,6 +26,37 @@ class MetricsTest {
   }
 
   @Test
+  void requestsPingsAndCallsAreCountedPerLabelValuesEachTimeTheyRecur() {
+    for (int i = 0; i < 3; i++) {
+      metrics.gateway.request("/v1/pings", 200, 1_000_000);
+      metrics.gateway.pings("accepted", "", 2);
+      metrics.gateway.grpcCall("pingstack.v1.IngestService/Ingest", "OK", 1_000_000);
+    }
+    metrics.gateway.request("/v1/pings", 400, 1_000_000);
+    metrics.gateway.request("/v1/rollups", 200, 30_000_000);
+    metrics.gateway.request("other", 999, 1_000_000);
+    metrics.gateway.pings("rejected", "bad_event", 1);
+    metrics.gateway.pings("rejected", "bad_timestamp", 4);
+    metrics.gateway.pings("duplicate", "", 0);
+    metrics.gateway.grpcCall("pingstack.v1.IngestService/Ingest", "UNAVAILABLE", 1_000_000);
+    assertThat(scrape()).contains(
+        "pingstack_http_requests_total{route=\"/v1/pings\",status=\"200\"} 3.0",
+        "pingstack_http_requests_total{route=\"/v1/pings\",status=\"400\"} 1.0",
+        "pingstack_http_requests_total{route=\"/v1/rollups\",status=\"200\"} 1.0",
+        "pingstack_http_requests_total{route=\"other\",status=\"999\"} 1.0",
+        "pingstack_http_request_duration_seconds_count{route=\"/v1/pings\"} 4",
+        "pingstack_http_request_duration_seconds_bucket{route=\"/v1/rollups\",le=\"0.025\"} 0",
+        "pingstack_http_request_duration_seconds_bucket{route=\"/v1/rollups\",le=\"0.05\"} 1",
+        "pingstack_ingest_pings_total{outcome=\"accepted\",reason=\"\"} 6.0",
+        "pingstack_ingest_pings_total{outcome=\"rejected\",reason=\"bad_event\"} 1.0",
+        "pingstack_ingest_pings_total{outcome=\"rejected\",reason=\"bad_timestamp\"} 4.0",
+        "pingstack_grpc_requests_total{code=\"OK\",method=\"pingstack.v1.IngestService/Ingest\"} 3.0",
+        "pingstack_grpc_requests_total{code=\"UNAVAILABLE\",method=\"pingstack.v1.IngestService/Ingest\"} 1.0",
+        "pingstack_grpc_request_duration_seconds_count{method=\"pingstack.v1.IngestService/Ingest\"} 4")
+        .doesNotContain("outcome=\"duplicate\"");
+  }
+
+  @Test
   void retentionDeletionsAreCountedByReasonWithTheirBytes() {
     metrics.wal.fileDeleted(RetentionCause.AGE, 100);
     metrics.wal.fileDeleted(RetentionCause.SIZE, 7);
