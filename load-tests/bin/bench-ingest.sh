@@ -110,40 +110,40 @@ for run in $(seq 1 "$runs"); do
     [ "$batch" -lt 100 ] || conns=$conns_large
     for sync in $syncs; do
       for rate in $rates; do
-      for protocol in $(rotate "$run" $protocols); do
-        name="batch${batch}-sync${sync}-${protocol}$(rate_tag "$rate")-run${run}"
-        start_server "$sync" "$out/$name.server.log"
-        load_before=$(cut -d ' ' -f 1 /proc/loadavg)
-        cpu_before=$(server_cpu_seconds)
-        set_target "$protocol"
-        args=("${target[@]}" --batch "$batch" --connections "$conns" --duration "$duration"
-          --warmup "$warmup" --instances "$instances" --json-out "$out/$name.json")
-        [ -z "$token" ] || args+=(--token "$token")
-        [ "$rate" = max ] || args+=(--rate "$(awk -v r="$rate" -v b="$batch" 'BEGIN { print r / b }')")
-        status=0
-        timeout $((${duration%.*} + ${warmup%.*} + 90)) "${java_client[@]}" "${args[@]}" >"$out/$name.txt" 2>&1 &
-        client_pid=$!
-        sleep "$warmup"
-        thread_ticks "$out/$name.threads-before"
-        ticks_before=$(window_ticks "$server_pid") window_start=$(date +%s.%N)
-        wait "$client_pid" || status=$?
-        thread_ticks "$out/$name.threads-after"
-        ticks_after=$(window_ticks "$server_pid") window_end=$(date +%s.%N)
-        cpu_after=$(server_cpu_seconds)
-        require_server "$out/$name.server.log" "run $name"
-        stop_server
-        [ "$status" -eq 0 ] || { cat "$out/$name.txt" >&2; die "load run $name failed with status $status"; }
-        server_cores=$(awk -v a="$cpu_before" -v b="$cpu_after" -v t="$duration" -v w="$warmup" \
-          'BEGIN { printf "%.2f", (b - a) / (t + w) }')
-        threads=$(thread_cores "$out/$name.threads-before" "$out/$name.threads-after" "$duration")
-        others=$(other_cores "$ticks_before" "$ticks_after" "$(awk -v a="$window_start" -v b="$window_end" 'BEGIN { print b - a }')" \
-          "$(jq .client_cpu_cores "$out/$name.json")")
-        jq --arg sync "$sync" --argjson load "$load_before" --argjson cores "$server_cores" --argjson threads "$threads" \
-          --argjson others "$others" '. + {sync: $sync, load_avg_before: $load, server_cpu_cores: $cores, server_thread_cores: $threads} + $others' \
-          "$out/$name.json" >"$out/$name.json.tmp"
-        mv "$out/$name.json.tmp" "$out/$name.json"
-        jq -r --arg name "$name" '"\($name): \(.pings_per_s|floor) pings/s, \(.requests_per_s|floor) \(if .protocol == "http" then "req" else "calls" end)/s, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, errors \(.errors|tojson), client \(.client_cpu_cores) cores, server \(.server_cpu_cores) cores, others \(.other_cores) cores, steal \(.steal_cores), load before \(.load_avg_before); server threads after warmup (cores): \(.server_thread_cores | to_entries | sort_by(-.value) | .[:6] | map("\(.key)=\(.value)") | join(" "))\(if .open_loop then "; open loop at \(.open_loop.pings_per_s_intended|floor) pings/s: \(.open_loop.behind_schedule) requests behind schedule, \(.open_loop.unsent_at_end) unsent, service p99 \(.open_loop.service_ms.p99) ms" else "" end)"' "$out/$name.json"
-      done
+        for protocol in $(rotate "$run" $protocols); do
+          name="batch${batch}-sync${sync}-${protocol}$(rate_tag "$rate")-run${run}"
+          start_server "$sync" "$out/$name.server.log"
+          load_before=$(cut -d ' ' -f 1 /proc/loadavg)
+          cpu_before=$(server_cpu_seconds)
+          set_target "$protocol"
+          args=("${target[@]}" --batch "$batch" --connections "$conns" --duration "$duration"
+            --warmup "$warmup" --instances "$instances" --json-out "$out/$name.json")
+          [ -z "$token" ] || args+=(--token "$token")
+          [ "$rate" = max ] || args+=(--rate "$(awk -v r="$rate" -v b="$batch" 'BEGIN { print r / b }')")
+          status=0
+          timeout $((${duration%.*} + ${warmup%.*} + 90)) "${java_client[@]}" "${args[@]}" >"$out/$name.txt" 2>&1 &
+          client_pid=$!
+          sleep "$warmup"
+          thread_ticks "$out/$name.threads-before"
+          ticks_before=$(window_ticks "$server_pid") window_start=$(date +%s.%N)
+          wait "$client_pid" || status=$?
+          thread_ticks "$out/$name.threads-after"
+          ticks_after=$(window_ticks "$server_pid") window_end=$(date +%s.%N)
+          cpu_after=$(server_cpu_seconds)
+          require_server "$out/$name.server.log" "run $name"
+          stop_server
+          [ "$status" -eq 0 ] || { cat "$out/$name.txt" >&2; die "load run $name failed with status $status"; }
+          server_cores=$(awk -v a="$cpu_before" -v b="$cpu_after" -v t="$duration" -v w="$warmup" \
+            'BEGIN { printf "%.2f", (b - a) / (t + w) }')
+          threads=$(thread_cores "$out/$name.threads-before" "$out/$name.threads-after" "$duration")
+          others=$(other_cores "$ticks_before" "$ticks_after" "$(awk -v a="$window_start" -v b="$window_end" 'BEGIN { print b - a }')" \
+            "$(jq .client_cpu_cores "$out/$name.json")")
+          jq --arg sync "$sync" --argjson load "$load_before" --argjson cores "$server_cores" --argjson threads "$threads" \
+            --argjson others "$others" '. + {sync: $sync, load_avg_before: $load, server_cpu_cores: $cores, server_thread_cores: $threads} + $others' \
+            "$out/$name.json" >"$out/$name.json.tmp"
+          mv "$out/$name.json.tmp" "$out/$name.json"
+          jq -r --arg name "$name" '"\($name): \(.pings_per_s|floor) pings/s, \(.requests_per_s|floor) \(if .protocol == "http" then "req" else "calls" end)/s, p50 \(.latency_ms.p50) ms, p99 \(.latency_ms.p99) ms, max \(.latency_ms.max) ms, errors \(.errors|tojson), client \(.client_cpu_cores) cores, server \(.server_cpu_cores) cores, others \(.other_cores) cores, steal \(.steal_cores), load before \(.load_avg_before); server threads after warmup (cores): \(.server_thread_cores | to_entries | sort_by(-.value) | .[:6] | map("\(.key)=\(.value)") | join(" "))\(if .open_loop then "; open loop at \(.open_loop.pings_per_s_intended|floor) pings/s: \(.open_loop.behind_schedule) requests behind schedule, \(.open_loop.unsent_at_end) unsent, service p99 \(.open_loop.service_ms.p99) ms" else "" end)"' "$out/$name.json"
+        done
       done
     done
   done

@@ -236,11 +236,11 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
   /** Refuses the request being collected: releases what it holds, answers, and stops reading its body. */
   private void fail(ChannelHandlerContext ctx, ApiException e, boolean close) {
     HttpRequest r = request;
+    String route = this.route;
     resetRequest();
     discarding = true;
     busy = true;
-    write(ctx, r, router.metricRoute(new QueryStringDecoder(r.uri()).path()), e.status(), "application/json",
-        Replies.errorBody(e), e.retryAfterSeconds(), close);
+    write(ctx, r, route, e.status(), "application/json", Replies.errorBody(e), e.retryAfterSeconds(), close);
   }
 
   private void refuse(ChannelHandlerContext ctx, HttpRequest r, String route, ApiException e, boolean close) {
