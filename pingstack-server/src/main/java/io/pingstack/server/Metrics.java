@@ -36,14 +36,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 
 /** The Prometheus adapter: module metric interfaces in, {@code /metrics} text out. */
 final class Metrics {
   private static final double[] LATENCY_BUCKETS = {
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
   };
+  /** The status label of each HTTP status code, made once: a label per request would be a string per request. */
+  private static final String[] STATUS_LABELS = IntStream.range(0, 600).mapToObj(Integer::toString).toArray(String[]::new);
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -279,27 +281,14 @@ final class Metrics {
    * builds and hashes a list of the values on each call. The label values are bounded sets (routes,
    * status codes, methods, outcomes, reason codes), as the metrics' own series are.
    */
-  private final Map<String, AtomicReferenceArray<CounterDataPoint>> requestsByRoute = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, CounterDataPoint>> requestsByRoute = new ConcurrentHashMap<>();
   private final Map<String, DistributionDataPoint> latencyByRoute = new ConcurrentHashMap<>();
   private final Map<String, Map<String, CounterDataPoint>> pingsByOutcome = new ConcurrentHashMap<>();
   private final Map<String, Map<String, CounterDataPoint>> grpcCallsByMethod = new ConcurrentHashMap<>();
   private final Map<String, DistributionDataPoint> grpcLatencyByMethod = new ConcurrentHashMap<>();
 
-  private CounterDataPoint requestsOf(String route, int status) {
-    AtomicReferenceArray<CounterDataPoint> byStatus = requestsByRoute.get(route);
-    if (byStatus == null) {
-      byStatus = requestsByRoute.computeIfAbsent(route, r -> new AtomicReferenceArray<>(600));
-    }
-    if (status < 0 || status >= byStatus.length()) {
-      return requests.labelValues(route, Integer.toString(status));
-    }
-    CounterDataPoint point = byStatus.get(status);
-    if (point == null) {
-      // Two threads may both look it up: labelValues() answers the same point for the same values.
-      point = requests.labelValues(route, Integer.toString(status));
-      byStatus.set(status, point);
-    }
-    return point;
+  private static String statusLabel(int status) {
+    return status >= 0 && status < STATUS_LABELS.length ? STATUS_LABELS[status] : Integer.toString(status);
   }
 
   private static DistributionDataPoint pointOf(Map<String, DistributionDataPoint> cache, Histogram histogram, String value) {
@@ -320,7 +309,7 @@ final class Metrics {
   final GatewayMetrics gateway = new GatewayMetrics() {
     @Override
     public void request(String route, int status, long nanos) {
-      requestsOf(route, status).inc();
+      pointOf(requestsByRoute, requests, route, statusLabel(status)).inc();
       pointOf(latencyByRoute, requestLatency, route).observe(nanos / 1e9);
     }
 
