@@ -71,8 +71,9 @@ public final class IngestService {
         .setIngestNode(node)
         .setPrincipal(principal)
         .build();
-    // Encoded outside the lock on the assumption that nothing is a duplicate, the common case.
-    byte[] allNew = batch.encodeRecord(header, null);
+    // Encoded (and compressed, as the log stores it) outside the lock on the assumption that nothing
+    // is a duplicate, the common case.
+    byte[] allNew = wal.encode(batch.encodeRecord(header, null));
     boolean[] fresh = new boolean[count];
     int accepted = 0;
     CompletableFuture<Long> durable;

@@ -24,6 +24,15 @@ public interface Wal extends AutoCloseable {
   CompletableFuture<Long> append(byte[] record);
 
   /**
+   * {@code record} as this log will store it (compressed where the log compresses), for {@link
+   * #append}: a caller that appends under a lock encodes first, outside it, so that the work is
+   * not serialized. Appending a record not encoded this way is as good, only done under the caller's lock.
+   */
+  default byte[] encode(byte[] record) {
+    return record;
+  }
+
+  /**
    * Completes once every record appended before this call is durable (as {@code wal.sync} says),
    * with the last position so far; exceptionally as {@link #append} would.
    */

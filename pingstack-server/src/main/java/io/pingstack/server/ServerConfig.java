@@ -66,7 +66,12 @@ record ServerConfig(
           s.duration("wal.retention_min_age"),
           s.duration("wal.retention_interval"))
           .withRetentionMaxBytes(s.bytes("wal.retention_max_bytes"))
-          .withPageCacheKeepBytes(s.bytes("wal.page_cache_keep_bytes"));
+          .withPageCacheKeepBytes(s.bytes("wal.page_cache_keep_bytes"))
+          .withCompression(switch (s.string("wal.compression").toLowerCase(Locale.ROOT)) {
+            case "zstd" -> WalConfig.Compression.ZSTD;
+            case "none" -> WalConfig.Compression.NONE;
+            default -> throw new ConfigException("wal.compression must be zstd or none: " + s.string("wal.compression"));
+          });
       String node = s.string("node.name").isEmpty() ? hostName() : s.string("node.name");
       GatewayConfig gateway = new GatewayConfig(
           s.string("http.host"),

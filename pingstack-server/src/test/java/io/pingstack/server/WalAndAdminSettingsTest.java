@@ -3,6 +3,7 @@ package io.pingstack.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pingstack.wal.WalConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,16 @@ class WalAndAdminSettingsTest {
     assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_PAGE_CACHE_KEEP_BYTES", "-1")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("wal.page_cache_keep_bytes");
+  }
+
+  @Test
+  void theLogCompressesItsRecordsWithZstdUnlessToldNone() {
+    assertThat(ServerConfig.load(Servers.env(dir)).wal().compression()).isEqualTo(WalConfig.Compression.ZSTD);
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_COMPRESSION", "NONE")).wal().compression())
+        .isEqualTo(WalConfig.Compression.NONE);
+    assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_COMPRESSION", "lz4")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("wal.compression must be zstd or none");
   }
 
   @Test

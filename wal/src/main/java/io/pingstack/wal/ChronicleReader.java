@@ -20,6 +20,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  */
 final class ChronicleReader implements WalReader {
   private final ExcerptTailer tailer;
+  private final RecordCodec.Decoder decoder = new RecordCodec.Decoder();
+  /** A compressed record's stored bytes, reused from record to record. */
+  private byte[] stored = new byte[0];
   /** Null for a backward reader. */
   private final Set<ChronicleReader> open;
   /** Where the last record read ends ({@link PageCacheTrimmer#mark}), or 0 before the first. */
@@ -103,7 +106,20 @@ final class ChronicleReader implements WalReader {
         throw new WalCorruptException(dc.index(),
             new IOException("its length, " + length + " bytes, is over the largest record (" + WalConfig.MAX_RECORD_BYTES + " bytes)"));
       }
-      bytes.read(into.reserve((int) length), 0, (int) length);
+      int n = (int) length;
+      if (n > 0 && bytes.readByte(bytes.readPosition()) == RecordCodec.COMPRESSED) {
+        if (stored.length < n) {
+          stored = new byte[n];
+        }
+        bytes.read(stored, 0, n);
+        try {
+          decoder.decode(stored, n, into);
+        } catch (IOException e) {
+          throw new WalCorruptException(dc.index(), e);
+        }
+      } else {
+        bytes.read(into.reserve(n), 0, n);
+      }
       readTo(bytes);
       return dc.index();
     }
@@ -126,5 +142,6 @@ final class ChronicleReader implements WalReader {
       open.remove(this);
     }
     tailer.close();
+    decoder.close();
   }
 }

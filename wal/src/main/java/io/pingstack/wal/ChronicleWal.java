@@ -242,7 +242,12 @@ public final class ChronicleWal implements Wal {
 
   @Override
   public CompletableFuture<Long> append(byte[] record) {
-    return writer == null ? readOnlyRefusal() : writer.append(record);
+    return writer == null ? readOnlyRefusal() : writer.append(encode(record));
+  }
+
+  @Override
+  public byte[] encode(byte[] record) {
+    return RecordCodec.encode(record, config.compression() == WalConfig.Compression.ZSTD);
   }
 
   @Override

@@ -20,6 +20,8 @@ import java.util.Objects;
  *     past it the oldest files every consumer and pin has passed are deleted whatever their age
  * @param pageCacheKeepBytes the newest bytes of the log left in the page cache (a restart reads them
  *     again); older pages every reader of this process has read are dropped from it
+ * @param compression {@code ZSTD}: a record of 512 bytes or more is stored zstd-compressed when that
+ *     makes it smaller, on the appending thread; {@code NONE}: as appended. Either reads both.
  */
 public record WalConfig(
     Path dir,
@@ -29,11 +31,18 @@ public record WalConfig(
     Duration retentionMinAge,
     Duration retentionInterval,
     long retentionMaxBytes,
-    long pageCacheKeepBytes) {
+    long pageCacheKeepBytes,
+    Compression compression) {
 
   /** Durability of an acknowledged record. */
   public enum Sync {
     GROUP,
+    NONE
+  }
+
+  /** How records are stored. */
+  public enum Compression {
+    ZSTD,
     NONE
   }
 
@@ -43,6 +52,7 @@ public record WalConfig(
   public WalConfig {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(sync, "sync");
+    Objects.requireNonNull(compression, "compression");
     Objects.requireNonNull(retentionMinAge, "retentionMinAge");
     Objects.requireNonNull(retentionInterval, "retentionInterval");
     if (queueCapacity < 1) {
@@ -67,7 +77,8 @@ public record WalConfig(
 
   /** Without a size limit. */
   public WalConfig(Path dir, Sync sync, int queueCapacity, long diskReserveBytes, Duration retentionMinAge, Duration retentionInterval) {
-    this(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, 0, DEFAULT_PAGE_CACHE_KEEP_BYTES);
+    this(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, 0, DEFAULT_PAGE_CACHE_KEEP_BYTES,
+        Compression.ZSTD);
   }
 
   public static WalConfig defaults(Path dir) {
@@ -75,26 +86,37 @@ public record WalConfig(
   }
 
   public WalConfig withSync(Sync value) {
-    return new WalConfig(dir, value, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes, pageCacheKeepBytes);
+    return new WalConfig(dir, value, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes,
+        pageCacheKeepBytes, compression);
   }
 
   public WalConfig withDiskReserveBytes(long value) {
-    return new WalConfig(dir, sync, queueCapacity, value, retentionMinAge, retentionInterval, retentionMaxBytes, pageCacheKeepBytes);
+    return new WalConfig(dir, sync, queueCapacity, value, retentionMinAge, retentionInterval, retentionMaxBytes,
+        pageCacheKeepBytes, compression);
   }
 
   public WalConfig withRetention(Duration minAge, Duration interval) {
-    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, minAge, interval, retentionMaxBytes, pageCacheKeepBytes);
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, minAge, interval, retentionMaxBytes,
+        pageCacheKeepBytes, compression);
   }
 
   public WalConfig withRetentionMaxBytes(long value) {
-    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, value, pageCacheKeepBytes);
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, value,
+        pageCacheKeepBytes, compression);
   }
 
   public WalConfig withPageCacheKeepBytes(long value) {
-    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes, value);
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes,
+        value, compression);
+  }
+
+  public WalConfig withCompression(Compression value) {
+    return new WalConfig(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes,
+        pageCacheKeepBytes, value);
   }
 
   public WalConfig withQueueCapacity(int value) {
-    return new WalConfig(dir, sync, value, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes, pageCacheKeepBytes);
+    return new WalConfig(dir, sync, value, diskReserveBytes, retentionMinAge, retentionInterval, retentionMaxBytes,
+        pageCacheKeepBytes, compression);
   }
 }

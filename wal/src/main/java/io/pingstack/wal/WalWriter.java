@@ -74,9 +74,6 @@ final class WalWriter {
   }
 
   CompletableFuture<Long> append(byte[] record) {
-    if (record.length > WalConfig.MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException("WAL record of " + record.length + " bytes is over the limit of " + WalConfig.MAX_RECORD_BYTES);
-    }
     Cause refusal = refusal();
     if (refusal != null && refusal != Cause.BACKPRESSURE) {
       return refuse(refusal);

@@ -121,6 +121,138 @@ class ChronicleWalTest {
     }
   }
 
+  /** A record of {@code pings} pings, compressible as a real batch is (repeated names, versions, keys). */
+  static byte[] batch(String prefix, int pings) {
+    WalRecord.Builder record = WalRecord.newBuilder().setReceivedAtMicros(1).setIngestNode("node-1").setPrincipal("anonymous");
+    for (int i = 0; i < pings; i++) {
+      record.addPings(Ping.newBuilder().setPingId(prefix + "-" + i).setInstanceId("inst-" + (i % 7)).setEvent("search.executed")
+          .setVersion("5.3.0").setDeployType("kubernetes").putMetrics("latency_ms", i * 1.5));
+    }
+    return record.build().toByteArray();
+  }
+
+  /** WAL metrics that add up the bytes written. */
+  static final class Appended implements WalMetrics {
+    final List<Integer> bytes = new ArrayList<>();
+
+    @Override
+    public synchronized void appended(int n) {
+      bytes.add(n);
+    }
+  }
+
+  @Test
+  void aBatchIsStoredCompressedAndReadsBackAsAppendedWhileASmallRecordIsStoredAsItIs() throws Exception {
+    Appended metrics = new Appended();
+    byte[] big = batch("p", 100);
+    byte[] small = record("s");
+    try (Wal wal = ChronicleWal.open(config(), metrics)) {
+      long p1 = wal.append(big).get(10, TimeUnit.SECONDS);
+      long p2 = wal.append(small).get(10, TimeUnit.SECONDS);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.nextRaw()).satisfies(e -> {
+          assertThat(e.position()).isEqualTo(p1);
+          assertThat(e.bytes()).isEqualTo(big);
+        });
+        assertThat(reader.nextRaw().bytes()).isEqualTo(small);
+      }
+      try (WalReader reader = wal.readerFromEnd()) {
+        assertThat(reader.nextRaw().position()).isEqualTo(p2);
+        assertThat(reader.nextRaw().bytes()).isEqualTo(big);
+      }
+    }
+    assertThat(metrics.bytes).hasSize(2);
+    assertThat(metrics.bytes.get(0)).as("stored bytes of a %d-byte batch", big.length).isLessThan(big.length / 3);
+    assertThat(metrics.bytes.get(1)).isEqualTo(small.length);
+  }
+
+  @Test
+  void withCompressionOffABatchIsStoredAsItIs() throws Exception {
+    Appended metrics = new Appended();
+    byte[] big = batch("p", 100);
+    try (Wal wal = ChronicleWal.open(config().withCompression(WalConfig.Compression.NONE), metrics)) {
+      wal.append(big).get(10, TimeUnit.SECONDS);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.nextRaw().bytes()).isEqualTo(big);
+      }
+    }
+    assertThat(metrics.bytes).containsExactly(big.length);
+  }
+
+  @Test
+  void aLogReadsWhateverEachRecordWasWrittenWith() throws Exception {
+    List<byte[]> appended = new ArrayList<>();
+    for (WalConfig.Compression compression : List.of(WalConfig.Compression.NONE, WalConfig.Compression.ZSTD,
+        WalConfig.Compression.NONE)) {
+      try (Wal wal = ChronicleWal.open(config().withCompression(compression), WalMetrics.NOOP)) {
+        byte[] big = batch(compression.name() + appended.size(), 50);
+        wal.append(big).get(10, TimeUnit.SECONDS);
+        appended.add(big);
+        List<byte[]> read = new ArrayList<>();
+        try (WalReader reader = wal.reader(Wal.NONE)) {
+          for (WalReader.RawEntry e = reader.nextRaw(); e != null; e = reader.nextRaw()) {
+            read.add(e.bytes());
+          }
+        }
+        assertThat(read).as("read back with compression %s", compression).containsExactlyElementsOf(appended);
+      }
+    }
+  }
+
+  @Test
+  void aRecordEncodedBeforeItsAppendIsStoredOnceCompressed() throws Exception {
+    Appended metrics = new Appended();
+    byte[] big = batch("p", 100);
+    byte[] encoded;
+    try (Wal wal = ChronicleWal.open(config(), metrics)) {
+      encoded = wal.encode(big);
+      assertThat(encoded.length).isLessThan(big.length / 3);
+      assertThat(wal.encode(encoded)).as("encoding is idempotent").isSameAs(encoded);
+      wal.append(encoded).get(10, TimeUnit.SECONDS);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.nextRaw().bytes()).isEqualTo(big);
+      }
+    }
+    assertThat(metrics.bytes).containsExactly(encoded.length);
+  }
+
+  @Test
+  void aRecordThatStartsWithAZeroByteButWasNotCompressedHereIsRefused() throws Exception {
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      assertThatThrownBy(() -> wal.append(new byte[] {0, 1, 2, 3})).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("zero byte");
+      assertThatThrownBy(() -> wal.append(new byte[] {0})).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void aDamagedCompressedRecordIsReportedAsCorruptInsteadOfBeingRead() throws Exception {
+    byte[] big = batch("p", 100);
+    long bad;
+    byte[] stored;
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      wal.append(record("good")).get(10, TimeUnit.SECONDS);
+      stored = wal.encode(big);
+      bad = wal.append(stored).get(10, TimeUnit.SECONDS);
+    }
+    Path file;
+    try (Stream<Path> files = Files.list(config().dir())) {
+      file = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer head = ByteBuffer.allocate(1 << 20);
+      ch.read(head, 0);
+      int at = indexOf(head.array(), stored);
+      int middle = at + stored.length / 2;
+      ch.write(ByteBuffer.wrap(new byte[] {(byte) ~head.get(middle)}), middle);
+    }
+    try (Wal wal = ChronicleWal.openReadOnly(config().dir()); WalReader reader = wal.reader(Wal.NONE)) {
+      assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("good");
+      assertThatThrownBy(reader::nextRaw)
+          .isInstanceOfSatisfying(WalCorruptException.class, e -> assertThat(e.position()).isEqualTo(bad));
+    }
+  }
+
   @Test
   void recordsSurviveCloseAndReopen() throws Exception {
     long position;

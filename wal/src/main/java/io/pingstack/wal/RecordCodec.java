@@ -1,0 +1,107 @@
+package io.pingstack.wal;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import io.pingstack.model.RecordBuffer;
+import java.io.IOException;
+
+/**
+ * How a record lies in the log: as appended, or zstd-compressed behind a zero byte (a frame with its
+ * content size and a checksum, so that damage is detected rather than decoded). An encoded {@code
+ * WalRecord} never starts with a zero byte (no protobuf field has number 0), so the two cannot be
+ * confused, and a log written before compression, or with it off, reads as before.
+ */
+final class RecordCodec {
+  /** The first byte of a compressed record; a zstd frame of the record follows. */
+  static final byte COMPRESSED = 0;
+  /** Records shorter than this are stored as they are: a frame's header would take most of the saving. */
+  static final int MIN_COMPRESSED_BYTES = 512;
+  private static final int LEVEL = 1;
+
+  /** One compressor per appending thread (the event loops): a context is costly to make. */
+  private static final ThreadLocal<Compressor> COMPRESSORS = ThreadLocal.withInitial(Compressor::new);
+
+  private RecordCodec() {}
+
+  /**
+   * {@code record} as the log stores it: compressed when {@code compress} and that makes it smaller,
+   * else itself; a record this codec already encoded passes as it is.
+   *
+   * @throws IllegalArgumentException when {@code record} is over {@link WalConfig#MAX_RECORD_BYTES},
+   *     or starts with a zero byte without being a record this codec compressed
+   */
+  static byte[] encode(byte[] record, boolean compress) {
+    if (record.length > 0 && record[0] == COMPRESSED) {
+      long size = record.length > 1 ? Zstd.getFrameContentSize(record, 1, record.length - 1) : -1;
+      if (size <= 0 || size > WalConfig.MAX_RECORD_BYTES) {
+        throw new IllegalArgumentException("a WAL record starts with a zero byte but is no compressed record");
+      }
+      return record;
+    }
+    if (record.length > WalConfig.MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException("WAL record of " + record.length + " bytes is over the limit of " + WalConfig.MAX_RECORD_BYTES);
+    }
+    if (!compress || record.length < MIN_COMPRESSED_BYTES) {
+      return record;
+    }
+    return COMPRESSORS.get().compress(record);
+  }
+
+  private static final class Compressor {
+    private final ZstdCompressCtx ctx = new ZstdCompressCtx().setLevel(LEVEL).setContentSize(true).setChecksum(true);
+    private byte[] scratch = new byte[0];
+
+    byte[] compress(byte[] record) {
+      int bound = (int) Zstd.compressBound(record.length);
+      if (scratch.length < bound) {
+        scratch = new byte[bound];
+      }
+      int size = ctx.compressByteArray(scratch, 0, bound, record, 0, record.length);
+      if (size + 1 >= record.length) {
+        return record;
+      }
+      byte[] stored = new byte[size + 1];
+      stored[0] = COMPRESSED;
+      System.arraycopy(scratch, 0, stored, 1, size);
+      return stored;
+    }
+  }
+
+  /** One reader's decompressor. Not thread-safe. */
+  static final class Decoder implements AutoCloseable {
+    private ZstdDecompressCtx ctx;
+
+    /**
+     * Decodes the stored record in {@code stored[0, length)} into {@code into}.
+     *
+     * @throws IOException when the stored bytes are not a record this codec wrote
+     */
+    void decode(byte[] stored, int length, RecordBuffer into) throws IOException {
+      long size = Zstd.getFrameContentSize(stored, 1, length - 1);
+      if (size < 0 || size > WalConfig.MAX_RECORD_BYTES) {
+        throw new IOException("a compressed record whose frame gives no valid size (" + size + ")");
+      }
+      if (ctx == null) {
+        ctx = new ZstdDecompressCtx();
+      }
+      byte[] out = into.reserve((int) size);
+      try {
+        int n = ctx.decompressByteArray(out, 0, (int) size, stored, 1, length - 1);
+        if (n != size) {
+          throw new IOException("a compressed record decompressed to " + n + " bytes, not the " + size + " its frame gives");
+        }
+      } catch (RuntimeException e) {
+        throw new IOException("a compressed record does not decompress", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (ctx != null) {
+        ctx.close();
+        ctx = null;
+      }
+    }
+  }
+}
