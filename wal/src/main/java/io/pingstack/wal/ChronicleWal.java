@@ -61,6 +61,7 @@ public final class ChronicleWal implements Wal {
   private static final long BLOCK_SIZE = 4L * WalConfig.MAX_RECORD_BYTES + (64 << 20);
 
   private final WalConfig config;
+  private final RecordCodec codec;
   private final DirectoryLock lock;
   private final SingleChronicleQueue queue;
   private final LogFiles files;
@@ -76,6 +77,7 @@ public final class ChronicleWal implements Wal {
   private ChronicleWal(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time, boolean readOnly,
       long blockSize) throws IOException {
     this.config = config;
+    this.codec = new RecordCodec(config.compression() == WalConfig.Compression.ZSTD);
     if (!readOnly) {
       Files.createDirectories(config.dir());
     }
@@ -247,7 +249,7 @@ public final class ChronicleWal implements Wal {
 
   @Override
   public byte[] encode(byte[] record) {
-    return RecordCodec.encode(record, config.compression() == WalConfig.Compression.ZSTD);
+    return codec.encode(record);
   }
 
   @Override
@@ -389,6 +391,7 @@ public final class ChronicleWal implements Wal {
       writer.close();
     }
     queue.close();
+    codec.close();
     lock.close();
     LOG.info("WAL closed at {}", config.dir());
   }

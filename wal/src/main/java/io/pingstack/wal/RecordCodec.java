@@ -5,6 +5,7 @@ import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import io.pingstack.model.RecordBuffer;
 import java.io.IOException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * How a record lies in the log: as appended, or zstd-compressed behind a zero byte (a frame with its
@@ -19,19 +20,27 @@ final class RecordCodec {
   static final int MIN_COMPRESSED_BYTES = 512;
   private static final int LEVEL = 1;
 
-  /** One compressor per appending thread (the event loops): a context is costly to make. */
-  private static final ThreadLocal<Compressor> COMPRESSORS = ThreadLocal.withInitial(Compressor::new);
+  private final boolean compress;
+  /**
+   * Compressors not in use: a context is costly to make, so each is taken for one record and put
+   * back, and there are never more than threads that appended at once. Freed by {@link #close}.
+   */
+  private final ConcurrentLinkedQueue<Compressor> idle = new ConcurrentLinkedQueue<>();
+  private volatile boolean closed;
 
-  private RecordCodec() {}
+  /** A codec that compresses what it encodes when {@code compress}. */
+  RecordCodec(boolean compress) {
+    this.compress = compress;
+  }
 
   /**
-   * {@code record} as the log stores it: compressed when {@code compress} and that makes it smaller,
-   * else itself; a record this codec already encoded passes as it is.
+   * {@code record} as the log stores it: compressed when this codec compresses and that makes it
+   * smaller, else itself; a record a codec already encoded passes as it is. Any thread.
    *
    * @throws IllegalArgumentException when {@code record} is over {@link WalConfig#MAX_RECORD_BYTES},
    *     or starts with a zero byte without being a record this codec compressed
    */
-  static byte[] encode(byte[] record, boolean compress) {
+  byte[] encode(byte[] record) {
     if (record.length > 0 && record[0] == COMPRESSED) {
       long size = record.length > 1 ? Zstd.getFrameContentSize(record, 1, record.length - 1) : -1;
       if (size <= 0 || size > WalConfig.MAX_RECORD_BYTES) {
@@ -45,25 +54,55 @@ final class RecordCodec {
     if (!compress || record.length < MIN_COMPRESSED_BYTES) {
       return record;
     }
-    return COMPRESSORS.get().compress(record);
+    Compressor compressor = idle.poll();
+    if (compressor == null) {
+      compressor = new Compressor();
+    }
+    try {
+      return compressor.compress(record);
+    } finally {
+      idle.offer(compressor);
+      if (closed) {
+        closeIdle();
+      }
+    }
+  }
+
+  /** Frees the compressors; an encode still running frees its own when it ends. */
+  void close() {
+    closed = true;
+    closeIdle();
+  }
+
+  private void closeIdle() {
+    for (Compressor c = idle.poll(); c != null; c = idle.poll()) {
+      c.ctx.close();
+    }
   }
 
   private static final class Compressor {
+    /** The most each appending thread keeps between records; a larger record's frame goes to an array of its own. */
+    private static final int MAX_SCRATCH_BYTES = 1 << 20;
+
     private final ZstdCompressCtx ctx = new ZstdCompressCtx().setLevel(LEVEL).setContentSize(true).setChecksum(true);
     private byte[] scratch = new byte[0];
 
     byte[] compress(byte[] record) {
       int bound = (int) Zstd.compressBound(record.length);
-      if (scratch.length < bound) {
-        scratch = new byte[bound];
+      byte[] frame = scratch;
+      if (frame.length < bound) {
+        frame = new byte[bound];
+        if (bound <= MAX_SCRATCH_BYTES) {
+          scratch = frame;
+        }
       }
-      int size = ctx.compressByteArray(scratch, 0, bound, record, 0, record.length);
+      int size = ctx.compressByteArray(frame, 0, bound, record, 0, record.length);
       if (size + 1 >= record.length) {
         return record;
       }
       byte[] stored = new byte[size + 1];
       stored[0] = COMPRESSED;
-      System.arraycopy(scratch, 0, stored, 1, size);
+      System.arraycopy(frame, 0, stored, 1, size);
       return stored;
     }
   }

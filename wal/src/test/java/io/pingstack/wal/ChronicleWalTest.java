@@ -217,6 +217,45 @@ class ChronicleWalTest {
   }
 
   @Test
+  void threadsEncodingAtOnceEachGetTheirOwnRecordsBack() throws Exception {
+    int threads = 8;
+    int each = 40;
+    byte[][][] originals = new byte[threads][each][];
+    byte[][][] encoded = new byte[threads][each][];
+    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+      List<Thread> running = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        for (int i = 0; i < each; i++) {
+          originals[t][i] = batch("t" + t + "-" + i, 20 + i);
+        }
+        Thread encoder = new Thread(() -> {
+          for (int i = 0; i < each; i++) {
+            encoded[thread][i] = wal.encode(originals[thread][i]);
+          }
+        });
+        running.add(encoder);
+        encoder.start();
+      }
+      for (Thread encoder : running) {
+        encoder.join(10_000);
+      }
+      for (int t = 0; t < threads; t++) {
+        for (int i = 0; i < each; i++) {
+          wal.append(encoded[t][i]).get(10, TimeUnit.SECONDS);
+        }
+      }
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        for (int t = 0; t < threads; t++) {
+          for (int i = 0; i < each; i++) {
+            assertThat(reader.nextRaw().bytes()).as("thread %d, record %d", t, i).isEqualTo(originals[t][i]);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void aRecordThatStartsWithAZeroByteButWasNotCompressedHereIsRefused() throws Exception {
     try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
       assertThatThrownBy(() -> wal.append(new byte[] {0, 1, 2, 3})).isInstanceOf(IllegalArgumentException.class)
