@@ -74,7 +74,8 @@ final class Metrics {
   private final Counter walRecords = Counter.builder()
       .name("pingstack_wal_records_total").help("WAL records written").register(registry);
   private final Counter walBytes = Counter.builder()
-      .name("pingstack_wal_written_bytes_total").help("WAL record bytes written, as stored (compressed, with wal.compression=zstd)").register(registry);
+      .name("pingstack_wal_written_bytes_total").help("WAL record bytes written, as stored (compressed, with wal.compression=zstd)")
+      .register(registry);
   private final Counter walSyncs = Counter.builder()
       .name("pingstack_wal_syncs_total").help("Group-commit syncs").register(registry);
   private final Counter walRefusals = Counter.builder()

@@ -118,7 +118,7 @@ final class RecordCodec {
      */
     void decode(byte[] stored, int length, RecordBuffer into) throws IOException {
       long size = Zstd.getFrameContentSize(stored, 1, length - 1);
-      if (size < 0 || size > WalConfig.MAX_RECORD_BYTES) {
+      if (size <= 0 || size > WalConfig.MAX_RECORD_BYTES) {
         throw new IOException("a compressed record whose frame gives no valid size (" + size + ")");
       }
       if (ctx == null) {
