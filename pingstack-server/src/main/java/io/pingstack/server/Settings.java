@@ -61,7 +61,7 @@ final class Settings {
     d.put("wal.retention_interval", "1m");
     d.put("wal.retention_max_bytes", "0");
     d.put("wal.page_cache_keep_bytes", "1GiB");
-    d.put("wal.compression", "zstd");
+    d.put("wal.compression", "none");
     d.put("consumer.max_batch_rows", "65536");
     d.put("consumer.max_batch_bytes", "256MiB");
     d.put("consumer.max_delay", "100ms");

@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param pageCacheKeepBytes the newest bytes of the log left in the page cache (a restart reads them
  *     again); older pages every reader of this process has read are dropped from it
  * @param compression {@code ZSTD}: a record of 512 bytes or more is stored zstd-compressed when that
- *     makes it smaller, on the appending thread; {@code NONE}: as appended. Either reads both.
+ *     makes it smaller, on the appending thread (a quarter of the disk, shorter syncs, about 1 µs of
+ *     CPU more per ping written and read); {@code NONE} (the default): as appended. Either reads both.
  */
 public record WalConfig(
     Path dir,
@@ -78,7 +79,7 @@ public record WalConfig(
   /** Without a size limit. */
   public WalConfig(Path dir, Sync sync, int queueCapacity, long diskReserveBytes, Duration retentionMinAge, Duration retentionInterval) {
     this(dir, sync, queueCapacity, diskReserveBytes, retentionMinAge, retentionInterval, 0, DEFAULT_PAGE_CACHE_KEEP_BYTES,
-        Compression.ZSTD);
+        Compression.NONE);
   }
 
   public static WalConfig defaults(Path dir) {

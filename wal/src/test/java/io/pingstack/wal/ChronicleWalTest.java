@@ -53,6 +53,10 @@ class ChronicleWalTest {
     return WalConfig.defaults(dir.resolve("wal")).withDiskReserveBytes(0);
   }
 
+  WalConfig compressed() {
+    return config().withCompression(WalConfig.Compression.ZSTD);
+  }
+
   @Test
   void appendedRecordsReadBackInOrderWithIncreasingPositions() throws Exception {
     try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
@@ -131,7 +135,7 @@ class ChronicleWalTest {
     return record.build().toByteArray();
   }
 
-  /** WAL metrics that add up the bytes written. */
+  /** WAL metrics that list the bytes each record took in the log, in the order written. */
   static final class Appended implements WalMetrics {
     final List<Integer> bytes = new ArrayList<>();
 
@@ -146,7 +150,7 @@ class ChronicleWalTest {
     Appended metrics = new Appended();
     byte[] big = batch("p", 100);
     byte[] small = record("s");
-    try (Wal wal = ChronicleWal.open(config(), metrics)) {
+    try (Wal wal = ChronicleWal.open(compressed(), metrics)) {
       long p1 = wal.append(big).get(10, TimeUnit.SECONDS);
       long p2 = wal.append(small).get(10, TimeUnit.SECONDS);
       try (WalReader reader = wal.reader(Wal.NONE)) {
@@ -211,7 +215,7 @@ class ChronicleWalTest {
   void aRecordEncodedBeforeItsAppendIsStoredOnceCompressed() throws Exception {
     byte[] big = batch("p", 100);
     List<byte[]> encoded = new ArrayList<>();
-    Stored stored = appendAndRead(config(), wal -> {
+    Stored stored = appendAndRead(compressed(), wal -> {
       encoded.add(wal.encode(big));
       encoded.add(wal.encode(encoded.get(0)));
       return encoded.get(1);
@@ -228,7 +232,7 @@ class ChronicleWalTest {
     int each = 40;
     byte[][][] originals = new byte[threads][each][];
     byte[][][] encoded = new byte[threads][each][];
-    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+    try (Wal wal = ChronicleWal.open(compressed(), WalMetrics.NOOP)) {
       List<Thread> running = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
@@ -263,7 +267,7 @@ class ChronicleWalTest {
 
   @Test
   void aRecordThatStartsWithAZeroByteButWasNotCompressedHereIsRefused() throws Exception {
-    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+    try (Wal wal = ChronicleWal.open(compressed(), WalMetrics.NOOP)) {
       assertThatThrownBy(() -> wal.append(new byte[] {0, 1, 2, 3})).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("zero byte");
       assertThatThrownBy(() -> wal.append(new byte[] {0})).isInstanceOf(IllegalArgumentException.class);
@@ -275,13 +279,13 @@ class ChronicleWalTest {
     byte[] big = batch("p", 100);
     long bad;
     byte[] stored;
-    try (Wal wal = ChronicleWal.open(config(), WalMetrics.NOOP)) {
+    try (Wal wal = ChronicleWal.open(compressed(), WalMetrics.NOOP)) {
       wal.append(record("good")).get(10, TimeUnit.SECONDS);
       stored = wal.encode(big);
       bad = wal.append(stored).get(10, TimeUnit.SECONDS);
     }
     Path file;
-    try (Stream<Path> files = Files.list(config().dir())) {
+    try (Stream<Path> files = Files.list(compressed().dir())) {
       file = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -291,7 +295,7 @@ class ChronicleWalTest {
       int middle = at + stored.length / 2;
       ch.write(ByteBuffer.wrap(new byte[] {(byte) ~head.get(middle)}), middle);
     }
-    try (Wal wal = ChronicleWal.openReadOnly(config().dir()); WalReader reader = wal.reader(Wal.NONE)) {
+    try (Wal wal = ChronicleWal.openReadOnly(compressed().dir()); WalReader reader = wal.reader(Wal.NONE)) {
       assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("good");
       assertThatThrownBy(reader::nextRaw)
           .isInstanceOfSatisfying(WalCorruptException.class, e -> assertThat(e.position()).isEqualTo(bad));
