@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param pageCacheKeepBytes the newest bytes of the log left in the page cache (a restart reads them
  *     again); older pages every reader of this process has read are dropped from it
  * @param compression {@code ZSTD}: a record of 512 bytes or more is stored zstd-compressed when that
- *     makes it smaller, on the appending thread (a quarter of the disk, shorter syncs, about 1 µs of
+ *     makes it smaller, on the appending thread (a quarter to a third of the disk, shorter syncs, about 1 µs of
  *     CPU more per ping written and read); {@code NONE} (the default): as appended. Either reads both.
  */
 public record WalConfig(
