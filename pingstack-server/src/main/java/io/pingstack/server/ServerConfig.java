@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -56,22 +55,14 @@ record ServerConfig(
       String walDir = s.string("wal.dir");
       WalConfig wal = new WalConfig(
           walDir.isEmpty() ? dataDir.resolve("wal") : Path.of(walDir).toAbsolutePath().normalize(),
-          switch (s.string("wal.sync").toLowerCase(Locale.ROOT)) {
-            case "group" -> WalConfig.Sync.GROUP;
-            case "none" -> WalConfig.Sync.NONE;
-            default -> throw new ConfigException("wal.sync must be group or none: " + s.string("wal.sync"));
-          },
+          s.choice("wal.sync", WalConfig.Sync.class),
           s.integer("wal.queue_capacity"),
           s.bytes("wal.disk_reserve_bytes"),
           s.duration("wal.retention_min_age"),
           s.duration("wal.retention_interval"))
           .withRetentionMaxBytes(s.bytes("wal.retention_max_bytes"))
           .withPageCacheKeepBytes(s.bytes("wal.page_cache_keep_bytes"))
-          .withCompression(switch (s.string("wal.compression").toLowerCase(Locale.ROOT)) {
-            case "zstd" -> WalConfig.Compression.ZSTD;
-            case "none" -> WalConfig.Compression.NONE;
-            default -> throw new ConfigException("wal.compression must be zstd or none: " + s.string("wal.compression"));
-          });
+          .withCompression(s.choice("wal.compression", WalConfig.Compression.class));
       String node = s.string("node.name").isEmpty() ? hostName() : s.string("node.name");
       GatewayConfig gateway = new GatewayConfig(
           s.string("http.host"),
@@ -191,11 +182,7 @@ record ServerConfig(
 
   /** The update-check endpoints; the hash key is read from its file (a missing or empty file fails the start). */
   private static SourcegraphConfig sourcegraph(Settings s) {
-    SourcegraphConfig.InitAdmin initAdmin = switch (s.string("sourcegraph.init_admin").toLowerCase(Locale.ROOT)) {
-      case "drop" -> SourcegraphConfig.InitAdmin.DROP;
-      case "hash" -> SourcegraphConfig.InitAdmin.HASH;
-      default -> throw new ConfigException("sourcegraph.init_admin must be drop or hash: " + s.string("sourcegraph.init_admin"));
-    };
+    SourcegraphConfig.InitAdmin initAdmin = s.choice("sourcegraph.init_admin", SourcegraphConfig.InitAdmin.class);
     return new SourcegraphConfig(s.flag("sourcegraph.update_check_enabled"), s.string("sourcegraph.update_version"), initAdmin,
         secret("sourcegraph.init_admin_hash_key_file", s.string("sourcegraph.init_admin_hash_key_file")));
   }

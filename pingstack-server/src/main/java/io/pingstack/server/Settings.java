@@ -169,6 +169,22 @@ final class Settings {
     };
   }
 
+  /** One of {@code type}'s constants, by its name in any case; the message lists them in lower case. */
+  <E extends Enum<E>> E choice(String key, Class<E> type) {
+    String v = string(key);
+    E[] constants = type.getEnumConstants();
+    for (E constant : constants) {
+      if (constant.name().equalsIgnoreCase(v)) {
+        return constant;
+      }
+    }
+    StringBuilder names = new StringBuilder();
+    for (int i = 0; i < constants.length; i++) {
+      names.append(i == 0 ? "" : i == constants.length - 1 ? " or " : ", ").append(constants[i].name().toLowerCase(Locale.ROOT));
+    }
+    throw new ConfigException(key + " must be " + names + ": " + v);
+  }
+
   double decimal(String key) {
     try {
       return Double.parseDouble(string(key));

@@ -45,6 +45,17 @@ class WalAndAdminSettingsTest {
   }
 
   @Test
+  void aChoiceTakesItsValuesInAnyCaseAndNamesThemWhenGivenAnother() {
+    assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_SYNC", "None")).wal().sync()).isEqualTo(WalConfig.Sync.NONE);
+    assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_WAL_SYNC", "fsync")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("wal.sync must be group or none: fsync");
+    assertThatThrownBy(() -> ServerConfig.load(Servers.env(dir, "PINGSTACK_SOURCEGRAPH_INIT_ADMIN", "keep")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("sourcegraph.init_admin must be drop or hash: keep");
+  }
+
+  @Test
   void theColdStoreCompressesAtZstdLevel1ByDefault() {
     assertThat(ServerConfig.load(Servers.env(dir)).cold().zstdLevel()).isEqualTo(1);
     assertThat(ServerConfig.load(Servers.env(dir, "PINGSTACK_COLD_ZSTD_LEVEL", "19")).cold().zstdLevel()).isEqualTo(19);
