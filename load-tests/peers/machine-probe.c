@@ -1,8 +1,8 @@
 /*
  * How fast this machine is right now, as one number: fills 64 MiB with pseudo-random words, then
- * reads them 12 times in a scattered order (each read a cache miss and, on 4 KiB pages, a TLB
- * miss) and prints the milliseconds it took. Run on an otherwise idle machine between benchmark
- * runs: on the shared benchmark VM it reads 540-2,000 ms depending on the hour, and the rollups'
+ * reads them 12 times in a scattered order (nearly every read a cache miss and, on 4 KiB pages, a
+ * TLB miss) and prints the milliseconds it took. Run on an otherwise idle machine between benchmark
+ * runs: on the shared benchmark VM it reads 540-2,200 ms depending on the hour, and the rollups'
  * queries and the dedup window, which read memory the same way, slow down with it. See
  * load-tests/README.md ("The machine-speed probe").
  *
