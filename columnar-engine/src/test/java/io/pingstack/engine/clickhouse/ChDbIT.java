@@ -57,11 +57,16 @@ class ChDbIT {
 
   /** {@code count} pings over the last three days, microsecond timestamps, metrics in quarters. */
   private static List<Ping> pings(int count, Instant now) {
+    return pings(count, now, Duration.ofDays(3));
+  }
+
+  /** {@code count} pings in the {@code span} before {@code newest}; the same count, newest and span, the same pings. */
+  private static List<Ping> pings(int count, Instant newest, Duration span) {
     Random random = new Random(42);
     String[] events = {"search.executed", "user.signed_in", "index.rebuilt"};
     List<Ping> pings = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      Instant ts = now.minus(Duration.ofSeconds(random.nextInt(3 * 24 * 3600))).plusNanos(random.nextInt(1_000_000) * 1000L);
+      Instant ts = newest.minus(Duration.ofSeconds(random.nextInt((int) span.toSeconds()))).plusNanos(random.nextInt(1_000_000) * 1000L);
       pings.add(new Ping("inst-" + random.nextInt(37), events[random.nextInt(events.length)], ts,
           random.nextInt(4000) / 4.0, random.nextInt(400) / 4.0));
     }
@@ -204,17 +209,46 @@ class ChDbIT {
     assertThat(chdb.query("SELECT count() FROM " + table)).isEqualTo(2 * batch.size() + "\n");
   }
 
+  /**
+   * One day's rows, as the cold store sends them (one INSERT per day): the token names the whole
+   * block. The rows are fixed to one day so that the wall clock cannot split them across partitions
+   * (see the next test for what a split does).
+   */
   @Test
   void aTokenAlreadySeenDropsTheBlockEvenWithOtherRows() {
     chdb.query("CREATE DATABASE dedup_same_token");
     createPingsTable("dedup_same_token.pings", "non_replicated_deduplication_window = 100");
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Instant noon = LocalDate.now(ZoneOffset.UTC).atTime(12, 0).toInstant(ZoneOffset.UTC);
     String settings = " SETTINGS insert_deduplication_token = 'wal-7' VALUES ";
 
-    chdb.query(insertValues("dedup_same_token.pings", pings(3, now)).replace(" VALUES ", settings));
-    chdb.query(insertValues("dedup_same_token.pings", pings(4, now.minusSeconds(60))).replace(" VALUES ", settings));
+    chdb.query(insertValues("dedup_same_token.pings", pings(3, noon, Duration.ofHours(6))).replace(" VALUES ", settings));
+    chdb.query(insertValues("dedup_same_token.pings", pings(4, noon.minusSeconds(60), Duration.ofHours(6)))
+        .replace(" VALUES ", settings));
 
     assertThat(chdb.query("SELECT count() FROM dedup_same_token.pings")).isEqualTo("3\n");
+  }
+
+  /**
+   * An INSERT whose rows fall on several days is written as one part per partition, and the token
+   * is matched per partition: a second INSERT with the same token drops its part of a day the first
+   * one had, whatever its rows, and keeps its part of a new day. So a token names one day's rows only
+   * when the INSERT holds one day, as the cold store's do; the test above keeps its rows on one day
+   * for that reason (with rows over three days, run between 03:07 and 03:36 UTC, it kept a fourth).
+   */
+  @Test
+  void aTokenIsMatchedPerPartitionSoAnInsertReachingANewDayKeepsThatDay() {
+    chdb.query("CREATE DATABASE dedup_split");
+    createPingsTable("dedup_split.pings", "non_replicated_deduplication_window = 100");
+    Instant noon = LocalDate.now(ZoneOffset.UTC).atTime(12, 0).toInstant(ZoneOffset.UTC);
+    String settings = " SETTINGS insert_deduplication_token = 'wal-8' VALUES ";
+    Ping today = new Ping("inst-1", "search.executed", noon, 1.0, 1.0);
+    Ping yesterday = new Ping("inst-2", "search.executed", noon.minus(Duration.ofDays(1)), 2.0, 2.0);
+    Ping otherToday = new Ping("inst-3", "user.signed_in", noon.plusSeconds(60), 3.0, 3.0);
+
+    chdb.query(insertValues("dedup_split.pings", List.of(today)).replace(" VALUES ", settings));
+    chdb.query(insertValues("dedup_split.pings", List.of(otherToday, yesterday)).replace(" VALUES ", settings));
+
+    assertThat(chdb.query("SELECT instance_id FROM dedup_split.pings ORDER BY instance_id")).isEqualTo("inst-1\ninst-2\n");
   }
 
   @Test
