@@ -75,9 +75,11 @@ class UpdateCheckEndpointTest {
     assertThat(endpoint.handle(post(bytes(SourcegraphFixtures.DEFAULT))).join().status().code()).isEqualTo(204);
 
     // A retry in the next 30-minute window is a new check, stored again: rare, but a test must not skip.
+    // The clock read around the posts may see a window's end that fell outside them: then one is stored.
     boolean crossed = start / window != System.currentTimeMillis() / window;
-    assertThat(stored()).hasSize(crossed ? 2 : 1);
-    assertThat(wal.barriers()).isEqualTo(crossed ? 0 : 1);
+    int storedCount = stored().size();
+    assertThat(storedCount).isBetween(1, crossed ? 2 : 1);
+    assertThat(wal.barriers()).as("the retry waits on the first instead of being stored").isEqualTo(2 - storedCount);
   }
 
   @Test

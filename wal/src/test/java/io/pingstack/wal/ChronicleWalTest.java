@@ -284,16 +284,10 @@ class ChronicleWalTest {
       stored = wal.encode(big);
       bad = wal.append(stored).get(10, TimeUnit.SECONDS);
     }
-    Path file;
-    try (Stream<Path> files = Files.list(compressed().dir())) {
-      file = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
-    }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      ByteBuffer head = ByteBuffer.allocate(1 << 20);
-      ch.read(head, 0);
-      int at = indexOf(head.array(), stored);
-      int middle = at + stored.length / 2;
-      ch.write(ByteBuffer.wrap(new byte[] {(byte) ~head.get(middle)}), middle);
+    Found found = find(compressed().dir(), stored);
+    try (FileChannel ch = FileChannel.open(found.file(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      int middle = found.at() + stored.length / 2;
+      ch.write(ByteBuffer.wrap(new byte[] {(byte) ~found.head()[middle]}), middle);
     }
     try (Wal wal = ChronicleWal.openReadOnly(compressed().dir()); WalReader reader = wal.reader(Wal.NONE)) {
       assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("good");
@@ -564,18 +558,11 @@ class ChronicleWalTest {
     }
     // Chronicle frames each record with a 4-byte little-endian header whose low 30 bits are its length.
     byte[] payload = record("damaged");
-    Path file;
-    try (Stream<Path> files = Files.list(config().dir())) {
-      file = files.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
-    }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
-      ByteBuffer head = ByteBuffer.allocate(1 << 20);
-      ch.read(head, 0);
-      int at = indexOf(head.array(), payload);
+    Found found = find(config().dir(), payload);
+    try (FileChannel ch = FileChannel.open(found.file(), StandardOpenOption.WRITE)) {
       ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
       header.putInt(0, 0x3fff_0000);
-      ch.write(header, at - 4);
+      ch.write(header, found.at() - 4);
     }
     try (Wal wal = ChronicleWal.openReadOnly(config().dir()); WalReader reader = wal.reader(Wal.NONE)) {
       assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("good");
@@ -593,6 +580,31 @@ class ChronicleWalTest {
         assertThatThrownBy(wal::readerFromEnd).isInstanceOf(UncheckedIOException.class).hasMessageContaining("is damaged");
       }
     }
+  }
+
+  /** Where {@code bytes} lie in the first MiB of {@code file}, whose first MiB is {@code head}. */
+  private record Found(Path file, byte[] head, int at) {}
+
+  /**
+   * The log file in {@code dir} that holds {@code bytes}: records appended either side of an hour's
+   * end lie in two files.
+   */
+  private static Found find(Path dir, byte[] bytes) throws IOException {
+    List<Path> logFiles;
+    try (Stream<Path> files = Files.list(dir)) {
+      logFiles = files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
+    }
+    for (Path file : logFiles) {
+      ByteBuffer head = ByteBuffer.allocate(1 << 20);
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        ch.read(head, 0);
+      }
+      int at = indexOf(head.array(), bytes);
+      if (at >= 0) {
+        return new Found(file, head.array(), at);
+      }
+    }
+    throw new AssertionError("no log file in " + dir + " holds the record");
   }
 
   static int indexOf(byte[] haystack, byte[] needle) {
