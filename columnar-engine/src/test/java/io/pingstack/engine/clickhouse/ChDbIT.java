@@ -107,6 +107,22 @@ class ChDbIT {
         + (settings.isEmpty() ? "" : " SETTINGS " + settings));
   }
 
+  /** A pings table in a new {@code database} that deduplicates inserts (the last 100 blocks). */
+  private static String tableWithDedupWindow(String database) {
+    chdb.query("CREATE DATABASE " + database);
+    String table = database + ".pings";
+    createPingsTable(table, "non_replicated_deduplication_window = 100");
+    return table;
+  }
+
+  private static void insertWithToken(String table, List<Ping> pings, String token) {
+    chdb.query(insertValues(table, pings).replace(" VALUES ", " SETTINGS insert_deduplication_token = '" + token + "' VALUES "));
+  }
+
+  private static Instant noonToday() {
+    return LocalDate.now(ZoneOffset.UTC).atTime(12, 0).toInstant(ZoneOffset.UTC);
+  }
+
   @Test
   void runsClickHouse26() {
     assertThat(chdb.version()).startsWith("26.");
@@ -194,9 +210,7 @@ class ChDbIT {
   @ParameterizedTest(name = "async_insert={0}")
   @ValueSource(ints = {0, 1})
   void anInsertRepeatedWithTheSameDeduplicationTokenIsStoredOnce(int asyncInsert) {
-    String table = "dedup_token_" + asyncInsert + ".pings";
-    chdb.query("CREATE DATABASE dedup_token_" + asyncInsert);
-    createPingsTable(table, "non_replicated_deduplication_window = 100");
+    String table = tableWithDedupWindow("dedup_token_" + asyncInsert);
     List<Ping> batch = pings(5, Instant.now().truncatedTo(ChronoUnit.MICROS));
     String insert = insertValues(table, batch).replace(" VALUES ",
         " SETTINGS async_insert = " + asyncInsert + ", insert_deduplication_token = 'wal-1200-1204' VALUES ");
@@ -216,16 +230,13 @@ class ChDbIT {
    */
   @Test
   void aTokenAlreadySeenDropsTheBlockEvenWithOtherRows() {
-    chdb.query("CREATE DATABASE dedup_same_token");
-    createPingsTable("dedup_same_token.pings", "non_replicated_deduplication_window = 100");
-    Instant noon = LocalDate.now(ZoneOffset.UTC).atTime(12, 0).toInstant(ZoneOffset.UTC);
-    String settings = " SETTINGS insert_deduplication_token = 'wal-7' VALUES ";
+    String table = tableWithDedupWindow("dedup_same_token");
+    Instant noon = noonToday();
 
-    chdb.query(insertValues("dedup_same_token.pings", pings(3, noon, Duration.ofHours(6))).replace(" VALUES ", settings));
-    chdb.query(insertValues("dedup_same_token.pings", pings(4, noon.minusSeconds(60), Duration.ofHours(6)))
-        .replace(" VALUES ", settings));
+    insertWithToken(table, pings(3, noon, Duration.ofHours(6)), "wal-7");
+    insertWithToken(table, pings(4, noon.minusSeconds(60), Duration.ofHours(6)), "wal-7");
 
-    assertThat(chdb.query("SELECT count() FROM dedup_same_token.pings")).isEqualTo("3\n");
+    assertThat(chdb.query("SELECT count() FROM " + table)).isEqualTo("3\n");
   }
 
   /**
@@ -237,29 +248,26 @@ class ChDbIT {
    */
   @Test
   void aTokenIsMatchedPerPartitionSoAnInsertReachingANewDayKeepsThatDay() {
-    chdb.query("CREATE DATABASE dedup_split");
-    createPingsTable("dedup_split.pings", "non_replicated_deduplication_window = 100");
-    Instant noon = LocalDate.now(ZoneOffset.UTC).atTime(12, 0).toInstant(ZoneOffset.UTC);
-    String settings = " SETTINGS insert_deduplication_token = 'wal-8' VALUES ";
+    String table = tableWithDedupWindow("dedup_split");
+    Instant noon = noonToday();
     Ping today = new Ping("inst-1", "search.executed", noon, 1.0, 1.0);
     Ping yesterday = new Ping("inst-2", "search.executed", noon.minus(Duration.ofDays(1)), 2.0, 2.0);
     Ping otherToday = new Ping("inst-3", "user.signed_in", noon.plusSeconds(60), 3.0, 3.0);
 
-    chdb.query(insertValues("dedup_split.pings", List.of(today)).replace(" VALUES ", settings));
-    chdb.query(insertValues("dedup_split.pings", List.of(otherToday, yesterday)).replace(" VALUES ", settings));
+    insertWithToken(table, List.of(today), "wal-8");
+    insertWithToken(table, List.of(otherToday, yesterday), "wal-8");
 
-    assertThat(chdb.query("SELECT instance_id FROM dedup_split.pings ORDER BY instance_id")).isEqualTo("inst-1\ninst-2\n");
+    assertThat(chdb.query("SELECT instance_id FROM " + table + " ORDER BY instance_id")).isEqualTo("inst-1\ninst-2\n");
   }
 
   @Test
   void withADeduplicationWindowAnIdenticalBlockWithoutTokenIsDroppedToo() {
-    chdb.query("CREATE DATABASE dedup_no_token");
-    createPingsTable("dedup_no_token.pings", "non_replicated_deduplication_window = 100");
-    String insert = insertValues("dedup_no_token.pings", pings(3, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+    String table = tableWithDedupWindow("dedup_no_token");
+    String insert = insertValues(table, pings(3, Instant.now().truncatedTo(ChronoUnit.MICROS)));
 
     chdb.query(insert);
     chdb.query(insert);
 
-    assertThat(chdb.query("SELECT count() FROM dedup_no_token.pings")).isEqualTo("3\n");
+    assertThat(chdb.query("SELECT count() FROM " + table)).isEqualTo("3\n");
   }
 }
