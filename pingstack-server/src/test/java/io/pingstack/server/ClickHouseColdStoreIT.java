@@ -136,8 +136,9 @@ class ClickHouseColdStoreIT {
           == sent.size());
 
       // The last hour per minute and version, hot, against the same aggregates computed by ClickHouse.
-      // A range reaching back past the 1 h retention would be answered by ClickHouse itself: its start
-      // is taken from the clock now (the server took a while to start), rounded up to the minute.
+      // A range reaching back past the 1 h retention would be answered by ClickHouse itself, so its
+      // start is read from the clock now (the server took a while to start): 58 minutes back, rounded
+      // down to the minute, so at most 59 minutes back when the query is made.
       long from = Instant.now().minus(Duration.ofMinutes(58)).truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
       assertThat(from).as("the recent pings lie inside the hot range").isLessThanOrEqualTo(now.minus(Duration.ofMinutes(30)).toEpochMilli());
       long to = now.plus(Duration.ofMinutes(1)).toEpochMilli();

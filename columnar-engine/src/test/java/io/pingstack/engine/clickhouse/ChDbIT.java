@@ -244,7 +244,7 @@ class ChDbIT {
    * is matched per partition: a second INSERT with the same token drops its part of a day the first
    * one had, whatever its rows, and keeps its part of a new day. So a token names one day's rows only
    * when the INSERT holds one day, as the cold store's do; the test above keeps its rows on one day
-   * for that reason (with rows over three days, run between 03:07 and 03:36 UTC, it kept a fourth).
+   * for that reason (with rows over three days it kept a fourth when run from 03:07 to 03:34 UTC).
    */
   @Test
   void aTokenIsMatchedPerPartitionSoAnInsertReachingANewDayKeepsThatDay() {
