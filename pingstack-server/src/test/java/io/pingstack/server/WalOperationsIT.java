@@ -10,6 +10,7 @@ import io.pingstack.model.Wal;
 import io.pingstack.model.proto.Ping;
 import io.pingstack.model.proto.WalRecord;
 import io.pingstack.wal.ChronicleWal;
+import io.pingstack.wal.WalFileDamage;
 import io.pingstack.wal.WalMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,23 +19,18 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -295,7 +291,7 @@ class WalOperationsIT {
     assertThat(consumer(clickhouse, "rollups").get("lag_records").asLong()).isEqualTo(2);
     assertThat(clickhouse.at("/retention/pins")).extracting(p -> p.get("name").asText()).containsExactly("rollups");
 
-    damageLength(dir.resolve("data/wal"), recordD);
+    WalFileDamage.damageLength(dir.resolve("data/wal"), recordD);
     Run unreadable = wal(env, "verify");
     assertThat(unreadable.exit()).as(unreadable.err()).isEqualTo(WalCommand.BAD);
     assertThat(unreadable.out()).as("stderr: %s", unreadable.err())
@@ -335,43 +331,6 @@ class WalOperationsIT {
     return record.build().toByteArray();
   }
 
-  /** Damages Chronicle's framing of {@code record}: its 4-byte header now claims about 1 GiB. */
-  static void damageLength(Path walDir, byte[] record) throws IOException {
-    Path file = find(walDir, record);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      ByteBuffer head = ByteBuffer.allocate(8 << 20);
-      channel.read(head, 0);
-      int at = indexOf(head.array(), head.position(), record);
-      channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x3fff_0000), at - 4);
-      channel.force(false);
-    }
-  }
-
-  static Path find(Path walDir, byte[] bytes) throws IOException {
-    try (Stream<Path> list = Files.list(walDir)) {
-      for (Path file : list.filter(p -> p.toString().endsWith(".cq4")).sorted().toList()) {
-        byte[] head = new byte[8 << 20];
-        int n;
-        try (var in = Files.newInputStream(file)) {
-          n = in.readNBytes(head, 0, head.length);
-        }
-        if (indexOf(head, n, bytes) >= 0) {
-          return file;
-        }
-      }
-    }
-    throw new AssertionError("no file of " + walDir + " holds the record");
-  }
-
-  static int indexOf(byte[] haystack, int length, byte[] needle) {
-    for (int i = 0; i + needle.length <= length; i++) {
-      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   /**
    * Damages one record in place, as a bad disk would: the length of its ping id ({@code marker},
    * unique in the log) becomes 127, which runs past the end of the ping. Chronicle's own framing is
@@ -379,25 +338,8 @@ class WalOperationsIT {
    */
   static void corruptPingIdLength(Path walDir, String marker) throws IOException {
     byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
-    List<Path> files;
-    try (Stream<Path> list = Files.list(walDir)) {
-      files = list.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
-    }
-    for (Path file : files) {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-        ByteBuffer head = ByteBuffer.allocate(8 << 20);
-        channel.read(head, 0);
-        byte[] bytes = head.array();
-        for (int i = 1; i + needle.length <= head.position(); i++) {
-          if (Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
-            assertThat(bytes[i - 1]).as("the ping id's length").isEqualTo((byte) needle.length);
-            channel.write(ByteBuffer.wrap(new byte[] {0x7F}), i - 1);
-            channel.force(false);
-            return;
-          }
-        }
-      }
-    }
-    throw new AssertionError(marker + " is in no file of " + walDir);
+    WalFileDamage.Found found = WalFileDamage.find(walDir, needle);
+    assertThat(WalFileDamage.read(found, -1)).as("the ping id's length").isEqualTo((byte) needle.length);
+    WalFileDamage.write(found, -1, ByteBuffer.wrap(new byte[] {0x7F}));
   }
 }

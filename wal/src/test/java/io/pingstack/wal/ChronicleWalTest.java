@@ -13,11 +13,8 @@ import io.pingstack.model.proto.WalRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -284,11 +281,9 @@ class ChronicleWalTest {
       stored = wal.encode(big);
       bad = wal.append(stored).get(10, TimeUnit.SECONDS);
     }
-    Found found = find(compressed().dir(), stored);
-    try (FileChannel ch = FileChannel.open(found.file(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      int middle = found.at() + stored.length / 2;
-      ch.write(ByteBuffer.wrap(new byte[] {(byte) ~found.head()[middle]}), middle);
-    }
+    WalFileDamage.Found found = WalFileDamage.find(compressed().dir(), stored);
+    int middle = stored.length / 2;
+    WalFileDamage.write(found, middle, ByteBuffer.wrap(new byte[] {(byte) ~WalFileDamage.read(found, middle)}));
     try (Wal wal = ChronicleWal.openReadOnly(compressed().dir()); WalReader reader = wal.reader(Wal.NONE)) {
       assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("good");
       assertThatThrownBy(reader::nextRaw)
@@ -556,14 +551,7 @@ class ChronicleWalTest {
       wal.append(record("good")).get(10, TimeUnit.SECONDS);
       bad = wal.append(record("damaged")).get(10, TimeUnit.SECONDS);
     }
-    // Chronicle frames each record with a 4-byte little-endian header whose low 30 bits are its length.
-    byte[] payload = record("damaged");
-    Found found = find(config().dir(), payload);
-    try (FileChannel ch = FileChannel.open(found.file(), StandardOpenOption.WRITE)) {
-      ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-      header.putInt(0, 0x3fff_0000);
-      ch.write(header, found.at() - 4);
-    }
+    WalFileDamage.damageLength(config().dir(), record("damaged"));
     try (Wal wal = ChronicleWal.openReadOnly(config().dir()); WalReader reader = wal.reader(Wal.NONE)) {
       assertThat(reader.next().record().getPings(0).getPingId()).isEqualTo("good");
       assertThatThrownBy(reader::nextRaw)
@@ -580,40 +568,6 @@ class ChronicleWalTest {
         assertThatThrownBy(wal::readerFromEnd).isInstanceOf(UncheckedIOException.class).hasMessageContaining("is damaged");
       }
     }
-  }
-
-  /** Where {@code bytes} lie in the first MiB of {@code file}, whose first MiB is {@code head}. */
-  private record Found(Path file, byte[] head, int at) {}
-
-  /**
-   * The log file in {@code dir} that holds {@code bytes}: records appended either side of an hour's
-   * end lie in two files.
-   */
-  private static Found find(Path dir, byte[] bytes) throws IOException {
-    List<Path> logFiles;
-    try (Stream<Path> files = Files.list(dir)) {
-      logFiles = files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
-    }
-    for (Path file : logFiles) {
-      ByteBuffer head = ByteBuffer.allocate(1 << 20);
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-        ch.read(head, 0);
-      }
-      int at = indexOf(head.array(), bytes);
-      if (at >= 0) {
-        return new Found(file, head.array(), at);
-      }
-    }
-    throw new AssertionError("no log file in " + dir + " holds the record");
-  }
-
-  static int indexOf(byte[] haystack, byte[] needle) {
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
-        return i;
-      }
-    }
-    throw new AssertionError("not found");
   }
 
   /** Name to size and modification time of every file in {@code dir}. */
