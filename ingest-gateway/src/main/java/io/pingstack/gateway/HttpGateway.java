@@ -27,6 +27,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.pingstack.model.Wal;
 import java.net.InetSocketAddress;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -68,7 +69,7 @@ public final class HttpGateway implements AutoCloseable {
     Map<String, HttpEndpoint> all = new HashMap<>(routes);
     all.put(IngestEndpoint.PATH, ingest);
     if (sourcegraph.updateCheckEnabled()) {
-      UpdateCheckEndpoint updateCheck = new UpdateCheckEndpoint(intake, sourcegraph);
+      UpdateCheckEndpoint updateCheck = new UpdateCheckEndpoint(intake, sourcegraph, InstantSource.system());
       UpdateCheckEndpoint.PATHS.forEach(path -> all.put(path, updateCheck));
     }
     this.router = new Router(all);

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.pingstack.model.DecodedBatch;
 import io.pingstack.model.proto.Ping;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -32,9 +33,12 @@ final class UpdateCheckEndpoint implements HttpEndpoint {
   private final UpdateCheckPing mapping;
   private final SourcegraphVersion latest;
   private final String latestText;
+  private final InstantSource clock;
 
-  UpdateCheckEndpoint(PingIntake intake, SourcegraphConfig config) {
+  /** {@code clock} gives each check its receive time, which names its 30-minute retry window. */
+  UpdateCheckEndpoint(PingIntake intake, SourcegraphConfig config, InstantSource clock) {
     this.intake = intake;
+    this.clock = clock;
     this.mapping = new UpdateCheckPing(new UpdateCheckPayload(config));
     this.latest = config.updateVersion().isEmpty() ? null : SourcegraphVersion.parse(config.updateVersion());
     this.latestText = config.updateVersion();
@@ -61,7 +65,7 @@ final class UpdateCheckEndpoint implements HttpEndpoint {
 
   @Override
   public CompletableFuture<HttpReply> handle(HttpCall call) {
-    long receivedAt = System.currentTimeMillis();
+    long receivedAt = clock.millis();
     UpdateCheck check = HttpMethod.GET.equals(call.method()) ? UpdateCheck.fromQuery(call.query()) : UpdateCheck.fromBody(call.body());
     if (check.string("site").isEmpty()) {
       throw new ApiException(HttpResponseStatus.BAD_REQUEST, "missing_site", "no site ID specified");
