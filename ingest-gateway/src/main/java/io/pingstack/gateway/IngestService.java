@@ -85,7 +85,7 @@ public final class IngestService {
       if (accepted == 0) {
         durable = wal.barrier();
       } else if (accepted == count) {
-        durable = wal.append(allNew);
+        durable = wal.appendEncoded(allNew);
       } else {
         durable = wal.append(batch.encodeRecord(header, fresh));
       }

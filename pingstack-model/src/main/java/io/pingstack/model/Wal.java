@@ -25,11 +25,19 @@ public interface Wal extends AutoCloseable {
 
   /**
    * {@code record} as this log will store it (compressed where the log compresses), for {@link
-   * #append}: a caller that appends under a lock encodes first, outside it, so that the work is
-   * not serialized. Appending a record not encoded this way is as good, only done under the caller's lock.
+   * #appendEncoded}: a caller that appends under a lock encodes first, outside it, so that the work
+   * is not serialized.
    */
   default byte[] encode(byte[] record) {
     return record;
+  }
+
+  /**
+   * As {@link #append}, for a record {@link #encode} returned: stored as it is, not encoded again (a
+   * record that compression did not make smaller would otherwise be compressed a second time).
+   */
+  default CompletableFuture<Long> appendEncoded(byte[] encoded) {
+    return append(encoded);
   }
 
   /**

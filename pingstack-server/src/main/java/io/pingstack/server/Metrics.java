@@ -95,6 +95,13 @@ final class Metrics {
       .help("Bytes of WAL files retention would delete but a consumer or replay pin still needs, as of the last pass, by pin")
       .labelNames("pin").register(registry);
   private final Set<String> walRetentionPinsSeen = new HashSet<>();
+  private final Counter walCompressions = Counter.builder()
+      .name("pingstack_wal_compressions_total")
+      .help("WAL records of 512 bytes or more compressed (wal.compression=zstd), by outcome: smaller (stored compressed) "
+          + "or not_smaller (stored as received, the compression's CPU spent for nothing)")
+      .labelNames("outcome").register(registry);
+  private final CounterDataPoint walCompressedSmaller = walCompressions.labelValues("smaller");
+  private final CounterDataPoint walCompressedNotSmaller = walCompressions.labelValues("not_smaller");
   private final Counter walPageCacheDropped = Counter.builder()
       .name("pingstack_wal_page_cache_dropped_bytes_total")
       .help("Bytes of WAL files every reader had read, past wal.page_cache_keep_bytes, advised out of the page cache")
@@ -236,6 +243,11 @@ final class Metrics {
     public void appended(int bytes) {
       walRecords.inc();
       walBytes.inc(bytes);
+    }
+
+    @Override
+    public void compressionTried(boolean smaller) {
+      (smaller ? walCompressedSmaller : walCompressedNotSmaller).inc();
     }
 
     @Override

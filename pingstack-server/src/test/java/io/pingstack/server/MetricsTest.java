@@ -69,6 +69,19 @@ class MetricsTest {
   }
 
   @Test
+  void compressionsAreCountedByWhetherTheyMadeTheRecordSmaller() {
+    assertThat(scrape()).contains(
+        "pingstack_wal_compressions_total{outcome=\"not_smaller\"} 0.0",
+        "pingstack_wal_compressions_total{outcome=\"smaller\"} 0.0");
+    metrics.wal.compressionTried(true);
+    metrics.wal.compressionTried(true);
+    metrics.wal.compressionTried(false);
+    assertThat(scrape()).contains(
+        "pingstack_wal_compressions_total{outcome=\"not_smaller\"} 1.0",
+        "pingstack_wal_compressions_total{outcome=\"smaller\"} 2.0");
+  }
+
+  @Test
   void aPinThatBlocksRetentionIsCountedPerPassAndItsHeldBytesDropToZeroOnceItStops() {
     metrics.wal.retentionPassed(List.of(new RetentionBlock("cold", RetentionCause.SIZE, 4096)));
     metrics.wal.retentionPassed(List.of(new RetentionBlock("cold", RetentionCause.SIZE, 8192)));

@@ -77,7 +77,7 @@ public final class ChronicleWal implements Wal {
   private ChronicleWal(WalConfig config, WalMetrics metrics, FileSync fileSync, TimeProvider time, boolean readOnly,
       long blockSize) throws IOException {
     this.config = config;
-    this.codec = new RecordCodec(config.compression() == WalConfig.Compression.ZSTD);
+    this.codec = new RecordCodec(config.compression() == WalConfig.Compression.ZSTD, metrics);
     if (!readOnly) {
       Files.createDirectories(config.dir());
     }
@@ -250,6 +250,11 @@ public final class ChronicleWal implements Wal {
   @Override
   public byte[] encode(byte[] record) {
     return codec.encode(record);
+  }
+
+  @Override
+  public CompletableFuture<Long> appendEncoded(byte[] encoded) {
+    return writer == null ? readOnlyRefusal() : writer.append(codec.checkEncoded(encoded));
   }
 
   @Override

@@ -24,6 +24,7 @@ final class RecordCodec {
   private static final byte[] FRAME_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
 
   private final boolean compress;
+  private final WalMetrics metrics;
   /**
    * Compressors not in use: a context is costly to make, so each is taken for one record and put
    * back, and there are never more than threads that appended at once. Freed by {@link #close}.
@@ -31,31 +32,21 @@ final class RecordCodec {
   private final ConcurrentLinkedQueue<Compressor> idle = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
-  /** A codec that compresses what it encodes when {@code compress}. */
-  RecordCodec(boolean compress) {
+  /** A codec that compresses what it encodes when {@code compress}, reporting each try to {@code metrics}. */
+  RecordCodec(boolean compress, WalMetrics metrics) {
     this.compress = compress;
+    this.metrics = metrics;
   }
 
   /**
    * {@code record} as the log stores it: compressed when this codec compresses and that makes it
-   * smaller, else itself; a record a codec already encoded passes as it is. Any thread.
+   * smaller, else itself; a record this codec compressed already passes as it is. Any thread.
    *
-   * @throws IllegalArgumentException when {@code record} is over {@link WalConfig#MAX_RECORD_BYTES},
-   *     or starts with a zero byte without being a record this codec compressed
+   * @throws IllegalArgumentException as {@link #checkEncoded}
    */
   byte[] encode(byte[] record) {
-    if (record.length > 0 && record[0] == COMPRESSED) {
-      // Encoded already (IngestService encodes before its lock, then appends): the frame's magic
-      // number tells it from a record that merely starts with a zero byte, without a call into zstd.
-      if (!Arrays.equals(record, 1, Math.min(record.length, 1 + FRAME_MAGIC.length), FRAME_MAGIC, 0, FRAME_MAGIC.length)) {
-        throw new IllegalArgumentException("a WAL record starts with a zero byte but is no compressed record");
-      }
-      return record;
-    }
-    if (record.length > WalConfig.MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException("WAL record of " + record.length + " bytes is over the limit of " + WalConfig.MAX_RECORD_BYTES);
-    }
-    if (!compress || record.length < MIN_COMPRESSED_BYTES) {
+    checkEncoded(record);
+    if (!compress || record.length < MIN_COMPRESSED_BYTES || record[0] == COMPRESSED) {
       return record;
     }
     Compressor compressor = idle.poll();
@@ -63,13 +54,35 @@ final class RecordCodec {
       compressor = new Compressor();
     }
     try {
-      return compressor.compress(record);
+      byte[] stored = compressor.compress(record);
+      metrics.compressionTried(stored != record);
+      return stored;
     } finally {
       idle.offer(compressor);
       if (closed) {
         closeIdle();
       }
     }
+  }
+
+  /**
+   * {@code record}, to be stored as it is: what {@link #encode} returned (IngestService encodes
+   * before its lock, then appends), or a record the log may store uncompressed. Any thread.
+   *
+   * @throws IllegalArgumentException when {@code record} is over {@link WalConfig#MAX_RECORD_BYTES},
+   *     or starts with a zero byte without being a record this codec compressed
+   */
+  byte[] checkEncoded(byte[] record) {
+    if (record.length > 0 && record[0] == COMPRESSED) {
+      // The frame's magic number tells a compressed record from one that merely starts with a zero
+      // byte, without a call into zstd.
+      if (!Arrays.equals(record, 1, Math.min(record.length, 1 + FRAME_MAGIC.length), FRAME_MAGIC, 0, FRAME_MAGIC.length)) {
+        throw new IllegalArgumentException("a WAL record starts with a zero byte but is no compressed record");
+      }
+    } else if (record.length > WalConfig.MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException("WAL record of " + record.length + " bytes is over the limit of " + WalConfig.MAX_RECORD_BYTES);
+    }
+    return record;
   }
 
   /** Frees the compressors; an encode still running frees its own when it ends. */
@@ -91,6 +104,7 @@ final class RecordCodec {
     private final ZstdCompressCtx ctx = new ZstdCompressCtx().setLevel(LEVEL).setContentSize(true).setChecksum(true);
     private byte[] scratch = new byte[0];
 
+    /** {@code record} compressed, or {@code record} itself when that is no smaller. */
     byte[] compress(byte[] record) {
       int bound = (int) Zstd.compressBound(record.length);
       byte[] frame = scratch;

@@ -32,6 +32,13 @@ public interface WalMetrics {
   /** One record written (not yet synced): its size. */
   default void appended(int bytes) {}
 
+  /**
+   * With {@code wal.compression=zstd}, a record of {@link RecordCodec#MIN_COMPRESSED_BYTES} or more
+   * was compressed: {@code smaller} when it is stored compressed, false when it is stored as appended
+   * because its frame was no smaller. Called by the threads that encode records.
+   */
+  default void compressionTried(boolean smaller) {}
+
   /** One group of records made durable: how many, and how long the sync took. */
   default void synced(int records, long nanos) {}
 

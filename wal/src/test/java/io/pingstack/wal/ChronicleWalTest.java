@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -132,13 +133,22 @@ class ChronicleWalTest {
     return record.build().toByteArray();
   }
 
-  /** WAL metrics that list the bytes each record took in the log, in the order written. */
+  /**
+   * WAL metrics that list the bytes each record took in the log, in the order written, and whether
+   * each compression tried made its record smaller.
+   */
   static final class Appended implements WalMetrics {
     final List<Integer> bytes = new ArrayList<>();
+    final List<Boolean> compressions = new ArrayList<>();
 
     @Override
     public synchronized void appended(int n) {
       bytes.add(n);
+    }
+
+    @Override
+    public synchronized void compressionTried(boolean smaller) {
+      compressions.add(smaller);
     }
   }
 
@@ -224,6 +234,44 @@ class ChronicleWalTest {
   }
 
   @Test
+  void aRecordEncodedBeforeItsAppendIsCompressedOnceEvenWhenThatDidNotMakeItSmaller() throws Exception {
+    byte[] noise = new byte[4096];
+    new Random(7).nextBytes(noise);
+    noise[0] = 1; // a WAL record never starts with a zero byte
+    byte[] big = batch("p", 100);
+    Appended metrics = new Appended();
+    try (Wal wal = ChronicleWal.open(compressed(), metrics)) {
+      byte[] encodedNoise = wal.encode(noise);
+      byte[] encodedBig = wal.encode(big);
+      wal.appendEncoded(encodedNoise).get(10, TimeUnit.SECONDS);
+      wal.appendEncoded(encodedBig).get(10, TimeUnit.SECONDS);
+
+      assertThat(encodedNoise).as("stored as appended: its frame is no smaller").isSameAs(noise);
+      assertThat(metrics.compressions).as("one try per record, in the encode only").containsExactly(false, true);
+      assertThat(metrics.bytes).containsExactly(noise.length, encodedBig.length);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.nextRaw().bytes()).isEqualTo(noise);
+        assertThat(reader.nextRaw().bytes()).isEqualTo(big);
+      }
+    }
+  }
+
+  @Test
+  void appendingAsEncodedChecksWhatItStoresAsItIs() throws Exception {
+    try (Wal wal = ChronicleWal.open(compressed(), WalMetrics.NOOP)) {
+      assertThatThrownBy(() -> wal.appendEncoded(new byte[] {0, 1, 2, 3})).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("zero byte");
+      assertThatThrownBy(() -> wal.appendEncoded(new byte[WalConfig.MAX_RECORD_BYTES + 1]))
+          .isInstanceOf(IllegalArgumentException.class);
+      byte[] big = batch("p", 100);
+      wal.appendEncoded(big).get(10, TimeUnit.SECONDS);
+      try (WalReader reader = wal.reader(Wal.NONE)) {
+        assertThat(reader.nextRaw().bytes()).as("a record not encoded first is stored as it is").isEqualTo(big);
+      }
+    }
+  }
+
+  @Test
   void threadsEncodingAtOnceEachGetTheirOwnRecordsBack() throws Exception {
     int threads = 8;
     int each = 40;
@@ -249,7 +297,7 @@ class ChronicleWalTest {
       }
       for (int t = 0; t < threads; t++) {
         for (int i = 0; i < each; i++) {
-          wal.append(encoded[t][i]).get(10, TimeUnit.SECONDS);
+          wal.appendEncoded(encoded[t][i]).get(10, TimeUnit.SECONDS);
         }
       }
       try (WalReader reader = wal.reader(Wal.NONE)) {
