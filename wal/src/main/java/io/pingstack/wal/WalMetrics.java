@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * What the log reports about itself. Called from the writer thread (appends, syncs, refusals), the
- * retention thread (deletions, passes) and the page cache thread; implementations must be cheap.
+ * retention thread (deletions, passes), the page cache thread and, for compressions, whichever
+ * threads encode records, several at once; implementations must be thread-safe and cheap.
  */
 public interface WalMetrics {
   WalMetrics NOOP = new WalMetrics() {};
