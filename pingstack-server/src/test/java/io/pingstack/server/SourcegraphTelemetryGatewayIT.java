@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SourcegraphTelemetryGatewayIT {
   @TempDir Path dir;
+  /** Every event's time: one reading, so that no day's end can fall between two events of a test. */
+  private final Instant now = Instant.now();
 
   /** What one call got back: a response per events message, then its status. */
   record Outcome(List<List<String>> responses, Status status) {}
@@ -81,8 +83,7 @@ class SourcegraphTelemetryGatewayIT {
         .setEvents(RecordEventsRequest.EventsPayload.newBuilder().addAllEvents(List.of(events))).build();
   }
 
-  private static Event event(String id, String feature, String action) {
-    Instant now = Instant.now();
+  private Event event(String id, String feature, String action) {
     return Event.newBuilder().setId(id).setFeature(feature).setAction(action)
         .setTimestamp(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
         .setSource(EventSource.newBuilder().setServer(EventSource.Server.newBuilder().setVersion("5.3.3")))
@@ -98,7 +99,7 @@ class SourcegraphTelemetryGatewayIT {
     Event badFeature = event("e-bad", "Cody", "submit");
     Event noTimestamp = event("e-nots", "search", "submit").toBuilder().clearTimestamp().build();
     Event tooOld = event("e-old", "search", "submit").toBuilder()
-        .setTimestamp(Timestamp.newBuilder().setSeconds(Instant.now().minus(Duration.ofDays(40)).getEpochSecond())).build();
+        .setTimestamp(Timestamp.newBuilder().setSeconds(now.minus(Duration.ofDays(40)).getEpochSecond())).build();
     Event fresh = event("e-4", "search", "submit");
     try (PingstackServer server = PingstackServer.start(ServerConfig.load(env(dir)))) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
@@ -125,7 +126,7 @@ class SourcegraphTelemetryGatewayIT {
       }
       Servers.awaitEventCounts(server.httpPort(), Map.of("cody.chat.submit", 2L, "search.submit", 2L), Duration.ofSeconds(60));
       HttpResponse<String> rollup = Servers.get(server.httpPort(), "/v1/rollups?event=search.submit&step=1d&agg=count,sum&metric=duration_ms"
-          + "&from=" + Instant.now().minus(Duration.ofDays(2)).toEpochMilli() + "&to=" + Instant.now().plus(Duration.ofDays(1)).toEpochMilli());
+          + "&from=" + now.minus(Duration.ofDays(2)).toEpochMilli() + "&to=" + now.plus(Duration.ofDays(1)).toEpochMilli());
       assertThat(rollup.statusCode()).isEqualTo(200);
       assertThat(rollup.body()).contains("\"count\":2").contains("\"sum\":80");
       assertThat(Servers.get(server.httpPort(), "/metrics").body())
