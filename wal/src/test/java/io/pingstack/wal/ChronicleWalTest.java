@@ -261,8 +261,10 @@ class ChronicleWalTest {
     try (Wal wal = ChronicleWal.open(compressed(), WalMetrics.NOOP)) {
       assertThatThrownBy(() -> wal.appendEncoded(new byte[] {0, 1, 2, 3})).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("zero byte");
-      assertThatThrownBy(() -> wal.appendEncoded(new byte[WalConfig.MAX_RECORD_BYTES + 1]))
-          .isInstanceOf(IllegalArgumentException.class);
+      byte[] huge = new byte[WalConfig.MAX_RECORD_BYTES + 1];
+      huge[0] = 1;
+      assertThatThrownBy(() -> wal.appendEncoded(huge)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("over the limit");
       byte[] big = batch("p", 100);
       wal.appendEncoded(big).get(10, TimeUnit.SECONDS);
       try (WalReader reader = wal.reader(Wal.NONE)) {
